@@ -1,0 +1,62 @@
+# The two commands that matter: `make demo` and `make test`. Both work on a fresh machine:
+# they create .venv, and start an embedded PostgreSQL and Redis unless DATABASE_URL / REDIS_URL
+# name real servers.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: demo test venv messages migrate lint check pytest services-stop audit clean-run
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+venv: $(STAMP)
+
+messages: venv
+	$(PY) -m lacs.i18n
+
+migrate: messages
+	LACS_PROFILE=$${LACS_PROFILE:-demo} $(PY) manage.py migrate --no-input
+
+demo: migrate
+	LACS_PROFILE=demo $(PY) manage.py demo_seed
+	LACS_PROFILE=demo HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) bash bin/demo
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy lacs/access.py lacs/audit.py lacs/actions.py lacs/crypto.py lacs/keys.py \
+	    $$(ls cases/actions.py cases/access.py whistleblowing/actions.py whistleblowing/access.py \
+	       ethics/actions.py ethics/access.py procurement/actions.py procurement/access.py 2>/dev/null)
+
+check: messages
+	LACS_PROFILE=test DJANGO_SETTINGS_MODULE=lacs.settings_test $(PY) manage.py makemigrations --check --dry-run
+	LACS_PROFILE=production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=integridad.cdmx.gob.mx \
+	  DATABASE_URL=postgres://lacs@db.invalid/lacs REDIS_URL=redis://redis.invalid:6379/0 \
+	  LACS_INTAKE_PUBLIC_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+pytest: messages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test: lint check pytest
+
+audit: venv
+	$(BIN)/pip-audit -r requirements.lock --progress-spinner off
+
+services-stop: venv
+	$(PY) -m lacs.embedded stop
+
+clean-run: services-stop
+	rm -rf .run

@@ -1,0 +1,1 @@
+"""Permission policy of the cases app: who may see or do what, in one place."""

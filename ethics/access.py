@@ -1,0 +1,1 @@
+"""Permission policy of the ethics app: who may see or do what, in one place."""

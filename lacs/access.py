@@ -1,0 +1,82 @@
+"""The system core's permission policy: who holds which role, where.
+
+Apps ask here rather than reading RoleAssignment or ContactPoint themselves. Pages use
+``role_required``; objects are fetched and authorised together by each app's own access module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from lacs.models import ContactPoint, Entity, Role, RoleAssignment
+
+
+def _cache(user) -> dict:
+    if not hasattr(user, "_lacs_roles"):
+        roles: dict[str, set[int | None]] = {}
+        if user.is_authenticated and user.is_active:
+            for role, entity_id in (
+                RoleAssignment.objects.current().filter(user=user).values_list("role", "entity_id")
+            ):
+                roles.setdefault(role, set()).add(entity_id)
+            for entity_id in (
+                ContactPoint.objects.current().filter(user=user).values_list("entity_id", flat=True)
+            ):
+                roles.setdefault(Role.CONTACT, set()).add(entity_id)
+            if user.is_superuser:
+                roles.setdefault(Role.ADMIN, set()).add(None)
+        user._lacs_roles = roles
+    return user._lacs_roles
+
+
+def user_roles(user) -> set[str]:
+    return set(_cache(user))
+
+
+def user_has_role(user, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))
+
+
+def role_entities(user, role: str) -> QuerySet[Entity]:
+    """Entities where ``user`` currently holds ``role`` (a contact point's entities, say)."""
+    ids = {pk for pk in _cache(user).get(role, set()) if pk is not None}
+    return Entity.objects.filter(pk__in=ids)
+
+
+def requires_two_factor(user) -> bool:
+    return user.is_authenticated and (
+        user.is_staff or user_has_role(user, *settings.TWO_FACTOR_ROLES)
+    )
+
+
+def forget_roles(user) -> None:
+    if hasattr(user, "_lacs_roles"):
+        del user._lacs_roles
+
+
+def role_required(*roles: str) -> Callable:
+    """Page decorator: anonymous users go to log-in; signed-in users without a role get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user_has_role(request.user, *roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.lacs_roles = roles  # type: ignore[attr-defined]  # for introspection
+        return wrapped
+
+    return decorator
+
+
+def staff_roles() -> Iterable[str]:
+    return [r for r in Role.values if r != Role.SERVANT]

@@ -1,0 +1,10 @@
+"""Every app's API under /api/v1/ (each app keeps its own ``api/urls.py``)."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("whistleblowing.api.urls")),
+    path("", include("cases.api.urls")),
+    path("", include("ethics.api.urls")),
+    path("", include("procurement.api.urls")),
+]

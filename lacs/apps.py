@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LacsConfig(AppConfig):
+    name = "lacs"
+    verbose_name = _("Sistema Local Anticorrupción")

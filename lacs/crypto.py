@@ -1,0 +1,128 @@
+"""Cryptographic building blocks shared by every app (all from ``cryptography``).
+
+- Contents are sealed with a random 256-bit data key under AES-256-GCM (``seal`` / ``open_``).
+- A data key is wrapped for a recipient's X25519 public key: an ephemeral key agreement, HKDF-SHA256
+  and AES-GCM (``wrap_for`` / ``unwrap_with``).
+- A key is derived from a secret a person holds (a password, a receipt) with Argon2id
+  (``derive_key``).
+
+Blobs are bytes with a one-byte version prefix so formats can evolve.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+VERSION = b"\x01"
+KEY_BYTES = 32
+NONCE_BYTES = 12
+_RAW = serialization.Encoding.Raw
+
+
+class CryptoError(Exception):
+    """A blob could not be opened: wrong key, altered data or unknown format."""
+
+
+def b64e(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def b64d(text: str) -> bytes:
+    return base64.b64decode(text.encode(), validate=True)
+
+
+def new_data_key() -> bytes:
+    return os.urandom(KEY_BYTES)
+
+
+def seal(key: bytes, plaintext: bytes, aad: bytes = b"") -> bytes:
+    nonce = os.urandom(NONCE_BYTES)
+    return VERSION + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
+def open_(key: bytes, blob: bytes, aad: bytes = b"") -> bytes:
+    if len(blob) < 1 + NONCE_BYTES + 16 or blob[:1] != VERSION:
+        raise CryptoError("unknown blob format")
+    try:
+        return AESGCM(key).decrypt(blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :], aad)
+    except InvalidTag:
+        raise CryptoError("wrong key or altered data") from None
+
+
+def seal_text(key: bytes, text: str, aad: bytes = b"") -> bytes:
+    return seal(key, text.encode("utf-8"), aad)
+
+
+def open_text(key: bytes, blob: bytes, aad: bytes = b"") -> str:
+    return open_(key, bytes(blob), aad).decode("utf-8")
+
+
+# --- Key pairs ------------------------------------------------------------------------------
+def new_keypair() -> tuple[bytes, bytes]:
+    """Return (private, public) raw 32-byte X25519 keys."""
+    private = X25519PrivateKey.generate()
+    return (
+        private.private_bytes(_RAW, serialization.PrivateFormat.Raw, serialization.NoEncryption()),
+        private.public_key().public_bytes(_RAW, serialization.PublicFormat.Raw),
+    )
+
+
+def public_from_private(private: bytes) -> bytes:
+    key = X25519PrivateKey.from_private_bytes(private)
+    return key.public_key().public_bytes(_RAW, serialization.PublicFormat.Raw)
+
+
+def _wrap_key(shared: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=info).derive(shared)
+
+
+def wrap_for(public_key: bytes, data_key: bytes, info: bytes = b"lacs-wrap") -> bytes:
+    """Wrap ``data_key`` so that only the holder of the matching private key can unwrap it."""
+    eph_private = X25519PrivateKey.generate()
+    eph_public = eph_private.public_key().public_bytes(_RAW, serialization.PublicFormat.Raw)
+    shared = eph_private.exchange(X25519PublicKey.from_public_bytes(public_key))
+    kek = _wrap_key(shared, info + eph_public + public_key)
+    return VERSION + eph_public + seal(kek, data_key, info)
+
+
+def unwrap_with(private_key: bytes, wrapped: bytes, info: bytes = b"lacs-wrap") -> bytes:
+    wrapped = bytes(wrapped)
+    if len(wrapped) < 1 + 32 or wrapped[:1] != VERSION:
+        raise CryptoError("unknown wrap format")
+    eph_public = wrapped[1:33]
+    private = X25519PrivateKey.from_private_bytes(private_key)
+    shared = private.exchange(X25519PublicKey.from_public_bytes(eph_public))
+    kek = _wrap_key(shared, info + eph_public + public_from_private(private_key))
+    return open_(kek, wrapped[33:], info)
+
+
+# --- Secrets people hold --------------------------------------------------------------------
+ARGON2_ITERATIONS = 3
+ARGON2_MEMORY_KIB = 64 * 1024
+ARGON2_LANES = 1
+
+
+def derive_key(secret: str, salt: bytes, *, memory_kib: int | None = None) -> bytes:
+    """Argon2id: a 256-bit key from a password or receipt and a 16-byte salt."""
+    from django.conf import settings  # the test profile lowers the cost; nothing else should
+
+    kdf = Argon2id(
+        salt=salt,
+        length=KEY_BYTES,
+        iterations=ARGON2_ITERATIONS,
+        lanes=ARGON2_LANES,
+        memory_cost=int(memory_kib or getattr(settings, "ARGON2_MEMORY_KIB", ARGON2_MEMORY_KIB)),
+    )
+    return kdf.derive(secret.encode("utf-8"))
+
+
+def new_salt() -> bytes:
+    return os.urandom(16)

@@ -1,0 +1,120 @@
+"""Staff key pairs, the intake key, and the unlocked private key a signed-in recipient holds.
+
+A staff user's X25519 private key is stored wrapped by an Argon2id key derived from their
+password. At log-in it is unwrapped and kept for the session sealed under a random key that
+lives only in the browser's cookie (``lacs_kk``): neither the session table nor the cookie alone
+opens it. A password change re-wraps it; an administrator's password reset cannot, so the user
+gets a new pair at next log-in and the entity's escrow key recovers access to older cases.
+"""
+
+from __future__ import annotations
+
+import fcntl
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from lacs import crypto
+from lacs.models import UserKeyPair
+
+SESSION_FIELD = "lacs_sealed_private_key"
+COOKIE_NAME = "lacs_kk"
+
+
+def user_keys_create(*, user, password: str) -> UserKeyPair:
+    """Give ``user`` a fresh key pair wrapped by ``password`` (replacing any old one)."""
+    private, public = crypto.new_keypair()
+    salt = crypto.new_salt()
+    wrapped = crypto.seal(crypto.derive_key(password, salt), private, b"user-key")
+    pair, _ = UserKeyPair.objects.update_or_create(
+        user=user,
+        defaults={
+            "public_key": crypto.b64e(public),
+            "wrapped_private_key": crypto.b64e(wrapped),
+            "salt": crypto.b64e(salt),
+        },
+    )
+    return pair
+
+
+def user_private_key(*, user, password: str) -> bytes:
+    pair = UserKeyPair.objects.get(user=user)
+    key = crypto.derive_key(password, crypto.b64d(pair.salt))
+    return crypto.open_(key, crypto.b64d(pair.wrapped_private_key), b"user-key")
+
+
+def user_keys_unlock(*, user, password: str) -> bytes:
+    """The private key for a correct password, creating the pair on first log-in."""
+    if not UserKeyPair.objects.filter(user=user).exists():
+        user_keys_create(user=user, password=password)
+    try:
+        return user_private_key(user=user, password=password)
+    except crypto.CryptoError:
+        # The password was reset by an administrator: the old key cannot be opened.
+        user_keys_create(user=user, password=password)
+        return user_private_key(user=user, password=password)
+
+
+@transaction.atomic
+def user_keys_rewrap(*, user, old_password: str, new_password: str) -> None:
+    """Re-wrap the private key for a new password (called by the password-change form)."""
+    try:
+        private = user_private_key(user=user, password=old_password)
+    except (UserKeyPair.DoesNotExist, crypto.CryptoError):
+        user_keys_create(user=user, password=new_password)
+        return
+    salt = crypto.new_salt()
+    wrapped = crypto.seal(crypto.derive_key(new_password, salt), private, b"user-key")
+    UserKeyPair.objects.filter(user=user).update(
+        wrapped_private_key=crypto.b64e(wrapped), salt=crypto.b64e(salt)
+    )
+
+
+def session_store(request, private_key: bytes) -> None:
+    cookie_key = crypto.new_data_key()
+    request.session[SESSION_FIELD] = crypto.b64e(crypto.seal(cookie_key, private_key))
+    request.lacs_key_cookie = crypto.b64e(cookie_key)
+
+
+def session_private_key(request) -> bytes | None:
+    """The signed-in user's private key, or None when the session does not hold it."""
+    sealed = request.session.get(SESSION_FIELD)
+    cookie = request.COOKIES.get(COOKIE_NAME) or getattr(request, "lacs_key_cookie", None)
+    if not sealed or not cookie:
+        return None
+    try:
+        return crypto.open_(crypto.b64d(cookie), crypto.b64d(sealed))
+    except (crypto.CryptoError, ValueError):
+        return None
+
+
+# --- The intake key -------------------------------------------------------------------------
+def _dev_intake_keypair() -> tuple[bytes, bytes]:
+    """Outside production: one intake pair under KEY_DIR, made on first use."""
+    key_dir = Path(settings.KEY_DIR)
+    key_dir.mkdir(parents=True, exist_ok=True)
+    path = key_dir / "intake.key"
+    with open(key_dir / "intake.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            private, _ = crypto.new_keypair()
+            path.write_text(crypto.b64e(private))
+            path.chmod(0o600)
+        private = crypto.b64d(path.read_text().strip())
+    return private, crypto.public_from_private(private)
+
+
+def intake_public_key() -> bytes:
+    if settings.INTAKE_PUBLIC_KEY:
+        return crypto.b64d(settings.INTAKE_PUBLIC_KEY)
+    return _dev_intake_keypair()[1]
+
+
+def intake_private_key() -> bytes:
+    """Only the routing worker calls this; the web process never needs it."""
+    if settings.INTAKE_PRIVATE_KEY:
+        return crypto.b64d(settings.INTAKE_PRIVATE_KEY)
+    if settings.PRODUCTION:
+        raise RuntimeError("LACS_INTAKE_PRIVATE_KEY is not set in this process")
+    return _dev_intake_keypair()[0]

@@ -1,0 +1,112 @@
+"""Demo data: reference data, one log-in per role, then each app's own demo data."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from lacs import keys
+from lacs.access import requires_two_factor
+from lacs.models import ContactPoint, ContactPointKind, Entity, Role, RoleAssignment
+from lacs.seed import seed_reference_data
+
+# username, full name, role, entity acronym (or alcaldía name)
+DEMO_USERS = [
+    ("admin", "Ana Administradora", Role.ADMIN, None),
+    ("contact", "Carlos Contreras", Role.CONTACT, "SEMOVI"),
+    ("contact2", "Claudia Suplente", Role.CONTACT, "SEMOVI"),
+    ("investigator", "Irene Investigadora", Role.INVESTIGATOR, "SCG"),
+    ("cpc", "Citlali Participación", Role.CPC, None),
+    ("servant", "Sergio Servidor", Role.SERVANT, "SEMOVI"),
+    ("analyst", "Alma Analista", Role.ANALYST, None),
+    ("custodian", "Cristina Custodia", Role.CUSTODIAN, "SCG"),
+]
+APPS_WITH_DEMO = ("whistleblowing", "cases", "ethics", "procurement", "lacs.oversight")
+
+
+def demo_totp_key(username: str) -> str:
+    """A fixed TOTP key per demo user, so the printed otpauth URI stays valid across runs."""
+    return hashlib.sha256(f"lacs-demo-totp:{username}".encode()).hexdigest()[:40]
+
+
+class Command(BaseCommand):
+    help = "Load demo data and print one log-in per role (demo profile only)."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("demo_seed runs only with LACS_PROFILE=demo or test")
+        created = seed_reference_data()
+        users = self._users()
+        for app in APPS_WITH_DEMO:
+            try:
+                module = import_module(f"{app}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app}.demo":
+                    raise
+                continue
+            module.seed(users=users, stdout=self.stdout)
+        self.stdout.write(f"demo data ready ({created} entities created)")
+        self._print_logins(users)
+
+    @transaction.atomic
+    def _users(self) -> dict:
+        User = get_user_model()
+        password = settings.DEMO_PASSWORD
+        users = {}
+        for username, full_name, role, where in DEMO_USERS:
+            first, last = full_name.split(" ", 1)
+            user, made = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@cdmx.example",
+                },
+            )
+            if made:
+                user.set_password(password)
+                user.is_staff = role == Role.ADMIN
+                user.is_superuser = role == Role.ADMIN
+                user.save()
+                keys.user_keys_create(user=user, password=password)
+            entity = Entity.objects.get(acronym=where) if where else None
+            if role == Role.CONTACT:
+                kind = (
+                    ContactPointKind.PRIMARY
+                    if username == "contact"
+                    else ContactPointKind.ALTERNATE
+                )
+                ContactPoint.objects.get_or_create(
+                    user=user,
+                    entity=entity,
+                    defaults={"kind": kind, "start": timezone.localdate().replace(month=1, day=1)},
+                )
+            elif role != Role.ADMIN:
+                RoleAssignment.objects.get_or_create(user=user, role=role, entity=entity)
+            if requires_two_factor(user):
+                TOTPDevice.objects.get_or_create(
+                    user=user,
+                    name="demo",
+                    defaults={"key": demo_totp_key(username), "confirmed": True},
+                )
+            users[username] = user
+        return users
+
+    def _print_logins(self, users: dict) -> None:
+        self.stdout.write("")
+        self.stdout.write(f"Demo log-ins (password: {settings.DEMO_PASSWORD}):")
+        for username, user in users.items():
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            line = f"  {username:<13}"
+            if device is not None:
+                secret = base64.b32encode(bytes.fromhex(device.key)).decode().rstrip("=")
+                line += f" TOTP otpauth://totp/LACS%20CDMX:{username}?secret={secret}&issuer=LACS%20CDMX"
+            self.stdout.write(line)

@@ -1,0 +1,73 @@
+"""Security headers on every response, and two-factor enforcement for roles that need it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from lacs import keys
+from lacs.access import requires_two_factor
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+# Paths where whistle-blowers go: nothing of where they came from leaves the page.
+NO_REFERRER_PREFIXES = ("/report", "/api/v1/reports")
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if request.path.startswith(NO_REFERRER_PREFIXES):
+            response.headers["Referrer-Policy"] = "no-referrer"
+            response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Server", None)
+        cookie = getattr(request, "lacs_key_cookie", None)
+        if cookie:
+            response.set_cookie(
+                keys.COOKIE_NAME,
+                cookie,
+                httponly=True,
+                secure=settings.SESSION_COOKIE_SECURE,
+                samesite="Strict",
+            )
+        return response
+
+
+TWO_FACTOR_EXEMPT = ("/accounts/", "/static/", "/healthz", "/i18n/")
+
+
+class RequireTwoFactorMiddleware:
+    """A signed-in user whose role needs TOTP reaches nothing but the TOTP pages until verified."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(TWO_FACTOR_EXEMPT)
+            and requires_two_factor(user)
+            and not user.is_verified()
+        ):
+            return redirect(f"{reverse('two_factor')}?next={request.path}")
+        return self.get_response(request)

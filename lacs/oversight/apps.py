@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OversightConfig(AppConfig):
+    name = "lacs.oversight"
+    label = "oversight"
+    verbose_name = _("Supervisión y monitoreo")

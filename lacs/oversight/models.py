@@ -1,0 +1,1 @@
+"""CPC dashboards, risk assessment, work plan and internal control."""

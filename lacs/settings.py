@@ -1,0 +1,262 @@
+"""The one settings module, driven by the environment.
+
+``LACS_PROFILE`` chooses the defaults: ``production`` (the default: no secret has a default,
+DEBUG off, HTTPS everywhere), ``demo`` (``make demo``) or ``test`` (``lacs.settings_test``).
+Outside production, a missing ``DATABASE_URL`` / ``REDIS_URL`` starts embedded servers
+(``lacs.embedded``). Any malformed value stops start-up with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from lacs import embedded
+from lacs.env import (
+    database_config,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+    redis_url_checked,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PROFILE = env_choice("LACS_PROFILE", "production", ("production", "demo", "test"))
+PRODUCTION = PROFILE == "production"
+TESTING = PROFILE == "test"
+
+_NON_PROD_SECRET = "lacs-demo-and-test-only-secret-key-never-used-in-production-0123456789"  # noqa: S105 - demo/test only
+SECRET_KEY = env_str("SECRET_KEY", None if PRODUCTION else _NON_PROD_SECRET, required=PRODUCTION)
+if PRODUCTION and (len(SECRET_KEY or "") < 50 or SECRET_KEY == _NON_PROD_SECRET):
+    raise ImproperlyConfigured("SECRET_KEY must be a unique value of at least 50 characters")
+
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "guardian",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "lacs",
+    "lacs.oversight",
+    "cases",
+    "whistleblowing",
+    "ethics",
+    "procurement",
+]
+
+MIDDLEWARE = [
+    "lacs.middleware.SecurityHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "lacs.middleware.RequireTwoFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "lacs.urls"
+WSGI_APPLICATION = "lacs.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "lacs.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Services -------------------------------------------------------------------------------
+_database_url = env_str("DATABASE_URL")
+if _database_url is None:
+    if PRODUCTION:
+        raise ImproperlyConfigured("DATABASE_URL must be set")
+    _database_url = embedded.database_url()
+DATABASES = {"default": database_config(_database_url)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+_redis_url = env_str("REDIS_URL")
+if _redis_url is None:
+    if PRODUCTION:
+        raise ImproperlyConfigured("REDIS_URL must be set")
+    _redis_url = embedded.redis_url()
+REDIS_URL = redis_url_checked(_redis_url)
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "lacs-test" if TESTING else "lacs",
+        "TIMEOUT": 300,
+    }
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = env_bool("LACS_CELERY_EAGER", TESTING)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+CELERY_RESULT_EXPIRES = 3600
+CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its periodic tasks in its AppConfig.ready()
+
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+if TESTING:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "integridad@cdmx.example")
+
+# --- Authentication -------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Argon2id memory for keys derived from passwords and receipts (64 MiB; lowered only in tests).
+ARGON2_MEMORY_KIB = 1024 if TESTING else env_int("LACS_ARGON2_MEMORY_KIB", 65536, minimum=19456)
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+OTP_TOTP_ISSUER = "LACS CDMX"
+LOGIN_FAILURE_LIMIT = env_int("LACS_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_SECONDS = env_int("LACS_LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+SESSION_COOKIE_AGE = env_int("LACS_SESSION_IDLE_SECONDS", 1800, minimum=60)
+SESSION_SAVE_EVERY_REQUEST = True  # the age above is an inactivity timeout
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+GUARDIAN_RAISE_403 = False
+ANONYMOUS_USER_NAME = None
+
+# --- Security -------------------------------------------------------------------------------
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("LACS_UPLOAD_MAX_BYTES", 26_214_400, minimum=1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+
+# --- Keys -----------------------------------------------------------------------------------
+# Base64 X25519 keys. The web process needs only the public intake key; the routing worker
+# holds the private one. Outside production they are generated once under .run/keys/.
+KEY_DIR = Path(env_str("LACS_KEY_DIR", str(BASE_DIR / ".run" / "keys")) or "")
+INTAKE_PUBLIC_KEY = env_str("LACS_INTAKE_PUBLIC_KEY", required=PRODUCTION)
+INTAKE_PRIVATE_KEY = env_str("LACS_INTAKE_PRIVATE_KEY")
+
+# --- Platform rules -------------------------------------------------------------------------
+ACKNOWLEDGE_DAYS = env_int("LACS_ACKNOWLEDGE_DAYS", 7, minimum=1)
+FEEDBACK_DAYS = env_int("LACS_FEEDBACK_DAYS", 90, minimum=1)
+SMALL_CELL_THRESHOLD = env_int("LACS_SMALL_CELL_THRESHOLD", 5, minimum=1)
+TWO_FACTOR_ROLES = env_list(
+    "LACS_TWO_FACTOR_ROLES", ["admin", "contact", "investigator", "custodian"]
+)
+DEMO_PASSWORD = env_str("DEMO_PASSWORD", "integridad-cdmx-2026")
+
+# --- Internationalisation -------------------------------------------------------------------
+LANGUAGE_CODE = "es-mx"
+LANGUAGES = [("es-mx", _("Español (México)")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "America/Mexico_City"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = (
+    BASE_DIR / ".run" / "static"
+    if not PRODUCTION
+    else Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")) or "")
+)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".run" / "media")) or "")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {"TITLE": "LACS CDMX API", "VERSION": "1.0.0"}
+
+# Nothing identifying a whistle-blower may reach a log: no request lines, no IPs.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+    },
+}

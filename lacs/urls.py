@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from lacs import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", views.login_view, name="login"),
+    path("accounts/logout/", views.logout_view, name="logout"),
+    path("accounts/two-factor/", views.two_factor, name="two_factor"),
+    path("accounts/password/", views.password_change, name="password_change"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("staff/entities/", views.staff_entities, name="staff_entities"),
+    path("staff/entities/<int:pk>/", views.staff_entity, name="staff_entity"),
+    path("staff/categories/", views.staff_categories, name="staff_categories"),
+    path("staff/roles/", views.staff_roles, name="staff_roles"),
+    path("admin/", admin.site.urls),
+    path("report/", include("whistleblowing.urls")),
+    path("cases/", include("cases.urls")),
+    path("ethics/", include("ethics.urls")),
+    path("procurement/", include("procurement.urls")),
+    path("dashboards/", include("lacs.oversight.urls")),
+    path("api/v1/", include("lacs.api_urls")),
+]

@@ -1,0 +1,1 @@
+"""Actions of the procurement app: one transaction and one audit row each."""
