@@ -119,7 +119,7 @@ def derive_key(secret: str, salt: bytes, *, memory_kib: int | None = None) -> by
         length=KEY_BYTES,
         iterations=ARGON2_ITERATIONS,
         lanes=ARGON2_LANES,
-        memory_cost=int(memory_kib or getattr(settings, "ARGON2_MEMORY_KIB", ARGON2_MEMORY_KIB)),
+        memory_cost=memory_kib or int(getattr(settings, "ARGON2_MEMORY_KIB", ARGON2_MEMORY_KIB)),
     )
     return kdf.derive(secret.encode("utf-8"))
 

@@ -1,4 +1,7 @@
-"""Compile the .po catalogues under locale/ into .mo files with polib (no system gettext needed)."""
+"""Compile the .po catalogues (``locale/`` and each app's ``<app>/locale/``) into .mo files.
+
+polib does it in Python, so no system gettext is needed on a fresh machine.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +10,18 @@ from pathlib import Path
 
 import polib
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+BASE_DIR = Path(__file__).resolve().parent.parent
+PATTERNS = (
+    "locale/*/LC_MESSAGES/*.po",
+    "*/locale/*/LC_MESSAGES/*.po",
+    "lacs/*/locale/*/LC_MESSAGES/*.po",
+)
 
 
 def compile_all() -> int:
     count = 0
-    for po_path in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po")):
+    paths = {path for pattern in PATTERNS for path in BASE_DIR.glob(pattern)}
+    for po_path in sorted(p for p in paths if ".venv" not in p.parts):
         catalogue = polib.pofile(str(po_path))
         catalogue.save_as_mofile(str(po_path.with_suffix(".mo")))
         count += 1
