@@ -1,1 +1,99 @@
-"""Permission policy of the cases app: who may see or do what, in one place."""
+"""Permission policy of the cases app: who may see or do what, in one place.
+
+Access to a case is a guardian object permission (rows in ``CaseUserObjectPermission``, a
+direct foreign key, so the inbox joins on an index) plus a key wrap for the person. Nothing
+else in the code base grants, revokes or reads these permissions.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+from guardian.shortcuts import assign_perm, remove_perm
+
+from cases.models import Case, CaseKeyWrap, CaseUserObjectPermission, WrapKind
+from lacs import crypto
+from lacs.access import user_has_role
+from lacs.models import Role
+
+VIEW = "cases.view_case"
+WORK = "cases.work_case"
+# Roles that may open the inbox at all; what they see inside is decided per case.
+INBOX_ROLES = (Role.CONTACT, Role.INVESTIGATOR, Role.CUSTODIAN)
+
+
+def may_use_inbox(user) -> bool:
+    return user.is_authenticated and user_has_role(user, *INBOX_ROLES)
+
+
+def cases_visible_to(user, perm: str = "view_case") -> QuerySet[Case]:
+    """Cases ``user`` holds ``perm`` on (index-backed: one semi-join on the permission table)."""
+    if not user.is_authenticated or not user.is_active:
+        return Case.objects.none()
+    granted = CaseUserObjectPermission.objects.filter(
+        user=user, permission__codename=perm, permission__content_type__app_label="cases"
+    ).values("content_object_id")
+    return Case.objects.filter(pk__in=granted)
+
+
+def case_for_user(user, pk, *, perm: str = "view_case", for_update: bool = False) -> Case:
+    """Fetch and authorise together: 404 for a missing case and a forbidden one alike."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    cases = cases_visible_to(user, perm).select_related("entity", "category")
+    if for_update:
+        cases = cases.select_for_update(of=("self",))
+    case = cases.filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def user_may_work(user, case: Case) -> bool:
+    return cases_visible_to(user, "work_case").filter(pk=case.pk).exists()
+
+
+def case_data_key(*, case: Case, user, private_key: bytes | None) -> bytes:
+    """The case's data key, unwrapped with ``user``'s private key; 404 if they hold no wrap."""
+    return _unwrap(case, user, private_key, WrapKind.RECIPIENT)
+
+
+def case_notes_key(*, case: Case, user, private_key: bytes | None) -> bytes:
+    """The case-internal notes key (never wrapped for the whistle-blower)."""
+    return _unwrap(case, user, private_key, WrapKind.NOTES)
+
+
+def _unwrap(case: Case, user, private_key: bytes | None, kind: str) -> bytes:
+    if private_key is None:
+        raise Http404
+    wrap = CaseKeyWrap.objects.filter(case=case, kind=kind, user=user).first()
+    if wrap is None:
+        raise Http404
+    try:
+        return crypto.unwrap_with(private_key, bytes(wrap.wrapped_key))
+    except crypto.CryptoError:
+        raise Http404 from None
+
+
+def access_grant(*, case: Case, user) -> None:
+    """Let ``user`` see and work ``case`` (call from an action, inside its transaction)."""
+    assign_perm(VIEW, user, case)
+    assign_perm(WORK, user, case)
+
+
+def access_revoke(*, case: Case, user) -> None:
+    """Take away every permission and key wrap ``user`` holds on ``case``."""
+    remove_perm(VIEW, user, case)
+    remove_perm(WORK, user, case)
+    CaseKeyWrap.objects.filter(
+        case=case, user=user, kind__in=(WrapKind.RECIPIENT, WrapKind.NOTES)
+    ).delete()
+
+
+def holders_of(case: Case) -> QuerySet:
+    """The ids of users who currently hold a permission on ``case``."""
+    return CaseUserObjectPermission.objects.filter(
+        content_object=case, permission__codename="view_case"
+    ).values_list("user_id", flat=True)

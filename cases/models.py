@@ -2,14 +2,20 @@
 
 Routing metadata (entity, category, day, status) is in clear so workers and dashboards need no
 keys. Contents live elsewhere (the whistleblowing app's report, messages, attachments) sealed
-under the case's data key; ``CaseKeyWrap`` rows hold that key wrapped for each party.
+under the case's data key; ``CaseKeyWrap`` rows hold that key wrapped for each party. Internal
+notes are sealed under a second, case-internal key that is never wrapped for the whistle-blower.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
 
 from lacs.models import Category, Entity
 
@@ -31,6 +37,67 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("Cerrado")
 
 
+class Severity(models.TextChoices):
+    UNDETERMINED = "", _("Sin determinar")
+    SERIOUS = "grave", _("Falta grave")
+    NON_SERIOUS = "no_grave", _("Falta no grave")
+
+
+class Outcome(models.TextChoices):
+    NONE = "", _("Sin resultado")
+    SUBSTANTIATED = "substantiated", _("Acreditada")
+    UNSUBSTANTIATED = "unsubstantiated", _("No acreditada")
+    INSUFFICIENT = "insufficient", _("Información insuficiente")
+    OUT_OF_SCOPE = "out_of_scope", _("Fuera de competencia")
+
+
+class DeadlineState(models.TextChoices):
+    OK = "ok", _("En plazo")
+    NEAR = "near", _("Por vencer")
+    MISSED = "missed", _("Vencido")
+    MET = "met", _("Cumplido")
+
+
+# The workflow: from → {to: reason required?}. Anything not listed is refused.
+TRANSITIONS: dict[str, dict[str, bool]] = {
+    CaseStatus.RECEIVED: {CaseStatus.ACKNOWLEDGED: False, CaseStatus.CLOSED: True},
+    CaseStatus.ACKNOWLEDGED: {CaseStatus.ASSESSMENT: False, CaseStatus.CLOSED: True},
+    CaseStatus.ASSESSMENT: {CaseStatus.INVESTIGATION: True, CaseStatus.CLOSED: True},
+    CaseStatus.INVESTIGATION: {CaseStatus.CLOSED: True},
+    CaseStatus.REFERRED: {CaseStatus.CLOSED: True},
+    CaseStatus.CLOSED: {CaseStatus.ASSESSMENT: True},  # reopening needs a reason
+}
+# Referral is its own action (it re-wraps access); these are the states it may start from.
+REFERRABLE = (CaseStatus.ASSESSMENT, CaseStatus.INVESTIGATION)
+NEAR_DAYS = 2  # a deadline is "near" this many days before it falls
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status__in=(CaseStatus.CLOSED, CaseStatus.REFERRED))
+
+    def deadline_state(self, state: str, today: dt.date | None = None):
+        """Cases whose nearest pending deadline is in ``state`` (near / missed / ok)."""
+        day = today or timezone.localdate()
+        near = day + dt.timedelta(days=NEAR_DAYS)
+        ack = Q(status=CaseStatus.RECEIVED)
+        fb = Q(feedback_given_on__isnull=True) & ~Q(
+            status__in=(CaseStatus.CLOSED, CaseStatus.REFERRED)
+        )
+        if state == DeadlineState.MISSED:
+            return self.filter((ack & Q(acknowledge_by__lt=day)) | (fb & Q(feedback_by__lt=day)))
+        if state == DeadlineState.NEAR:
+            return self.filter(
+                (ack & Q(acknowledge_by__gte=day, acknowledge_by__lte=near))
+                | (fb & Q(feedback_by__gte=day, feedback_by__lte=near))
+            ).exclude((ack & Q(acknowledge_by__lt=day)) | (fb & Q(feedback_by__lt=day)))
+        if state == DeadlineState.OK:
+            return self.exclude(
+                (ack & Q(acknowledge_by__lte=near)) | (fb & Q(feedback_by__lte=near))
+            )
+        return self
+
+
 class Case(models.Model):
     number = models.CharField(_("número"), max_length=20, unique=True)
     source = models.CharField(_("origen"), max_length=20, choices=CaseSource.choices)
@@ -44,31 +111,109 @@ class Case(models.Model):
         _("estado"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.RECEIVED
     )
     received_on = models.DateField(_("recibido el"))  # the day only, never the time
-    contact_point_implicated = models.BooleanField(default=False)
-    head_implicated = models.BooleanField(default=False)
-    routed_at = models.DateTimeField(null=True, blank=True)
+    contact_point_implicated = models.BooleanField(
+        _("el punto de contacto está involucrado"), default=False
+    )
+    head_implicated = models.BooleanField(_("el titular del ente está involucrado"), default=False)
+    routed_at = models.DateTimeField(_("turnado el"), null=True, blank=True)
+    severity = models.CharField(
+        _("gravedad"), max_length=10, choices=Severity.choices, blank=True, default=""
+    )
+    outcome = models.CharField(
+        _("resultado"), max_length=20, choices=Outcome.choices, blank=True, default=""
+    )
+    closure_reason = models.TextField(
+        _("motivo de cierre"),
+        blank=True,
+        help_text=_("Lo lee la persona denunciante: no incluya datos que identifiquen a nadie."),
+    )
+    acknowledge_by = models.DateField(_("acusar recibo a más tardar"), null=True)
+    feedback_by = models.DateField(_("informar a la persona denunciante a más tardar"), null=True)
+    acknowledged_on = models.DateField(_("acusado el"), null=True, blank=True)
+    feedback_given_on = models.DateField(_("informado el"), null=True, blank=True)
+    acknowledge_reminded_on = models.DateField(null=True, blank=True)
+    feedback_reminded_on = models.DateField(null=True, blank=True)
+    acknowledge_breached_on = models.DateField(null=True, blank=True)
+    feedback_breached_on = models.DateField(null=True, blank=True)
+    referred_to = models.CharField(_("turnado a"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=0)  # guards against two handlers at once
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("caso")
         verbose_name_plural = _("casos")
         ordering = ["-received_on", "-id"]
+        permissions = [("work_case", _("Puede tramitar el caso"))]
         indexes = [
             models.Index(fields=["entity", "status"]),
             models.Index(fields=["status", "received_on"]),
+            models.Index(fields=["status", "acknowledge_by"]),
+            models.Index(
+                fields=["feedback_by"],
+                name="cases_case_feedback_open_idx",
+                condition=Q(feedback_given_on__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    def allowed_transitions(self) -> dict[str, bool]:
+        return TRANSITIONS.get(self.status, {})
+
+    def acknowledge_state(self, today: dt.date | None = None) -> str:
+        if self.status != CaseStatus.RECEIVED:
+            return DeadlineState.MET
+        return _deadline_state(self.acknowledge_by, today)
+
+    def feedback_state(self, today: dt.date | None = None) -> str:
+        if self.feedback_given_on or self.status in (CaseStatus.CLOSED, CaseStatus.REFERRED):
+            return DeadlineState.MET
+        return _deadline_state(self.feedback_by, today)
+
+    def deadline_badge(self, today: dt.date | None = None) -> str:
+        """The worst pending deadline state, for inbox badges."""
+        states = {self.acknowledge_state(today), self.feedback_state(today)}
+        for state in (DeadlineState.MISSED, DeadlineState.NEAR, DeadlineState.OK):
+            if state in states:
+                return state
+        return DeadlineState.MET
+
+
+def _deadline_state(due: dt.date | None, today: dt.date | None) -> str:
+    day = today or timezone.localdate()
+    if due is None:
+        return DeadlineState.OK
+    if due < day:
+        return DeadlineState.MISSED
+    if due <= day + dt.timedelta(days=NEAR_DAYS):
+        return DeadlineState.NEAR
+    return DeadlineState.OK
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """Guardian's per-case permission rows with a real foreign key, so lists join on an index."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="user_perms")
+
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["user", "permission", "content_object"])]
 
 
 class WrapKind(models.TextChoices):
     INTAKE = "intake", _("Llave de recepción")
     RECIPIENT = "recipient", _("Persona destinataria")
     ESCROW = "escrow", _("Recuperación del ente")
+    NOTES = "notes", _("Notas internas: persona destinataria")
+    NOTES_ESCROW = "notes_escrow", _("Notas internas: recuperación del ente")
 
 
 class CaseKeyWrap(models.Model):
-    """The case data key wrapped (X25519) for one party: the intake key, a recipient, an escrow."""
+    """The case data key wrapped (X25519) for one party: the intake key, a recipient, an escrow.
+
+    ``notes`` rows wrap the case-internal notes key instead, for recipients only.
+    """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="key_wraps")
     kind = models.CharField(max_length=12, choices=WrapKind.choices)
@@ -86,9 +231,185 @@ class CaseKeyWrap(models.Model):
                 name="one_wrap_per_recipient",
             ),
             models.UniqueConstraint(
+                fields=["case", "kind", "user"],
+                condition=models.Q(kind="notes"),
+                name="one_notes_wrap_per_recipient",
+            ),
+            models.UniqueConstraint(
                 fields=["case"], condition=models.Q(kind="intake"), name="one_intake_wrap"
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.case} → {self.kind}"
+
+
+class RoutingState(models.TextChoices):
+    PENDING = "pending", _("Por turnar")
+    DONE = "done", _("Turnado")
+
+
+class CaseRouting(models.Model):
+    """The routing outbox: written with the case, claimed once by the worker or the sweep."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="routing")
+    state = models.CharField(
+        max_length=10, choices=RoutingState.choices, default=RoutingState.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    routed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="cases_routing_pending_idx",
+                condition=Q(state="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.state}"
+
+
+class RecipientRole(models.TextChoices):
+    PRIMARY = "primary", _("Punto de contacto titular")
+    ALTERNATE = "alternate", _("Punto de contacto suplente")
+    COMPTROLLER = "comptroller", _("Contraloría")
+    SPECIALISED = "specialised", _("Unidad especializada")
+    RULE = "rule", _("Regla de turno")
+    ESCALATION = "escalation", _("Escalamiento por plazo")
+    REFERRAL = "referral", _("Turno")
+    INVESTIGATOR = "investigator", _("Investigación / OIC")
+
+
+class RecipientState(models.TextChoices):
+    ACTIVE = "active", _("Con acceso")
+    PENDING_KEY = "pending_key", _("En espera de llave")
+    REVOKED = "revoked", _("Sin acceso")
+
+
+class CaseRecipient(models.Model):
+    """Who receives a case and why; access itself is the guardian permission plus a key wrap."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="recipients")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_recipients"
+    )
+    role = models.CharField(_("carácter"), max_length=20, choices=RecipientRole.choices)
+    state = models.CharField(
+        _("acceso"), max_length=12, choices=RecipientState.choices, default=RecipientState.ACTIVE
+    )
+    entity = models.ForeignKey(Entity, null=True, blank=True, on_delete=models.SET_NULL)
+    reason = models.CharField(_("motivo"), max_length=200, blank=True)
+    added_on = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        verbose_name = _("persona destinataria")
+        verbose_name_plural = _("personas destinatarias")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="one_recipient_row_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.user} ({self.role})"
+
+
+class Recusal(models.Model):
+    """A recipient's declared conflict of interest: they never receive this case again."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="recusals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    reason = models.TextField(_("motivo"))
+    declared_on = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        verbose_name = _("excusa")
+        verbose_name_plural = _("excusas")
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="one_recusal")]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.user}"
+
+
+class Absence(models.Model):
+    """A contact point away for a period: routing goes to the alternates meanwhile."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("persona"),
+        on_delete=models.CASCADE,
+        related_name="absences",
+    )
+    start = models.DateField(_("desde"))
+    end = models.DateField(_("hasta"))
+    note = models.CharField(_("nota"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("ausencia")
+        verbose_name_plural = _("ausencias")
+        ordering = ["-start"]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.start} – {self.end}"
+
+
+class RuleMode(models.TextChoices):
+    INSTEAD = "instead", _("En lugar del ente denunciado")
+    ALSO = "also", _("Además del ente denunciado")
+
+
+class RoutingRule(models.Model):
+    """An admin's rule: cases of a category (and/or reported entity) go to another entity."""
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("categoría"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    entity = models.ForeignKey(
+        Entity,
+        verbose_name=_("ente denunciado"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    target = models.ForeignKey(
+        Entity, verbose_name=_("turnar a"), on_delete=models.PROTECT, related_name="+"
+    )
+    mode = models.CharField(
+        _("modo"), max_length=10, choices=RuleMode.choices, default=RuleMode.INSTEAD
+    )
+    active = models.BooleanField(_("activa"), default=True)
+    position = models.PositiveSmallIntegerField(_("orden"), default=0)
+
+    class Meta:
+        verbose_name = _("regla de turno")
+        verbose_name_plural = _("reglas de turno")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.category or '*'} / {self.entity or '*'} → {self.target}"
+
+    def matches(self, case: Case) -> bool:
+        return (self.category_id in (None, case.category_id)) and (
+            self.entity_id in (None, case.entity_id)
+        )
+
+
+class CaseNote(models.Model):
+    """An internal note, sealed under the case-internal key (never the whistle-blower's)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sealed_body = models.BinaryField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} note {self.pk}"
