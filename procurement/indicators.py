@@ -1,0 +1,637 @@
+"""Red-flag indicators over OCDS compiled releases, as OCDS Cardinal defines them.
+
+The engine streams: ``IndicatorRun.fold(release)`` once per compiled release keeps only what each
+indicator needs (per-process values for the fenced indicators, per-organisation counters), and
+``IndicatorRun.results()`` applies the Tukey fences and returns Cardinal's output shape:
+``{"OCID": {...}, "Buyer": {...}, "ProcuringEntity": {...}, "Tenderer": {...}}``.
+
+Settings use Cardinal's INI format (top-level keys, ``[exclusions]``, one section per indicator;
+an indicator runs only if its section exists). Mexico City's own flags (R055, MX01, MX02, MX03)
+share the shape and the settings file.
+"""
+
+from __future__ import annotations
+
+import configparser
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+CARDINAL_CODES = (
+    "R003",
+    "R018",
+    "R024",
+    "R025",
+    "R028",
+    "R030",
+    "R035",
+    "R036",
+    "R038",
+    "R048",
+    "R058",
+)
+LOCAL_CODES = ("R055", "MX01", "MX02", "MX03")
+ALL_CODES = CARDINAL_CODES + LOCAL_CODES
+GROUPS = ("OCID", "Buyer", "ProcuringEntity", "Tenderer")
+
+SUBMITTED = frozenset({"pending", "valid", "disqualified"})
+FINAL_AWARD = frozenset({"active", "cancelled", "unsuccessful"})
+PRICE_INDICATORS = frozenset({"R024", "R028", "R036", "R058"})
+
+# Mexico City's local method names (lower-cased, accents kept) → OCDS method.
+LOCAL_METHODS = {
+    "licitación pública": "open",
+    "licitacion publica": "open",
+    "licitación pública nacional": "open",
+    "licitación pública internacional": "open",
+    "invitación restringida": "selective",
+    "invitacion restringida": "selective",
+    "invitación restringida a cuando menos tres personas": "selective",
+    "invitación a cuando menos tres personas": "selective",
+    "invitacion a cuando menos tres personas": "selective",
+    "adjudicación directa": "direct",
+    "adjudicacion directa": "direct",
+}
+
+
+def method_of(tender: Mapping[str, Any]) -> str:
+    """The OCDS method of a tender, preferring the local name (some publishers wrote limited)."""
+    details = tender.get("procurementMethodDetails")
+    if isinstance(details, str):
+        name = " ".join(details.lower().split())
+        if name in LOCAL_METHODS:
+            return LOCAL_METHODS[name]
+        for local, method in LOCAL_METHODS.items():
+            if name.startswith(local):
+                return method
+    method = tender.get("procurementMethod")
+    if method == "limited":
+        return "direct"
+    return method if method in ("open", "selective", "direct") else ""
+
+
+# --- settings ----------------------------------------------------------------------------------
+def _pipe(value: str | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    return frozenset(part for part in value.split("|") if part)
+
+
+@dataclass
+class Settings:
+    currency: str | None = None
+    no_price_comparison: frozenset[str] | None = None
+    price_comparison: frozenset[str] | None = None
+    excluded_method_details: frozenset[str] = frozenset()
+    excluded_methods: frozenset[str] = frozenset()
+    sections: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def enabled(self, code: str) -> bool:
+        return code in self.sections
+
+    def get(self, code: str, key: str, default: Any = None, kind: type = str) -> Any:
+        raw = self.sections.get(code, {}).get(key)
+        return default if raw is None else kind(raw)
+
+    @classmethod
+    def defaults(cls, codes: Iterable[str] = CARDINAL_CODES) -> Settings:
+        return cls(sections={code: {} for code in codes})
+
+    @classmethod
+    def from_ini(cls, text: str) -> Settings:
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        parser.optionxform = str  # type: ignore[assignment,method-assign]  # names are case-sensitive
+        parser.read_string("[__top__]\n" + text)
+        top = dict(parser["__top__"])
+        exclusions = dict(parser["exclusions"]) if parser.has_section("exclusions") else {}
+        sections: dict[str, dict[str, str]] = {}
+        for name in parser.sections():
+            code, _, sub = name.partition(".")
+            if code not in ALL_CODES:
+                continue
+            section = sections.setdefault(code, {})
+            if sub:
+                section[sub] = dict(parser[name])  # type: ignore[assignment]
+            else:
+                section.update(parser[name])
+        return cls(
+            currency=top.get("currency") or None,
+            no_price_comparison=_pipe(top.get("no_price_comparison_procurement_methods")),
+            price_comparison=_pipe(top.get("price_comparison_procurement_methods")),
+            excluded_method_details=_pipe(exclusions.get("procurement_method_details"))
+            or frozenset(),
+            excluded_methods=_pipe(exclusions.get("procurement_methods")) or frozenset(),
+            sections=sections,
+        )
+
+
+# --- statistics --------------------------------------------------------------------------------
+def quantile(sorted_values: list[float], p: float) -> float:
+    """R-8 (median-unbiased) quantile, as Cardinal's statistics library computes it."""
+    n = len(sorted_values)
+    h = (n + 1 / 3) * p + 1 / 3
+    if h <= 1:
+        return sorted_values[0]
+    if h >= n:
+        return sorted_values[-1]
+    low = math.floor(h)
+    return sorted_values[low - 1] + (h - low) * (sorted_values[low] - sorted_values[low - 1])
+
+
+def fences(values: Iterable[float]) -> tuple[float, float] | None:
+    """Tukey's fences; None when there is nothing to compare (no values, or all quartiles 0)."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    q1, q3 = quantile(ordered, 0.25), quantile(ordered, 0.75)
+    iqr = q3 - q1
+    if q1 == 0 and q3 == 0 and iqr == 0:
+        return None
+    return q1 - 1.5 * iqr, q3 + 1.5 * iqr
+
+
+# --- helpers over one release ------------------------------------------------------------------
+def parse_datetime(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _org_id(value: Any) -> str | None:
+    org_id = _dict(value).get("id")
+    if isinstance(org_id, int | float) and not isinstance(org_id, bool):
+        return str(org_id)
+    return org_id if isinstance(org_id, str) and org_id else None
+
+
+def _party_ids(value: Any) -> list[str] | None:
+    """Ids of an organisation-reference list; None if any reference lacks an id."""
+    ids = [_org_id(org) for org in _list(value)]
+    if any(i is None for i in ids):
+        return None
+    return ids  # type: ignore[return-value]
+
+
+# --- the run -----------------------------------------------------------------------------------
+@dataclass
+class _Winning:
+    ocid: str
+    winner: str
+    second: str
+    value: float
+
+
+class IndicatorRun:
+    """Fold compiled releases one at a time, then ask for ``results()``."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        declared_interests: Mapping[str, set[str]] | None = None,
+        sanctioned: set[str] | None = None,
+    ):
+        self.s = settings
+        self.currency = settings.currency
+        self.declared_interests = declared_interests or {}
+        self.sanctioned = sanctioned or set()
+        self.out: dict[str, dict[str, dict[str, float]]] = {g: {} for g in GROUPS}
+        self.winning: list[_Winning] = []
+        # R025: tenderer → [valid bids, wins]
+        self.r025: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        # R038: group → id → [submitted, disqualified, processes]
+        self.r038: dict[str, dict[str, list[int]]] = {
+            g: defaultdict(lambda: [0, 0, 0]) for g in ("Buyer", "ProcuringEntity", "Tenderer")
+        }
+        # R048: supplier → [processes, prefixes]
+        self.r048: dict[str, list[Any]] = defaultdict(lambda: [0, set()])
+        # R055: (buyer, supplier) → [(date, amount, ocid)]
+        self.r055: dict[tuple[str, str], list[tuple[dt.datetime, float, str]]] = defaultdict(list)
+
+    # -- output --
+    def flag(self, group: str, key: str, code: str, value: float) -> None:
+        self.out[group].setdefault(key, {})[code] = float(value)
+
+    def results(self) -> dict[str, dict[str, dict[str, float]]]:
+        self._finish_winning()
+        self._finish_r025()
+        self._finish_r038()
+        self._finish_r048()
+        self._finish_r055()
+        result: dict[str, dict[str, dict[str, float]]] = {}
+        for group in GROUPS:
+            entries = self.out[group]
+            if not entries:
+                continue
+            keys = list(entries) if group == "OCID" else sorted(entries)
+            result[group] = {k: dict(sorted(entries[k].items())) for k in keys}
+        return result
+
+    # -- money --
+    def amount(self, value: Any) -> float | None:
+        """The amount if it is in the main currency (the setting, else the first one seen)."""
+        value = _dict(value)
+        amount, currency = value.get("amount"), value.get("currency")
+        if not isinstance(currency, str):
+            return None
+        if self.currency is None:
+            self.currency = currency
+        if currency != self.currency:
+            return None
+        if isinstance(amount, bool) or not isinstance(amount, int | float):
+            return None
+        return float(amount)
+
+    # -- per release --
+    def fold(self, release: Mapping[str, Any]) -> None:
+        ocid = release.get("ocid")
+        if not isinstance(ocid, str):
+            return
+        tender = _dict(release.get("tender"))
+        if tender.get("status") == "cancelled":
+            return
+        details = tender.get("procurementMethodDetails")
+        if details in self.s.excluded_method_details:
+            return
+        if tender.get("procurementMethod") in self.s.excluded_methods:
+            return
+        bids = [b for b in _list(_dict(release.get("bids")).get("details")) if isinstance(b, dict)]
+        awards = [a for a in _list(release.get("awards")) if isinstance(a, dict)]
+        price = self._compares_price(details)
+        for code in ALL_CODES:
+            if self.s.enabled(code) and (price or code not in PRICE_INDICATORS):
+                getattr(self, f"_fold_{code.lower()}")(release, ocid, tender, bids, awards)
+
+    def _compares_price(self, details: Any) -> bool:
+        if self.s.price_comparison is not None:
+            return details in self.s.price_comparison
+        if self.s.no_price_comparison is not None:
+            return details not in self.s.no_price_comparison
+        return True
+
+    def _fold_r003(self, release, ocid, tender, bids, awards) -> None:
+        period = _dict(tender.get("tenderPeriod"))
+        start, end = parse_datetime(period.get("startDate")), parse_datetime(period.get("endDate"))
+        if start is None or end is None:
+            return
+        methods = _pipe(self.s.get("R003", "procurement_methods"))
+        if methods is not None and tender.get("procurementMethod") not in methods:
+            return
+        threshold = self.s.get("R003", "threshold", 15, int)
+        by_details = self.s.sections["R003"].get("procurement_method_details")
+        if isinstance(by_details, dict) and tender.get("procurementMethodDetails") in by_details:
+            threshold = int(by_details[tender["procurementMethodDetails"]])
+        days = int((end - start).total_seconds() / 86400)  # whole days, truncated toward zero
+        if days < threshold:
+            self.flag("OCID", ocid, "R003", 1.0)
+
+    def _fold_r018(self, release, ocid, tender, bids, awards) -> None:
+        methods = _pipe(self.s.get("R018", "procurement_methods")) or {"open", "selective"}
+        if tender.get("numberOfTenderers") == 1 and tender.get("procurementMethod") in methods:
+            self.flag("OCID", ocid, "R018", 1.0)
+
+    def _winning_difference(self, ocid, bids, awards) -> _Winning | None:
+        """Single winner, single-tenderer valid bids, winner's bid the lowest: the gap ratio."""
+        if not awards or any(a.get("status") not in FINAL_AWARD for a in awards):
+            return None
+        active = [a for a in awards if a.get("status") == "active"]
+        if len(active) != 1:
+            return None
+        suppliers = _party_ids(active[0].get("suppliers"))
+        if not suppliers or len(suppliers) != 1:
+            return None
+        winner = suppliers[0]
+        mine: list[float] = []
+        others: list[tuple[float, str]] = []
+        for bid in bids:
+            if bid.get("status") != "valid":
+                continue
+            tenderers = _party_ids(bid.get("tenderers"))
+            if not tenderers or len(tenderers) != 1:
+                return None
+            amount = self.amount(bid.get("value"))
+            if amount is None:
+                continue
+            if tenderers[0] == winner:
+                mine.append(amount)
+            else:
+                others.append((amount, tenderers[0]))
+        if not mine or not others:
+            return None
+        lowest = min(mine)
+        second, second_id = min(others, key=lambda pair: pair[0])
+        if lowest > second or lowest == 0:
+            return None  # awarded on other criteria than price, or no ratio
+        return _Winning(ocid, winner, second_id, (second - lowest) / lowest)
+
+    def _fold_r024(self, release, ocid, tender, bids, awards) -> None:
+        winning = self._winning_difference(ocid, bids, awards)
+        if winning is not None:
+            self.winning.append(winning)
+
+    def _fold_r058(self, release, ocid, tender, bids, awards) -> None:
+        if not self.s.enabled("R024"):  # R024 already collected the same values
+            self._fold_r024(release, ocid, tender, bids, awards)
+
+    def _finish_winning(self) -> None:
+        if not self.winning:
+            return
+        bounds = fences(w.value for w in self.winning)
+        if self.s.enabled("R024"):
+            threshold = self.s.get("R024", "threshold", None, float)
+            lower = threshold if threshold is not None else bounds and bounds[0]
+            if lower is not None and lower is not False:
+                for w in self.winning:
+                    if w.value <= lower:
+                        self.flag("OCID", w.ocid, "R024", w.value)
+                        self.flag("Tenderer", w.winner, "R024", w.value)
+                        self.flag("Tenderer", w.second, "R024", w.value)
+        if self.s.enabled("R058"):
+            threshold = self.s.get("R058", "threshold", None, float)
+            upper = threshold if threshold is not None else bounds and bounds[1]
+            if upper is not None and upper is not False:
+                for w in self.winning:
+                    if w.value >= upper:
+                        self.flag("OCID", w.ocid, "R058", w.value)
+                        self.flag("Tenderer", w.winner, "R058", w.value)
+
+    def _fold_r025(self, release, ocid, tender, bids, awards) -> None:
+        winners = set()
+        for award in awards:
+            if award.get("status") == "active":
+                winners.update(_party_ids(award.get("suppliers")) or [])
+        won: set[str] = set()
+        for bid in bids:
+            if bid.get("status") != "valid":
+                continue
+            for tenderer in _party_ids(bid.get("tenderers")) or []:
+                self.r025[tenderer][0] += 1
+                if tenderer in winners and tenderer not in won:
+                    self.r025[tenderer][1] += 1
+                    won.add(tenderer)
+
+    def _finish_r025(self) -> None:
+        if not self.r025:
+            return
+        percentile = self.s.get("R025", "percentile", 75, int)
+        counts = sorted(valid for valid, _ in self.r025.values())
+        floor = quantile(counts, percentile / 100)
+        eligible = {t: wins / valid for t, (valid, wins) in self.r025.items() if valid >= floor}
+        threshold = self.s.get("R025", "threshold", None, float)
+        bounds = fences(eligible.values())
+        lower = threshold if threshold is not None else (bounds[0] if bounds else None)
+        if lower is None:
+            return
+        for tenderer, ratio in eligible.items():
+            if ratio <= lower:
+                self.flag("Tenderer", tenderer, "R025", ratio)
+
+    def _fold_r028(self, release, ocid, tender, bids, awards) -> None:
+        by_amount: dict[float, set[frozenset[str]]] = defaultdict(set)
+        for bid in bids:
+            if bid.get("status") not in SUBMITTED:
+                continue
+            tenderers = _party_ids(bid.get("tenderers"))
+            amount = self.amount(bid.get("value"))
+            if tenderers and amount is not None:
+                by_amount[amount].add(frozenset(tenderers))
+        flagged = [group for group in by_amount.values() if len(group) > 1]
+        if flagged:
+            self.flag("OCID", ocid, "R028", 1.0)
+            for group in flagged:
+                for tenderer in set().union(*group):
+                    self.flag("Tenderer", tenderer, "R028", 1.0)
+
+    def _fold_r030(self, release, ocid, tender, bids, awards) -> None:
+        end = parse_datetime(_dict(tender.get("tenderPeriod")).get("endDate"))
+        if end is None:
+            return
+        winners = set()
+        for award in awards:
+            if award.get("status") == "active":
+                winners.update(_party_ids(award.get("suppliers")) or [])
+        late = set()
+        for bid in bids:
+            date = parse_datetime(bid.get("date"))
+            if bid.get("status") == "valid" and date is not None and date > end:
+                late.update(t for t in _party_ids(bid.get("tenderers")) or [] if t in winners)
+        if late:
+            self.flag("OCID", ocid, "R030", 1.0)
+            for tenderer in late:
+                self.flag("Tenderer", tenderer, "R030", 1.0)
+
+    def _fold_r035(self, release, ocid, tender, bids, awards) -> None:
+        if not awards or any(a.get("status") not in FINAL_AWARD for a in awards):
+            return
+        valid: set[str] = set()
+        disqualified: set[str] = set()
+        for bid in bids:
+            status = bid.get("status")
+            if status in ("valid", "disqualified"):
+                ids = _party_ids(bid.get("tenderers")) or []
+                (valid if status == "valid" else disqualified).update(ids)
+        suppliers: set[str] = set()
+        for award in awards:
+            if award.get("status") == "active":
+                suppliers.update(_party_ids(award.get("suppliers")) or [])
+        difference = len(disqualified - valid)
+        if (
+            len(valid) == 1
+            and valid == suppliers
+            and difference >= self.s.get("R035", "threshold", 1, int)
+        ):
+            self.flag("OCID", ocid, "R035", difference)
+            self.flag("Tenderer", next(iter(valid)), "R035", 0.0)
+
+    def _fold_r036(self, release, ocid, tender, bids, awards) -> None:
+        if not any(a.get("status") == "active" for a in awards):
+            return
+        disqualified: list[float] = []
+        others: list[float] = []
+        for bid in bids:
+            status = bid.get("status")
+            if status not in SUBMITTED:
+                continue
+            amount = self.amount(bid.get("value"))
+            if amount is None:
+                return
+            (disqualified if status == "disqualified" else others).append(amount)
+        if disqualified and others and min(disqualified) <= min(others):
+            self.flag("OCID", ocid, "R036", 1.0)
+
+    def _fold_r038(self, release, ocid, tender, bids, awards) -> None:
+        submitted = [b for b in bids if b.get("status") in SUBMITTED]
+        if not submitted:
+            return
+        disqualified = sum(1 for b in submitted if b.get("status") == "disqualified")
+        for group, org in (
+            ("Buyer", release.get("buyer")),
+            ("ProcuringEntity", tender.get("procuringEntity")),
+        ):
+            org_id = _org_id(org)
+            if org_id is not None:
+                counters = self.r038[group][org_id]
+                counters[0] += len(submitted)
+                counters[1] += disqualified
+                counters[2] += 1
+        seen: set[str] = set()
+        for bid in submitted:
+            for tenderer in _party_ids(bid.get("tenderers")) or []:
+                counters = self.r038["Tenderer"][tenderer]
+                counters[0] += 1
+                counters[1] += bid.get("status") == "disqualified"
+                if tenderer not in seen:
+                    counters[2] += 1
+                    seen.add(tenderer)
+
+    def _finish_r038(self) -> None:
+        threshold = self.s.get("R038", "threshold", None, float)
+        min_bids = self.s.get("R038", "minimum_submitted_bids", 2, int)
+        min_processes = self.s.get("R038", "minimum_contracting_processes", 2, int)
+        for group, counters in self.r038.items():
+            if group == "Tenderer":
+                ratios = {k: d / s for k, (s, d, p) in counters.items() if p >= min_processes}
+            else:
+                ratios = {k: d / s for k, (s, d, p) in counters.items() if s >= min_bids}
+            bounds = fences(ratios.values())
+            upper = threshold if threshold is not None else (bounds[1] if bounds else None)
+            if upper is None:
+                continue
+            for key, ratio in ratios.items():
+                if ratio >= upper:
+                    self.flag(group, key, "R038", ratio)
+
+    def _fold_r048(self, release, ocid, tender, bids, awards) -> None:
+        digits = self.s.get("R048", "digits", 2, int)
+        for award in awards:
+            if award.get("status") != "active":
+                continue
+            prefixes = set()
+            for item in _list(award.get("items")):
+                code = _dict(_dict(item).get("classification")).get("id")
+                if isinstance(code, str | int) and str(code):
+                    prefixes.add(str(code)[:digits])
+            for supplier in _party_ids(award.get("suppliers")) or []:
+                self.r048[supplier][1].update(prefixes)
+        for supplier in {
+            s
+            for a in awards
+            if a.get("status") == "active"
+            for s in _party_ids(a.get("suppliers")) or []
+        }:
+            self.r048[supplier][0] += 1
+
+    def _finish_r048(self) -> None:
+        minimum = self.s.get("R048", "minimum_contracting_processes", 20, int)
+        counts = {k: len(p) for k, (n, p) in self.r048.items() if n >= minimum}
+        threshold = self.s.get("R048", "threshold", None, float)
+        bounds = fences(counts.values())
+        upper = threshold if threshold is not None else (bounds[1] if bounds else None)
+        if upper is None:
+            return
+        for supplier, count in counts.items():
+            if count >= upper:
+                self.flag("Tenderer", supplier, "R048", count)
+
+    # -- Mexico City's flags --
+    def _direct_awards(self, release, tender, awards):
+        """(buyer id, supplier id, date, amount) of each active direct award."""
+        if method_of(tender) != "direct":
+            return
+        buyer = _org_id(release.get("buyer"))
+        if buyer is None:
+            return
+        for award in awards:
+            if award.get("status") != "active":
+                continue
+            amount = self.amount(award.get("value"))
+            date = parse_datetime(award.get("date")) or parse_datetime(release.get("date"))
+            if amount is None or date is None:
+                continue
+            for supplier in _party_ids(award.get("suppliers")) or []:
+                yield buyer, supplier, date, amount
+
+    def _fold_r055(self, release, ocid, tender, bids, awards) -> None:
+        for buyer, supplier, date, amount in self._direct_awards(release, tender, awards):
+            self.r055[buyer, supplier].append((date, amount, ocid))
+
+    def _finish_r055(self) -> None:
+        """Two or more direct awards, one buyer, one supplier, 365 days, sum ≥ open threshold."""
+        threshold = self.s.get("R055", "threshold", None, float)
+        window = dt.timedelta(days=self.s.get("R055", "days", 365, int))
+        if threshold is None:
+            return
+        for (buyer, supplier), awards in self.r055.items():
+            awards.sort()
+            start, total = 0, 0.0
+            for end, (date, amount, _ocid) in enumerate(awards):
+                total += amount
+                while date - awards[start][0] > window:
+                    total -= awards[start][1]
+                    start += 1
+                if end > start and total >= threshold:
+                    for _d, _a, flagged in awards[start : end + 1]:
+                        self.flag("OCID", flagged, "R055", total)
+                    self.flag("Buyer", buyer, "R055", total)
+                    self.flag("Tenderer", supplier, "R055", total)
+
+    def _fold_mx01(self, release, ocid, tender, bids, awards) -> None:
+        """A direct award just below a legal threshold: the ratio to that threshold."""
+        thresholds = sorted(
+            float(v) for v in (_pipe(self.s.get("MX01", "thresholds")) or frozenset())
+        )
+        margin = self.s.get("MX01", "margin", 0.1, float)
+        for _buyer, supplier, _date, amount in self._direct_awards(release, tender, awards):
+            for limit in thresholds:
+                if limit * (1 - margin) <= amount < limit:
+                    self.flag("OCID", ocid, "MX01", amount / limit)
+                    self.flag("Tenderer", supplier, "MX01", amount / limit)
+
+    def _fold_mx02(self, release, ocid, tender, bids, awards) -> None:
+        """A supplier that a servant of the buyer declared an interest in won an award."""
+        buyer = _org_id(release.get("buyer"))
+        linked = self.declared_interests.get(buyer or "", set())
+        if not linked:
+            return
+        for award in awards:
+            if award.get("status") != "active":
+                continue
+            for supplier in _party_ids(award.get("suppliers")) or []:
+                if supplier in linked:
+                    self.flag("OCID", ocid, "MX02", 1.0)
+                    self.flag("Tenderer", supplier, "MX02", 1.0)
+
+    def _fold_mx03(self, release, ocid, tender, bids, awards) -> None:
+        """An active award to a supplier on the sanctioned list."""
+        for award in awards:
+            if award.get("status") != "active":
+                continue
+            for supplier in _party_ids(award.get("suppliers")) or []:
+                if supplier in self.sanctioned:
+                    self.flag("OCID", ocid, "MX03", 1.0)
+                    self.flag("Tenderer", supplier, "MX03", 1.0)
+
+
+def indicators_compute(
+    releases: Iterable[Mapping[str, Any]], settings: Settings, **context: Any
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Cardinal's output for a stream of compiled releases."""
+    run = IndicatorRun(settings, **context)
+    for release in releases:
+        run.fold(release)
+    return run.results()
