@@ -102,3 +102,14 @@ def test_logout_forgets_the_session(client):
     _login(client, "sergio")
     client.post(reverse("logout"))
     assert "_auth_user_id" not in Client().session
+
+
+def test_demo_totp_prints_the_code_the_login_accepts(client, entity):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_user(Role.CONTACT, entity, username="carlos")
+    out = StringIO()
+    call_command("demo_totp", "carlos", stdout=out)
+    assert _login(client, "carlos", token=out.getvalue().strip()).status_code == 302
