@@ -8,15 +8,58 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from cases.models import Case, CaseKeyWrap, CaseRouting, CaseSource, CaseStatus, WrapKind
+from cases.access import access_grant, access_revoke
+from cases.models import (
+    NEAR_DAYS,
+    REFERRABLE,
+    Absence,
+    Case,
+    CaseKeyWrap,
+    CaseNote,
+    CaseRecipient,
+    CaseRouting,
+    CaseSource,
+    CaseStatus,
+    NoteKind,
+    Outcome,
+    RecipientRole,
+    RecipientState,
+    Recusal,
+    ReferralKind,
+    RoutingRule,
+    RoutingState,
+    RuleMode,
+    Severity,
+    WrapKind,
+)
 from lacs import crypto, keys
 from lacs.audit import audit_record
-from lacs.models import Category, Entity
+from lacs.models import (
+    Category,
+    ContactPoint,
+    ContactPointKind,
+    Entity,
+    Role,
+    RoleAssignment,
+    UserKeyPair,
+)
+
+User = get_user_model()
 
 log = logging.getLogger(__name__)
 
@@ -102,5 +145,660 @@ def case_routing_schedule(*, case_id: int) -> None:
         log.warning("routing of case %s not queued (%s); the sweep will route it", case_id, exc)
 
 
-def case_status_label(case: Case) -> str:
-    return str(CaseStatus(case.status).label)
+# --- Routing ----------------------------------------------------------------------------------
+@dataclass
+class Pick:
+    """One routing decision: who receives the case, as what, and why."""
+
+    user: Any
+    role: str
+    entity: Entity
+    reason: str
+
+
+@dataclass
+class Plan:
+    picks: list[Pick] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+
+    def add(self, pick: Pick) -> None:
+        if all(p.user.pk != pick.user.pk for p in self.picks):
+            self.picks.append(pick)
+
+
+def _absent_ids(user_ids: list[int], day: dt.date) -> set[int]:
+    return set(
+        Absence.objects.filter(user_id__in=user_ids, start__lte=day, end__gte=day).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def _contact_points(
+    plan: Plan, case: Case, entity: Entity, role: str, reason: str, excluded: set[int]
+) -> bool:
+    """Add ``entity``'s primary, or its alternates when the primary cannot take the case."""
+    day = timezone.localdate()
+    points = list(
+        ContactPoint.objects.current(day)
+        .filter(entity=entity, user__is_active=True)
+        .select_related("user")
+        .order_by("start", "pk")
+    )
+    absent = _absent_ids([p.user_id for p in points], day)
+    named = case.contact_point_implicated and entity.pk == case.entity_id
+
+    def why_not(point: ContactPoint) -> str:
+        if point.user_id in excluded:
+            return "recused"
+        if point.user_id in absent:
+            return "absent"
+        if named and point.kind == ContactPointKind.PRIMARY:
+            return "named_by_whistleblower"
+        return ""
+
+    took, primary_out = False, ""
+    for kind in (ContactPointKind.PRIMARY, ContactPointKind.ALTERNATE):
+        if took:
+            break
+        for point in (p for p in points if p.kind == kind):
+            if why := why_not(point):
+                plan.skipped.append({"user": point.user_id, "entity": entity.pk, "reason": why})
+                primary_out = primary_out or why
+            elif kind == ContactPointKind.PRIMARY:
+                plan.add(Pick(point.user, role, entity, reason))
+                took = True
+            else:
+                because = f"{reason};alternate:{primary_out or 'no_primary'}"
+                plan.add(Pick(point.user, RecipientRole.ALTERNATE, entity, because))
+                took = True
+    return took
+
+
+def _targets(case: Case) -> list[tuple[Entity, str, str]]:
+    """The entities a case goes to, in order, with the rule that sent it there."""
+    if case.head_implicated:
+        comptroller = Entity.objects.active().filter(is_comptroller=True).first()
+        if comptroller is not None:
+            return [(comptroller, RecipientRole.COMPTROLLER, "head_implicated")]
+    rules = [
+        r
+        for r in RoutingRule.objects.filter(active=True).select_related("target")
+        if r.matches(case)
+    ]
+    instead = [r for r in rules if r.mode == RuleMode.INSTEAD]
+    unit = case.category.specialised_unit
+    targets: list[tuple[Entity, str, str]]
+    if instead:
+        targets = [(r.target, RecipientRole.RULE, f"rule:{r.pk}") for r in instead]
+    elif unit is not None:
+        targets = [(unit, RecipientRole.SPECIALISED, f"category:{case.category.code}")]
+    else:
+        targets = [(case.entity, RecipientRole.PRIMARY, "reported_entity")]
+    targets += [
+        (r.target, RecipientRole.RULE, f"rule:{r.pk}") for r in rules if r.mode == RuleMode.ALSO
+    ]
+    return targets
+
+
+def routing_plan(case: Case) -> Plan:
+    """Who should receive ``case`` now, applying rules, recusals, absences and escalation."""
+    plan = Plan()
+    excluded = set(Recusal.objects.filter(case=case).values_list("user_id", flat=True))
+    for entity, role, reason in _targets(case):
+        _contact_points(plan, case, entity, role, reason, excluded)
+    if not plan.picks:
+        comptroller = Entity.objects.active().filter(is_comptroller=True).first()
+        if comptroller is not None:
+            _contact_points(
+                plan,
+                case,
+                comptroller,
+                RecipientRole.COMPTROLLER,
+                "no_available_contact_point",
+                excluded,
+            )
+    return plan
+
+
+def _wrap_for_user(case: Case, user, data_key: bytes, notes_key: bytes) -> bool:
+    """Wrap both case keys for ``user``'s public key; False when they have no key pair yet."""
+    pair = UserKeyPair.objects.filter(user=user).first()
+    if pair is None:
+        return False
+    public = crypto.b64d(pair.public_key)
+    for kind, key in ((WrapKind.RECIPIENT, data_key), (WrapKind.NOTES, notes_key)):
+        CaseKeyWrap.objects.update_or_create(
+            case=case, kind=kind, user=user, defaults={"wrapped_key": crypto.wrap_for(public, key)}
+        )
+    return True
+
+
+def _recipient_add(case: Case, pick: Pick, data_key: bytes, notes_key: bytes, actor=None) -> str:
+    has_key = _wrap_for_user(case, pick.user, data_key, notes_key)
+    state = RecipientState.ACTIVE if has_key else RecipientState.PENDING_KEY
+    CaseRecipient.objects.update_or_create(
+        case=case,
+        user=pick.user,
+        defaults={"role": pick.role, "state": state, "entity": pick.entity, "reason": pick.reason},
+    )
+    access_grant(case=case, user=pick.user)
+    audit_record(
+        action="case.recipient_add",
+        actor=actor,
+        obj=case,
+        entity=pick.entity,
+        data={"user": pick.user.pk, "role": pick.role, "reason": pick.reason, "key": state},
+    )
+    return state
+
+
+def _notify(case: Case, user_ids: list[int], subject: str, body: str) -> None:
+    """E-mail a notice after commit: the case number and a link, never any content."""
+    emails = list(
+        User.objects.filter(pk__in=user_ids).exclude(email="").values_list("email", flat=True)
+    )
+    if emails:
+        transaction.on_commit(
+            lambda: send_mail(subject, body, None, emails, fail_silently=True)  # type: ignore[arg-type]
+        )
+
+
+def _notify_assigned(case: Case, user_ids: list[int]) -> None:
+    path = reverse("cases:detail", kwargs={"pk": case.pk})
+    _notify(
+        case,
+        user_ids,
+        _("Se le turnó el caso %(number)s") % {"number": case.number},
+        _(
+            "Se le turnó el caso %(number)s. Por seguridad este aviso no incluye su contenido; "
+            "ingrese a la plataforma para consultarlo: %(path)s"
+        )
+        % {"number": case.number, "path": path},
+    )
+
+
+def case_route(*, case_id: int) -> bool:
+    """Route one case from its outbox row, exactly once.
+
+    The row is claimed with ``FOR UPDATE SKIP LOCKED`` and marked done in the same transaction
+    as the wraps and permissions: a duplicate delivery finds it done (or locked) and returns;
+    a worker killed half-way rolls everything back and the row waits for redelivery or sweep.
+    """
+    with transaction.atomic():
+        outbox = (
+            CaseRouting.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(case_id=case_id, state=RoutingState.PENDING)
+            .select_related("case__entity", "case__category__specialised_unit")
+            .first()
+        )
+        if outbox is None:
+            return False
+        _routing_pause()
+        case = outbox.case
+        plan = routing_plan(case)
+        holders = set(
+            UserKeyPair.objects.filter(user__in=[p.user for p in plan.picks]).values_list(
+                "user_id", flat=True
+            )
+        )
+        if not holders:
+            _routing_wait(outbox, case, plan)
+            return False
+        intake = CaseKeyWrap.objects.get(case=case, kind=WrapKind.INTAKE)
+        data_key = crypto.unwrap_with(keys.intake_private_key(), bytes(intake.wrapped_key))
+        notes_key = crypto.new_data_key()
+        for skip in plan.skipped:
+            audit_record(action="case.route_skip", obj=case, entity=skip["entity"], data=skip)
+        for pick in plan.picks:
+            _recipient_add(case, pick, data_key, notes_key)
+        if case.entity.escrow_public_key:
+            CaseKeyWrap.objects.create(
+                case=case,
+                kind=WrapKind.NOTES_ESCROW,
+                entity=case.entity,
+                wrapped_key=crypto.wrap_for(crypto.b64d(case.entity.escrow_public_key), notes_key),
+            )
+        intake.delete()
+        now = timezone.now()
+        CaseRouting.objects.filter(pk=outbox.pk).update(
+            state=RoutingState.DONE, routed_at=now, attempts=F("attempts") + 1, last_error=""
+        )
+        Case.objects.filter(pk=case.pk).update(routed_at=now)
+        audit_record(
+            action="case.route",
+            obj=case,
+            entity=case.entity,
+            data={"recipients": [p.user.pk for p in plan.picks]},
+        )
+        _notify_assigned(case, [p.user.pk for p in plan.picks])
+    return True
+
+
+def _routing_wait(outbox: CaseRouting, case: Case, plan: Plan) -> None:
+    """Nobody who could receive the case holds a key yet: keep the intake wrap and retry later."""
+    error = "no_recipient_with_key" if plan.picks else "no_recipient"
+    if outbox.attempts == 0:
+        audit_record(
+            action="case.route_wait",
+            obj=case,
+            entity=case.entity,
+            data={"reason": error, "candidates": [p.user.pk for p in plan.picks]},
+        )
+    CaseRouting.objects.filter(pk=outbox.pk).update(attempts=F("attempts") + 1, last_error=error)
+
+
+def _routing_pause() -> None:
+    """Tests widen the window between claim and commit to kill a worker inside it."""
+    pause = float(os.environ.get("LACS_CASES_TEST_ROUTING_PAUSE", "0") or 0)
+    if pause and settings.TESTING:
+        time.sleep(pause)
+
+
+def routing_sweep(*, older_than_seconds: int = 60, limit: int = 500) -> int:
+    """Route outbox rows nobody routed (broker or worker down); returns how many it routed."""
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
+    pending = CaseRouting.objects.filter(state=RoutingState.PENDING, created_at__lte=cutoff)
+    ids = list(pending.order_by("created_at").values_list("case_id", flat=True)[:limit])
+    return sum(case_route(case_id=case_id) for case_id in ids)
+
+
+# --- Workflow ---------------------------------------------------------------------------------
+def _bump(case: Case, version: int, **changes: Any) -> None:
+    """Apply ``changes`` only if nobody changed the case since ``version`` was read."""
+    updated = Case.objects.filter(pk=case.pk, version=version).update(
+        version=F("version") + 1, **changes
+    )
+    if not updated:
+        raise CaseError(
+            _("Otra persona modificó este caso mientras usted lo editaba. Recargue la página.")
+        )
+    for name, value in changes.items():
+        setattr(case, name, value)
+    case.version = version + 1
+
+
+def _note(case: Case, actor, notes_key: bytes, text: str, kind: str) -> CaseNote:
+    note = CaseNote.objects.create(case=case, author=actor, kind=kind, sealed_body=b"")
+    sealed = crypto.seal_text(notes_key, text, _note_aad(note))
+    CaseNote.objects.filter(pk=note.pk).update(sealed_body=sealed)
+    note.sealed_body = sealed
+    return note
+
+
+def _note_aad(note: CaseNote) -> bytes:
+    return f"case-note:{note.case_id}:{note.pk}".encode()
+
+
+def note_text(note: CaseNote, notes_key: bytes) -> str:
+    return crypto.open_text(notes_key, bytes(note.sealed_body), _note_aad(note))
+
+
+@transaction.atomic
+def case_note_add(*, actor, case: Case, notes_key: bytes, text: str) -> CaseNote:
+    """Add an internal note, sealed under the case-internal key."""
+    if not text.strip():
+        raise CaseError(_("La nota está vacía."))
+    note = _note(case, actor, notes_key, text.strip(), NoteKind.NOTE)
+    audit_record(action="case.note_add", actor=actor, obj=case, data={"note": note.pk})
+    return note
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    actor,
+    case: Case,
+    to: str,
+    version: int,
+    notes_key: bytes,
+    reason: str = "",
+    outcome: str = "",
+    closure_reason: str = "",
+) -> Case:
+    """Move a case along the workflow; refuses what TRANSITIONS does not allow."""
+    allowed = case.allowed_transitions()
+    if to not in allowed:
+        raise CaseError(
+            _("No se puede pasar de «%(a)s» a «%(b)s».")
+            % {"a": case.get_status_display(), "b": _status_label(to)}
+        )
+    reason = reason.strip()
+    if allowed[to] and not reason:
+        raise CaseError(_("Indique el motivo de este cambio."))
+    changes: dict[str, Any] = {"status": to}
+    today = timezone.localdate()
+    if to == CaseStatus.CLOSED:
+        if outcome not in Outcome.values or not outcome:
+            raise CaseError(_("Indique el resultado con que se cierra el caso."))
+        if not closure_reason.strip():
+            raise CaseError(_("Escriba el motivo de cierre que leerá la persona denunciante."))
+        changes.update(outcome=outcome, closure_reason=closure_reason.strip())
+        changes["feedback_given_on"] = case.feedback_given_on or today
+    elif to == CaseStatus.ACKNOWLEDGED:
+        changes["acknowledged_on"] = today
+    elif case.status == CaseStatus.CLOSED:
+        changes.update(outcome="", closure_reason="")
+    before = case.status
+    _bump(case, version, **changes)
+    data: dict[str, Any] = {"from": before, "to": to}
+    if reason:
+        data["note"] = _note(case, actor, notes_key, reason, NoteKind.TRANSITION).pk
+    if outcome:
+        data["outcome"] = outcome
+    audit_record(action="case.transition", actor=actor, obj=case, entity=case.entity, data=data)
+    return case
+
+
+def _status_label(status: str) -> str:
+    return str(CaseStatus(status).label) if status in CaseStatus.values else status
+
+
+@transaction.atomic
+def case_severity_set(*, actor, case: Case, severity: str, version: int) -> Case:
+    """Classify the misconduct as serious or not (the law's falta grave / no grave)."""
+    if severity not in Severity.values:
+        raise CaseError(_("Gravedad desconocida."))
+    before = case.severity
+    _bump(case, version, severity=severity)
+    audit_record(
+        action="case.severity",
+        actor=actor,
+        obj=case,
+        entity=case.entity,
+        data={"from": before, "to": severity},
+    )
+    return case
+
+
+@transaction.atomic
+def case_feedback_given(*, actor, case: Case) -> None:
+    """Record that the whistle-blower was told how their report stands (a message was sent)."""
+    if Case.objects.filter(pk=case.pk, feedback_given_on__isnull=True).update(
+        feedback_given_on=timezone.localdate()
+    ):
+        audit_record(action="case.feedback", actor=actor, obj=case, entity=case.entity)
+
+
+# --- Recusal, referral, key sharing -----------------------------------------------------------
+def _holders(case: Case) -> set[int]:
+    return set(
+        CaseRecipient.objects.filter(case=case)
+        .exclude(state=RecipientState.REVOKED)
+        .values_list("user_id", flat=True)
+    )
+
+
+@transaction.atomic
+def case_recuse(*, actor, case: Case, reason: str, data_key: bytes, notes_key: bytes) -> list[Pick]:
+    """Declare a conflict of interest: lose access, and hand the case to the next recipient.
+
+    Refused (nothing changes) when nobody else could then read the case.
+    """
+    if not reason.strip():
+        raise CaseError(_("Explique el conflicto de interés."))
+    Recusal.objects.create(case=case, user=actor, reason=reason.strip())
+    remaining = _holders(case) - {actor.pk}
+    plan = routing_plan(case)
+    new = [p for p in plan.picks if p.user.pk not in remaining]
+    keyed = UserKeyPair.objects.filter(user_id__in=remaining | {p.user.pk for p in new})
+    active_left = CaseRecipient.objects.filter(
+        case=case, user_id__in=remaining, state=RecipientState.ACTIVE
+    ).exists()
+    if not active_left and not keyed.exclude(user_id__in=remaining).exists():
+        raise CaseError(
+            _(
+                "No hay otra persona que pueda recibir este caso. Pida a la administración "
+                "que designe un suplente antes de excusarse."
+            )
+        )
+    access_revoke(case=case, user=actor)
+    CaseRecipient.objects.filter(case=case, user=actor).update(
+        state=RecipientState.REVOKED, reason="recused"
+    )
+    audit_record(action="case.recuse", actor=actor, obj=case, entity=case.entity)
+    for pick in new:
+        pick.reason = f"recusal:{actor.pk};{pick.reason}"
+        _recipient_add(case, pick, data_key, notes_key, actor=actor)
+    _notify_assigned(case, [p.user.pk for p in new])
+    return new
+
+
+@transaction.atomic
+def case_refer(
+    *,
+    actor,
+    case: Case,
+    version: int,
+    kind: str,
+    summary: str,
+    data_key: bytes,
+    notes_key: bytes,
+    target: Entity | None = None,
+) -> list[Pick]:
+    """Refer a case to another entity, an internal control body (OIC) or an external authority.
+
+    What was sent is kept as a sealed note; people who receive it get the case keys re-wrapped.
+    """
+    if case.status not in REFERRABLE and case.status != CaseStatus.REFERRED:
+        raise CaseError(_("Sólo se turnan casos en valoración o en investigación."))
+    if kind not in ReferralKind.values:
+        raise CaseError(_("Tipo de turno desconocido."))
+    if not summary.strip():
+        raise CaseError(_("Describa qué se turna."))
+    picks = _referral_picks(case, kind, target)
+    label = f"{ReferralKind(kind).label}: {target}" if target else str(ReferralKind(kind).label)
+    _bump(case, version, status=CaseStatus.REFERRED, referred_to=label[:200])
+    note = _note(case, actor, notes_key, summary.strip(), NoteKind.REFERRAL)
+    audit_record(
+        action="case.refer",
+        actor=actor,
+        obj=case,
+        entity=target or case.entity,
+        data={"kind": kind, "target": target.pk if target else None, "note": note.pk},
+    )
+    for pick in picks:
+        _recipient_add(case, pick, data_key, notes_key, actor=actor)
+    _notify_assigned(case, [p.user.pk for p in picks])
+    return picks
+
+
+def _referral_picks(case: Case, kind: str, target: Entity | None) -> list[Pick]:
+    if kind in (ReferralKind.PROSECUTOR, ReferralKind.COURT):
+        return []  # external authorities receive the file outside the platform
+    if target is None:
+        raise CaseError(_("Elija el ente al que se turna."))
+    excluded = set(Recusal.objects.filter(case=case).values_list("user_id", flat=True))
+    day = timezone.localdate()
+    if kind == ReferralKind.OIC:
+        people = [
+            a.user
+            for a in RoleAssignment.objects.current(day)
+            .filter(role=Role.INVESTIGATOR, entity=target, user__is_active=True)
+            .select_related("user")
+            if a.user_id not in excluded
+        ]
+        role = RecipientRole.INVESTIGATOR
+    else:
+        people = [
+            p.user
+            for p in ContactPoint.objects.current(day)
+            .filter(entity=target, user__is_active=True)
+            .select_related("user")
+            if p.user_id not in excluded
+        ]
+        role = RecipientRole.REFERRAL
+    if not people:
+        raise CaseError(
+            _("%(entity)s no tiene personas activas que puedan recibir el turno.")
+            % {"entity": target}
+        )
+    return [Pick(user, role, target, f"referral:{kind}") for user in people]
+
+
+@transaction.atomic
+def case_keys_share_pending(*, actor, case: Case, data_key: bytes, notes_key: bytes) -> int:
+    """Wrap the case keys for recipients who had no key pair when they were added.
+
+    Run when a recipient who holds the keys opens the case; returns how many it completed.
+    """
+    done = 0
+    pending = CaseRecipient.objects.select_for_update().filter(
+        case=case, state=RecipientState.PENDING_KEY
+    )
+    for recipient in pending.select_related("user"):
+        if _wrap_for_user(case, recipient.user, data_key, notes_key):
+            CaseRecipient.objects.filter(pk=recipient.pk).update(state=RecipientState.ACTIVE)
+            audit_record(
+                action="case.key_share",
+                actor=actor,
+                obj=case,
+                data={"user": recipient.user_id},
+            )
+            done += 1
+    return done
+
+
+# --- Deadlines --------------------------------------------------------------------------------
+def deadlines_check(*, today: dt.date | None = None) -> dict[str, int]:
+    """Remind before each deadline, mark breaches after it and escalate (idempotent per day)."""
+    day = today or timezone.localdate()
+    near = day + dt.timedelta(days=NEAR_DAYS)
+    counts = dict.fromkeys(("ack_reminded", "ack_breached", "fb_reminded", "fb_breached"), 0)
+    received = Case.objects.filter(status=CaseStatus.RECEIVED, routed_at__isnull=False)
+    pending_fb = Case.objects.open().filter(feedback_given_on__isnull=True, routed_at__isnull=False)
+    for case_id in received.filter(
+        acknowledge_reminded_on__isnull=True, acknowledge_by__range=(day, near)
+    ).values_list("pk", flat=True):
+        counts["ack_reminded"] += _remind(case_id, "acknowledge", day)
+    for case_id in received.filter(
+        acknowledge_breached_on__isnull=True, acknowledge_by__lt=day
+    ).values_list("pk", flat=True):
+        counts["ack_breached"] += _breach(case_id, "acknowledge", day)
+    for case_id in pending_fb.filter(
+        feedback_reminded_on__isnull=True, feedback_by__range=(day, near)
+    ).values_list("pk", flat=True):
+        counts["fb_reminded"] += _remind(case_id, "feedback", day)
+    for case_id in pending_fb.filter(
+        feedback_breached_on__isnull=True, feedback_by__lt=day
+    ).values_list("pk", flat=True):
+        counts["fb_breached"] += _breach(case_id, "feedback", day)
+    return counts
+
+
+DEADLINE_LABELS = {
+    "acknowledge": _lazy("acusar recibo"),
+    "feedback": _lazy("informar a la persona denunciante"),
+}
+
+
+@transaction.atomic
+def _remind(case_id: int, which: str, day: dt.date) -> int:
+    field_name = f"{which}_reminded_on"
+    claimed = Case.objects.filter(pk=case_id, **{f"{field_name}__isnull": True}).update(
+        **{field_name: day}
+    )
+    if not claimed:
+        return 0
+    case = Case.objects.get(pk=case_id)
+    audit_record(action=f"case.{which}_reminder", obj=case, entity=case.entity_id)
+    due = getattr(case, f"{which}_by")
+    _notify(
+        case,
+        list(_holders(case)),
+        _("Plazo por vencer en el caso %(number)s") % {"number": case.number},
+        _("El plazo para %(what)s en el caso %(number)s vence el %(due)s.")
+        % {"what": DEADLINE_LABELS[which], "number": case.number, "due": due},
+    )
+    return 1
+
+
+@transaction.atomic
+def _breach(case_id: int, which: str, day: dt.date) -> int:
+    """Mark the breach once, and give the case to the alternates and the comptroller."""
+    field_name = f"{which}_breached_on"
+    claimed = Case.objects.filter(pk=case_id, **{f"{field_name}__isnull": True}).update(
+        **{field_name: day}
+    )
+    if not claimed:
+        return 0
+    case = Case.objects.select_related("entity").get(pk=case_id)
+    added = _escalate(case, which)
+    audit_record(
+        action=f"case.{which}_breach",
+        obj=case,
+        entity=case.entity,
+        data={"escalated_to": added},
+    )
+    subject = _("Plazo vencido en el caso %(number)s") % {"number": case.number}
+    body = _("Venció el plazo para %(what)s en el caso %(number)s.") % {
+        "what": DEADLINE_LABELS[which],
+        "number": case.number,
+    }
+    _notify(case, list(_holders(case)), subject, body)
+    return 1
+
+
+def _escalate(case: Case, which: str) -> list[int]:
+    """Add the entity's alternates and the comptroller as recipients waiting for the keys.
+
+    The worker no longer holds the case key: a current recipient's next visit shares it.
+    """
+    excluded = set(Recusal.objects.filter(case=case).values_list("user_id", flat=True))
+    holders = _holders(case)
+    day = timezone.localdate()
+    points = ContactPoint.objects.current(day).filter(user__is_active=True)
+    candidates = list(
+        points.filter(entity=case.entity, kind=ContactPointKind.ALTERNATE).select_related(
+            "user", "entity"
+        )
+    ) + list(
+        points.filter(entity__is_comptroller=True, kind=ContactPointKind.PRIMARY).select_related(
+            "user", "entity"
+        )
+    )
+    added = []
+    for point in candidates:
+        if point.user_id in excluded | holders or point.user_id in added:
+            continue
+        CaseRecipient.objects.create(
+            case=case,
+            user=point.user,
+            entity=point.entity,
+            role=RecipientRole.ESCALATION,
+            state=RecipientState.PENDING_KEY,
+            reason=f"deadline:{which}",
+        )
+        access_grant(case=case, user=point.user)
+        added.append(point.user_id)
+    return added
+
+
+# --- Routing rules ----------------------------------------------------------------------------
+@transaction.atomic
+def routing_rule_save(*, actor, form) -> RoutingRule:
+    """Save an admin's routing rule from a validated ``RoutingRuleForm``."""
+    rule = form.save()
+    audit_record(
+        action="cases.routing_rule_save",
+        actor=actor,
+        obj=rule,
+        data={
+            "category": rule.category_id,
+            "entity": rule.entity_id,
+            "target": rule.target_id,
+            "mode": rule.mode,
+        },
+    )
+    return rule
+
+
+@transaction.atomic
+def routing_rule_toggle(*, actor, rule: RoutingRule) -> RoutingRule:
+    """Switch a routing rule on or off."""
+    RoutingRule.objects.filter(pk=rule.pk).update(active=~F("active"))
+    rule.refresh_from_db(fields=["active"])
+    audit_record(
+        action="cases.routing_rule_toggle", actor=actor, obj=rule, data={"active": rule.active}
+    )
+    return rule

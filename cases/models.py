@@ -51,6 +51,13 @@ class Outcome(models.TextChoices):
     OUT_OF_SCOPE = "out_of_scope", _("Fuera de competencia")
 
 
+class ReferralKind(models.TextChoices):
+    ENTITY = "entity", _("Otro ente público")
+    OIC = "oic", _("Órgano interno de control")
+    PROSECUTOR = "prosecutor", _("Fiscalía Especializada en Combate a la Corrupción")
+    COURT = "court", _("Tribunal de Justicia Administrativa")
+
+
 class DeadlineState(models.TextChoices):
     OK = "ok", _("En plazo")
     NEAR = "near", _("Por vencer")
@@ -64,7 +71,7 @@ TRANSITIONS: dict[str, dict[str, bool]] = {
     CaseStatus.ACKNOWLEDGED: {CaseStatus.ASSESSMENT: False, CaseStatus.CLOSED: True},
     CaseStatus.ASSESSMENT: {CaseStatus.INVESTIGATION: True, CaseStatus.CLOSED: True},
     CaseStatus.INVESTIGATION: {CaseStatus.CLOSED: True},
-    CaseStatus.REFERRED: {CaseStatus.CLOSED: True},
+    CaseStatus.REFERRED: {CaseStatus.INVESTIGATION: True, CaseStatus.CLOSED: True},
     CaseStatus.CLOSED: {CaseStatus.ASSESSMENT: True},  # reopening needs a reason
 }
 # Referral is its own action (it re-wraps access); these are the states it may start from.
@@ -398,10 +405,21 @@ class RoutingRule(models.Model):
         )
 
 
+class NoteKind(models.TextChoices):
+    NOTE = "note", _("Nota")
+    TRANSITION = "transition", _("Motivo de cambio de estado")
+    REFERRAL = "referral", _("Constancia de turno")
+
+
 class CaseNote(models.Model):
-    """An internal note, sealed under the case-internal key (never the whistle-blower's)."""
+    """An internal note, sealed under the case-internal key (never the whistle-blower's).
+
+    Reasons given for transitions and what a referral sent are notes too, so the audit log
+    (which admins may read) holds only the note's id.
+    """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(max_length=12, choices=NoteKind.choices, default=NoteKind.NOTE)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -3,11 +3,38 @@
 from __future__ import annotations
 
 from celery import shared_task
+from celery.schedules import crontab
+from django.db import InterfaceError, OperationalError
 
-BEAT_SCHEDULE: dict = {}
+from cases import actions
+
+BEAT_SCHEDULE: dict = {
+    "cases-routing-sweep": {"task": "cases.routing_sweep", "schedule": 60.0},
+    "cases-deadlines": {"task": "cases.deadlines_check", "schedule": crontab(minute=15)},
+}
 
 
-@shared_task(name="cases.route", acks_late=True, time_limit=120, soft_time_limit=100)
+@shared_task(
+    name="cases.route",
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=120,
+    soft_time_limit=100,
+)
 def case_route_task(case_id: int) -> bool:
     """Route one case (a second delivery finds the outbox row done and does nothing)."""
-    return False
+    return actions.case_route(case_id=case_id)
+
+
+@shared_task(name="cases.routing_sweep", time_limit=600, soft_time_limit=540)
+def routing_sweep_task() -> int:
+    """Route what the broker or a dead worker left behind."""
+    return actions.routing_sweep()
+
+
+@shared_task(name="cases.deadlines_check", time_limit=600, soft_time_limit=540)
+def deadlines_check_task() -> dict:
+    """Remind recipients before a deadline; mark breaches and escalate after it."""
+    return actions.deadlines_check()

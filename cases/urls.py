@@ -1,1 +1,17 @@
-urlpatterns: list = []
+from django.urls import path
+
+from cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/transition/", views.case_transition, name="transition"),
+    path("<int:pk>/severity/", views.case_severity, name="severity"),
+    path("<int:pk>/notes/", views.case_note, name="note"),
+    path("<int:pk>/recuse/", views.case_recuse, name="recuse"),
+    path("<int:pk>/refer/", views.case_refer, name="refer"),
+    path("routing-rules/", views.routing_rules, name="routing_rules"),
+    path("routing-rules/<int:pk>/toggle/", views.routing_rule_toggle, name="routing_rule_toggle"),
+]

@@ -1,0 +1,126 @@
+"""Forms of the cases app: input only; the actions decide what is allowed."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import (
+    CaseStatus,
+    DeadlineState,
+    Outcome,
+    ReferralKind,
+    RoutingRule,
+    Severity,
+)
+from lacs.models import Category, Entity
+
+SORTS = {
+    "recent": ("-received_on", "-id"),
+    "oldest": ("received_on", "id"),
+    "acknowledge": ("acknowledge_by", "id"),
+    "feedback": ("feedback_by", "id"),
+    "number": ("number",),
+}
+
+
+class InboxFilterForm(forms.Form):
+    q = forms.CharField(label=_("Número de caso"), required=False, max_length=20)
+    entity = forms.ModelChoiceField(
+        label=_("Ente"), queryset=Entity.objects.active(), required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Estado"), choices=[("", _("Todos")), *CaseStatus.choices], required=False
+    )
+    category = forms.ModelChoiceField(
+        label=_("Categoría"), queryset=Category.objects.all(), required=False
+    )
+    deadline = forms.ChoiceField(
+        label=_("Plazos"),
+        choices=[
+            ("", _("Todos")),
+            (DeadlineState.NEAR, _("Por vencer")),
+            (DeadlineState.MISSED, _("Vencidos")),
+            (DeadlineState.OK, _("En plazo")),
+        ],
+        required=False,
+    )
+    sort = forms.ChoiceField(
+        label=_("Orden"),
+        choices=[
+            ("recent", _("Más recientes")),
+            ("oldest", _("Más antiguos")),
+            ("acknowledge", _("Plazo de acuse")),
+            ("feedback", _("Plazo de respuesta")),
+            ("number", _("Número")),
+        ],
+        required=False,
+    )
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class TransitionForm(VersionedForm):
+    to = forms.ChoiceField(label=_("Nuevo estado"), choices=CaseStatus.choices)
+    reason = forms.CharField(
+        label=_("Motivo (nota interna)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Obligatorio para cerrar, reabrir o iniciar investigación."),
+    )
+    outcome = forms.ChoiceField(
+        label=_("Resultado (al cerrar)"), choices=Outcome.choices, required=False
+    )
+    closure_reason = forms.CharField(
+        label=_("Motivo de cierre para la persona denunciante"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            self.fields["to"].choices = [
+                (s, CaseStatus(s).label) for s in case.allowed_transitions()
+            ]
+
+
+class SeverityForm(VersionedForm):
+    severity = forms.ChoiceField(label=_("Gravedad"), choices=Severity.choices, required=False)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Nota interna"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20000
+    )
+
+
+class RecuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Conflicto de interés"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Perderá el acceso a este caso y se turnará a otra persona."),
+    )
+
+
+class ReferForm(VersionedForm):
+    kind = forms.ChoiceField(label=_("Turnar a"), choices=ReferralKind.choices)
+    target = forms.ModelChoiceField(
+        label=_("Ente"),
+        queryset=Entity.objects.active(),
+        required=False,
+        help_text=_("Para otro ente o su órgano interno de control."),
+    )
+    summary = forms.CharField(
+        label=_("Qué se turna"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Queda como nota interna cifrada."),
+    )
+
+
+class RoutingRuleForm(forms.ModelForm):
+    class Meta:
+        model = RoutingRule
+        fields = ["category", "entity", "target", "mode", "position"]

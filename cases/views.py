@@ -1,0 +1,281 @@
+"""Pages for contact points and investigators: the inbox, the case page and its actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases import access, actions
+from cases.forms import (
+    SORTS,
+    InboxFilterForm,
+    NoteForm,
+    RecuseForm,
+    ReferForm,
+    RoutingRuleForm,
+    SeverityForm,
+    TransitionForm,
+)
+from cases.models import Case, CaseNote, CaseRecipient, RoutingRule
+from lacs import keys
+from lacs.access import role_required
+from lacs.models import AuditEvent, Role
+
+inbox_role_required = role_required(*access.INBOX_ROLES)
+PAGE_SIZE = 25
+
+HISTORY_LABELS = {
+    "case.open": gettext_lazy("Caso abierto"),
+    "case.route": gettext_lazy("Turnado"),
+    "case.route_skip": gettext_lazy("Persona omitida al turnar"),
+    "case.route_wait": gettext_lazy("En espera de destinatario con llave"),
+    "case.recipient_add": gettext_lazy("Persona destinataria agregada"),
+    "case.transition": gettext_lazy("Cambio de estado"),
+    "case.severity": gettext_lazy("Gravedad"),
+    "case.note_add": gettext_lazy("Nota interna"),
+    "case.recuse": gettext_lazy("Excusa por conflicto de interés"),
+    "case.refer": gettext_lazy("Turno"),
+    "case.key_share": gettext_lazy("Llave compartida"),
+    "case.feedback": gettext_lazy("Información a la persona denunciante"),
+    "case.acknowledge_reminder": gettext_lazy("Recordatorio de acuse"),
+    "case.acknowledge_breach": gettext_lazy("Plazo de acuse vencido"),
+    "case.feedback_reminder": gettext_lazy("Recordatorio de respuesta"),
+    "case.feedback_breach": gettext_lazy("Plazo de respuesta vencido"),
+}
+
+
+# --- Inbox ------------------------------------------------------------------------------------
+def _filtered(cases: QuerySet[Case], form: InboxFilterForm) -> QuerySet[Case]:
+    if not form.is_valid():
+        return cases.order_by(*SORTS["recent"])
+    data = form.cleaned_data
+    if data["q"]:
+        cases = cases.filter(number__icontains=data["q"].strip())
+    if data["entity"]:
+        cases = cases.filter(entity=data["entity"])
+    if data["status"]:
+        cases = cases.filter(status=data["status"])
+    if data["category"]:
+        cases = cases.filter(category=data["category"])
+    if data["deadline"]:
+        cases = cases.deadline_state(data["deadline"])
+    return cases.order_by(*SORTS.get(data["sort"] or "recent", SORTS["recent"]))
+
+
+@inbox_role_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    form = InboxFilterForm(request.GET or None)
+    cases = _filtered(access.cases_visible_to(request.user), form)
+    page = Paginator(cases.select_related("entity", "category"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "cases/inbox.html", context)
+
+
+# --- Case page --------------------------------------------------------------------------------
+def _keys(request: HttpRequest, case: Case) -> tuple[bytes | None, bytes | None]:
+    """The case's data and notes keys for this user, or (None, None) if they cannot open them."""
+    private = keys.session_private_key(request)
+    try:
+        return (
+            access.case_data_key(case=case, user=request.user, private_key=private),
+            access.case_notes_key(case=case, user=request.user, private_key=private),
+        )
+    except Http404:
+        return None, None
+
+
+def _panel(request: HttpRequest, case: Case, data_key: bytes) -> str | None:
+    try:
+        from whistleblowing.panels import case_panel
+    except ImportError:
+        return None
+    return case_panel(request, case, data_key)
+
+
+def _history(case: Case) -> list[dict]:
+    events = AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk))
+    return [
+        {
+            "at": event.at,
+            "label": HISTORY_LABELS.get(event.action, event.action),
+            "actor": event.actor_label,
+            "data": event.data,
+        }
+        for event in events.order_by("seq")
+    ]
+
+
+def _notes(case: Case, notes_key: bytes | None) -> list[dict]:
+    if notes_key is None:
+        return []
+    notes = CaseNote.objects.filter(case=case).select_related("author")
+    return [
+        {
+            "note": note,
+            "text": actions.note_text(note, notes_key),
+        }
+        for note in notes
+    ]
+
+
+@inbox_role_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access.case_for_user(request.user, pk)
+    data_key, notes_key = _keys(request, case)
+    if data_key and notes_key:
+        actions.case_keys_share_pending(
+            actor=request.user, case=case, data_key=data_key, notes_key=notes_key
+        )
+    initial = {"version": case.version}
+    context = {
+        "case": case,
+        "unlocked": data_key is not None,
+        "panel": _panel(request, case, data_key) if data_key else None,
+        "notes": _notes(case, notes_key),
+        "history": _history(case),
+        "recipients": CaseRecipient.objects.filter(case=case).select_related("user", "entity"),
+        "transition_form": TransitionForm(case=case, initial=initial),
+        "severity_form": SeverityForm(initial={**initial, "severity": case.severity}),
+        "note_form": NoteForm(),
+        "recuse_form": RecuseForm(),
+        "refer_form": ReferForm(initial=initial),
+    }
+    return render(request, "cases/detail.html", context)
+
+
+def _post_action(request: HttpRequest, pk: int, form_class, run, *, needs_keys: bool = True):
+    """Shared shape of the case page's forms: authorise, validate, run the action, go back."""
+    case = access.case_for_user(request.user, pk, perm="work_case")
+    extra = {"case": case} if form_class is TransitionForm else {}
+    form = form_class(request.POST, **extra)
+    data_key, notes_key = _keys(request, case)
+    if needs_keys and (data_key is None or notes_key is None):
+        messages.error(request, _("Vuelva a iniciar sesión para desbloquear sus llaves."))
+    elif not form.is_valid():
+        messages.error(request, _("Revise los datos: %(errors)s") % {"errors": _errors(form)})
+    else:
+        try:
+            done = run(case, form.cleaned_data, data_key, notes_key)
+        except actions.CaseError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, done)
+            if not access.cases_visible_to(request.user).filter(pk=case.pk).exists():
+                return redirect("cases:inbox")
+    return redirect("cases:detail", pk=case.pk)
+
+
+def _errors(form) -> str:
+    return "; ".join(
+        f"{form.fields[name].label if name in form.fields else ''} {e}".strip()
+        for name, errs in form.errors.items()
+        for e in errs
+    )
+
+
+@require_POST
+@inbox_role_required
+def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case, data, _data_key, notes_key):
+        actions.case_transition(
+            actor=request.user,
+            case=case,
+            to=data["to"],
+            version=data["version"],
+            notes_key=notes_key,
+            reason=data["reason"],
+            outcome=data["outcome"],
+            closure_reason=data["closure_reason"],
+        )
+        return _("Estado actualizado: %(status)s.") % {"status": case.get_status_display()}
+
+    return _post_action(request, pk, TransitionForm, run)
+
+
+@require_POST
+@inbox_role_required
+def case_severity(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case, data, _data_key, _notes_key):
+        actions.case_severity_set(
+            actor=request.user, case=case, severity=data["severity"], version=data["version"]
+        )
+        return _("Gravedad registrada.")
+
+    return _post_action(request, pk, SeverityForm, run, needs_keys=False)
+
+
+@require_POST
+@inbox_role_required
+def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case, data, _data_key, notes_key):
+        actions.case_note_add(actor=request.user, case=case, notes_key=notes_key, text=data["text"])
+        return _("Nota guardada.")
+
+    return _post_action(request, pk, NoteForm, run)
+
+
+@require_POST
+@inbox_role_required
+def case_recuse(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case, data, data_key, notes_key):
+        actions.case_recuse(
+            actor=request.user,
+            case=case,
+            reason=data["reason"],
+            data_key=data_key,
+            notes_key=notes_key,
+        )
+        return _("Se registró su excusa; el caso se turnó a otra persona.")
+
+    return _post_action(request, pk, RecuseForm, run)
+
+
+@require_POST
+@inbox_role_required
+def case_refer(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case, data, data_key, notes_key):
+        actions.case_refer(
+            actor=request.user,
+            case=case,
+            version=data["version"],
+            kind=data["kind"],
+            summary=data["summary"],
+            target=data["target"],
+            data_key=data_key,
+            notes_key=notes_key,
+        )
+        return _("Caso turnado.")
+
+    return _post_action(request, pk, ReferForm, run)
+
+
+# --- Routing rules (administration) ------------------------------------------------------------
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def routing_rules(request: HttpRequest) -> HttpResponse:
+    form = RoutingRuleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.routing_rule_save(actor=request.user, form=form)
+        messages.success(request, _("Regla de turno guardada."))
+        return redirect("cases:routing_rules")
+    rules = RoutingRule.objects.select_related("category", "entity", "target")
+    return render(request, "cases/routing_rules.html", {"form": form, "rules": rules})
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def routing_rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(RoutingRule, pk=pk)
+    actions.routing_rule_toggle(actor=request.user, rule=rule)
+    messages.success(request, _("Regla actualizada."))
+    return redirect("cases:routing_rules")
