@@ -18,4 +18,4 @@ RUN python -m lacs.i18n \
 
 USER lacs
 EXPOSE 8000
-CMD ["gunicorn", "lacs.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "/dev/null"]
+CMD ["gunicorn", "-c", "lacs/gunicorn_conf.py", "lacs.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "/dev/null"]

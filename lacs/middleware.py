@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from lacs import keys
 from lacs.access import requires_two_factor
@@ -49,6 +51,28 @@ class SecurityHeadersMiddleware:
                 secure=settings.SESSION_COOKIE_SECURE,
                 samesite="Strict",
             )
+        return response
+
+
+class LanguageMiddleware:
+    """Spanish unless the person chose otherwise with the language switch.
+
+    The browser's Accept-Language is ignored on purpose: Tor Browser always sends en-US, and the
+    platform serves Mexico City in Spanish first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
         return response
 
 

@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "lacs.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "lacs.middleware.NullOriginSameSiteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

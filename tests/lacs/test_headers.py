@@ -14,7 +14,7 @@ def test_every_page_carries_a_strict_csp_and_no_server_version(client):
 
 
 def test_intake_paths_send_no_referrer_and_are_not_cached(client):
-    response = client.get("/report/")
+    response = client.get("/report/__no-such-page__")  # any intake path, even a 404
     assert response["Referrer-Policy"] == "no-referrer"
     assert response["Cache-Control"] == "no-store"
 

@@ -27,3 +27,10 @@ def test_spanish_is_the_default_and_english_is_one_switch_away(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get("/").content.decode()
     assert 'lang="en"' in page and "File a report" in page
+
+
+@pytest.mark.django_db
+def test_browser_language_does_not_override_spanish(client):
+    """Tor Browser always asks for en-US; the platform stays Spanish until the person switches."""
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="es-mx"' in page and "Presentar una denuncia" in page
