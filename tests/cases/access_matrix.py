@@ -1,0 +1,38 @@
+"""Access matrix of the cases app: a contact point of another entity gets 404, like a miss."""
+
+from cases.actions import case_route
+from cases.models import RoutingRule
+from tests.access import LOGIN, Row, only
+from tests.cases.factories import open_case
+
+
+def routed_case(ctx) -> dict:
+    """A case of ``ctx.entity``, routed to its contact point (the matrix's ``contact``)."""
+    case, _key = open_case(ctx.entity)
+    case_route(case_id=case.pk)
+    return {"pk": case.pk}
+
+
+def rule(ctx) -> dict:
+    return {"pk": RoutingRule.objects.create(target=ctx.other_entity).pk}
+
+
+INBOX = only("contact", "contact_other", "investigator")
+# Recipients reach the page; other inbox users get the same 404 as for a missing case.
+CASE_PAGE = {**INBOX, "contact_other": 404, "investigator": 404}
+# Forms post back to the case page (302), here with empty data so nothing changes.
+CASE_FORM = {**CASE_PAGE, "contact": 302}
+
+MATRIX = {
+    "cases:inbox": Row(INBOX),
+    "cases:detail": Row(CASE_PAGE, kwargs=routed_case),
+    "cases:transition": Row(CASE_FORM, kwargs=routed_case, method="post"),
+    "cases:severity": Row(CASE_FORM, kwargs=routed_case, method="post"),
+    "cases:note": Row(CASE_FORM, kwargs=routed_case, method="post"),
+    "cases:recuse": Row(CASE_FORM, kwargs=routed_case, method="post"),
+    "cases:refer": Row(CASE_FORM, kwargs=routed_case, method="post"),
+    "cases:routing_rules": Row(only("admin")),
+    "cases:routing_rule_toggle": Row(
+        {**only("admin", ok=302), "anonymous": LOGIN}, kwargs=rule, method="post"
+    ),
+}
