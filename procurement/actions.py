@@ -1,1 +1,585 @@
-"""Actions of the procurement app: one transaction and one audit row each."""
+"""Actions of the procurement app: one transaction and one audit row each.
+
+Import: ``ocds_batch_create`` stores the uploaded files and queues ``ocds_batch_run`` (a Celery
+task) on commit; each file imports in its own transaction through ``ocds_file_import``, so a bad
+file leaves nothing behind while the good ones in the same batch still land. Re-importing the same
+releases changes nothing: releases are keyed by (ocid, id) and compared by digest, and a compiled
+release is rewritten only when one of its releases changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from lacs.audit import audit_record
+from procurement import ocds
+from procurement.indicators import Settings, indicators_compute, method_of, parse_datetime
+from procurement.models import (
+    BidProtest,
+    Buyer,
+    FlagCase,
+    FlagRun,
+    ImportBatch,
+    ImportFile,
+    ImportStatus,
+    Process,
+    ProtestStatus,
+    RedFlag,
+    Release,
+)
+
+CHUNK = 2000
+PROCESS_FIELDS = [
+    "data",
+    "digest",
+    "published_compiled",
+    "date",
+    "year",
+    "title",
+    "method",
+    "method_details",
+    "method_rationale",
+    "tender_status",
+    "tender_amount",
+    "awarded_amount",
+    "currency",
+    "number_of_tenderers",
+    "buyer",
+    "procuring_entity",
+    "supplier_keys",
+    "supplier_names",
+    "tender_start",
+    "tender_end",
+    "award_date",
+]
+
+
+class ProcurementError(Exception):
+    """An action was refused; the message is for the person who asked."""
+
+
+@dataclass
+class FileResult:
+    name: str
+    releases_new: int = 0
+    releases_unchanged: int = 0
+    processes_changed: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# --- columns -----------------------------------------------------------------------------------
+def _money(amount: float | None) -> Decimal | None:
+    return None if amount is None else Decimal(str(round(amount, 2)))
+
+
+def _org_name(org: Any) -> str:
+    org = org if isinstance(org, dict) else {}
+    name = org.get("name")
+    return str(name)[:300] if isinstance(name, str) else ""
+
+
+def _awards(compiled: dict) -> list[dict]:
+    return [a for a in compiled.get("awards") or [] if isinstance(a, dict)]
+
+
+def _process_columns(compiled: dict) -> dict[str, Any]:
+    """The columns pages query, read from one compiled release."""
+    tender = compiled.get("tender") if isinstance(compiled.get("tender"), dict) else {}
+    tender_amount, currency = ocds.amount_of(tender.get("value"))
+    awarded, award_date, supplier_keys, supplier_names = None, None, [], []
+    for award in _awards(compiled):
+        if award.get("status") not in (None, "active"):
+            continue
+        amount, award_currency = ocds.amount_of(award.get("value"))
+        currency = currency or award_currency
+        if amount is not None and award_currency == currency:
+            awarded = (awarded or 0.0) + amount
+        award_date = award_date or parse_datetime(award.get("date"))
+        for supplier in award.get("suppliers") or []:
+            key = ocds.organisation_key(supplier)
+            if key and key not in supplier_keys:
+                supplier_keys.append(key)
+                supplier_names.append(_org_name(supplier))
+    period = tender.get("tenderPeriod") if isinstance(tender.get("tenderPeriod"), dict) else {}
+    start, end = parse_datetime(period.get("startDate")), parse_datetime(period.get("endDate"))
+    date = parse_datetime(compiled.get("date"))
+    when = award_date or start or date
+    details = tender.get("procurementMethodDetails")
+    rationale = tender.get("procurementMethodRationale")
+    tenderers = tender.get("numberOfTenderers")
+    return {
+        "date": date,
+        "year": when.year if when else None,
+        "title": str(tender.get("title") or "")[:500],
+        "method": method_of(tender),
+        "method_details": details[:300] if isinstance(details, str) else "",
+        "method_rationale": rationale if isinstance(rationale, str) else "",
+        "tender_status": str(tender.get("status") or "")[:30],
+        "tender_amount": _money(tender_amount),
+        "awarded_amount": _money(awarded),
+        "currency": (currency or "")[:3],
+        "number_of_tenderers": tenderers if isinstance(tenderers, int) else None,
+        "supplier_keys": supplier_keys,
+        "supplier_names": supplier_names,
+        "tender_start": start,
+        "tender_end": end,
+        "award_date": award_date,
+    }
+
+
+def _buyers_ensure(orgs: Iterable[tuple[str, str]]) -> dict[str, Buyer]:
+    """Buyers by key, created unmapped when first seen (an admin maps them to entities)."""
+    names = dict(orgs)
+    found = {b.key: b for b in Buyer.objects.filter(key__in=list(names))}
+    missing = [Buyer(key=k, name=n) for k, n in names.items() if k not in found]
+    if missing:
+        Buyer.objects.bulk_create(missing, ignore_conflicts=True)
+        found.update({b.key: b for b in Buyer.objects.filter(key__in=[b.key for b in missing])})
+    return found
+
+
+def _processes_upsert(compiled: list[tuple[dict, bool]]) -> int:
+    """Write changed compiled releases (with their columns); returns how many changed."""
+    by_ocid = {c["ocid"]: (c, published) for c, published in compiled}
+    current = dict(Process.objects.filter(ocid__in=list(by_ocid)).values_list("ocid", "digest"))
+    rows, orgs = [], {}
+    for ocid, (data, published) in by_ocid.items():
+        digest = ocds.digest(data)
+        if current.get(ocid) == digest:
+            continue
+        tender = data.get("tender") if isinstance(data.get("tender"), dict) else {}
+        buyer_key = ocds.organisation_key(data.get("buyer"))
+        pe_key = ocds.organisation_key(tender.get("procuringEntity"))
+        for key, org in ((buyer_key, data.get("buyer")), (pe_key, tender.get("procuringEntity"))):
+            if key:
+                orgs[key] = _org_name(org)
+        rows.append((ocid, data, published, digest, buyer_key, pe_key))
+    if not rows:
+        return 0
+    buyers = _buyers_ensure(orgs.items())
+    Process.objects.bulk_create(
+        [
+            Process(
+                ocid=ocid,
+                data=data,
+                digest=digest,
+                published_compiled=published,
+                buyer=buyers.get(buyer_key),
+                procuring_entity=buyers.get(pe_key),
+                **_process_columns(data),
+            )
+            for ocid, data, published, digest, buyer_key, pe_key in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["ocid"],
+        update_fields=PROCESS_FIELDS,
+    )
+    return len(rows)
+
+
+def _releases_store(releases: list[dict], batch: ImportBatch | None, result: FileResult) -> set:
+    """Insert new releases, replace changed ones; returns the ocids whose releases changed."""
+    digests = {(r["ocid"], str(r.get("id", ""))): (r, ocds.digest(r)) for r in releases}
+    ocids = {ocid for ocid, _ in digests}
+    existing = {
+        (ocid, rid): digest
+        for ocid, rid, digest in Release.objects.filter(ocid__in=list(ocids)).values_list(
+            "ocid", "release_id", "digest"
+        )
+    }
+    fresh, changed_ocids = [], set()
+    for (ocid, rid), (release, digest) in digests.items():
+        if existing.get((ocid, rid)) == digest:
+            result.releases_unchanged += 1
+            continue
+        changed_ocids.add(ocid)
+        result.releases_new += 1
+        fresh.append(
+            Release(
+                ocid=ocid,
+                release_id=rid,
+                date=ocds.release_date(release)[:40],
+                digest=digest,
+                data=release,
+                batch=batch,
+            )
+        )
+    Release.objects.bulk_create(
+        fresh,
+        update_conflicts=True,
+        unique_fields=["ocid", "release_id"],
+        update_fields=["date", "digest", "data", "batch"],
+    )
+    return changed_ocids
+
+
+def _compile(ocids: set[str], file_releases: list[dict]) -> list[tuple[dict, bool]]:
+    grouped: dict[str, dict[str, dict]] = defaultdict(dict)
+    for release in file_releases:
+        if release["ocid"] in ocids:
+            grouped[release["ocid"]][str(release.get("id", ""))] = release
+    stored = Release.objects.filter(ocid__in=list(ocids)).values_list("ocid", "release_id", "data")
+    for ocid, rid, data in stored:
+        grouped[ocid].setdefault(rid, data)
+    return [(ocds.compile_releases(list(rs.values())), False) for rs in grouped.values()]
+
+
+def _published_store(compiled: list[dict], result: FileResult) -> int:
+    """Compiled releases as published, kept unless the process's own releases were imported."""
+    if not compiled:
+        return 0
+    merged = set(
+        Release.objects.filter(ocid__in=[c["ocid"] for c in compiled])
+        .values_list("ocid", flat=True)
+        .distinct()
+    )
+    published = [(c, True) for c in compiled if c["ocid"] not in merged]
+    total = 0
+    for start in range(0, len(published), CHUNK):
+        chunk = published[start : start + CHUNK]
+        changed = _processes_upsert(chunk)
+        result.releases_new += changed
+        result.releases_unchanged += len(chunk) - changed
+        total += changed
+    return total
+
+
+@transaction.atomic
+def ocds_file_import(
+    *, name: str, content: bytes, batch: ImportBatch | None = None, actor=None
+) -> FileResult:
+    """Import one file whole or not at all; problems are reported by line and reason."""
+    result = FileResult(name=name)
+    parsed = ocds.parse_file(content)
+    if parsed.problems:
+        result.problems = [str(p) for p in parsed.problems[:200]]
+        return result
+    for start in range(0, len(parsed.releases), CHUNK):
+        chunk = parsed.releases[start : start + CHUNK]
+        changed = _releases_store(chunk, batch, result)
+        if changed:
+            result.processes_changed += _processes_upsert(_compile(changed, chunk))
+    result.processes_changed += _published_store(parsed.compiled, result)
+    audit_record(
+        action="procurement.import_file",
+        actor=actor,
+        obj=batch,
+        data={
+            "file": name,
+            "releases_new": result.releases_new,
+            "releases_unchanged": result.releases_unchanged,
+            "processes_changed": result.processes_changed,
+        },
+    )
+    return result
+
+
+@transaction.atomic
+def ocds_batch_create(*, actor, files: list[tuple[str, bytes]]) -> ImportBatch:
+    """Store uploaded files as one batch and queue its import after commit."""
+    if not files:
+        raise ProcurementError("No se recibió ningún archivo.")
+    batch = ImportBatch.objects.create(
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        files_total=len(files),
+        total_bytes=sum(len(content) for _, content in files),
+    )
+    ImportFile.objects.bulk_create(
+        ImportFile(batch=batch, name=name[:255], content=content, size=len(content))
+        for name, content in files
+    )
+    audit_record(
+        action="procurement.import_queue",
+        actor=actor,
+        obj=batch,
+        data={"files": [name for name, _ in files], "bytes": batch.total_bytes},
+    )
+    transaction.on_commit(lambda: _batch_schedule(batch.pk))
+    return batch
+
+
+def _batch_schedule(batch_id: int) -> None:
+    from procurement.tasks import ocds_batch_run_task
+
+    try:
+        ocds_batch_run_task.delay(batch_id)
+    except Exception:
+        return
+
+
+def ocds_batch_run(*, batch_id: int) -> bool:
+    """Import a pending batch file by file; returns False if another worker has it or it's done."""
+    claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.PENDING).update(
+        status=ImportStatus.RUNNING
+    )
+    if not claimed:
+        return False
+    batch = ImportBatch.objects.get(pk=batch_id)
+    failed = False
+    for import_file in batch.files.filter(imported=False).order_by("pk"):
+        result = ocds_file_import(
+            name=import_file.name,
+            content=bytes(import_file.content),
+            batch=batch,
+            actor=batch.created_by,
+        )
+        failed = failed or not result.ok
+        _batch_progress(batch, import_file, result)
+    ImportBatch.objects.filter(pk=batch_id).update(
+        status=ImportStatus.FAILED if failed else ImportStatus.DONE, finished_at=timezone.now()
+    )
+    return True
+
+
+def _batch_progress(batch: ImportBatch, import_file: ImportFile, result: FileResult) -> None:
+    with transaction.atomic():
+        ImportFile.objects.filter(pk=import_file.pk).update(
+            imported=True, content=b"", problem_count=len(result.problems)
+        )
+        problems = [{"file": result.name, "problem": p} for p in result.problems]
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            files_done=F("files_done") + 1,
+            done_bytes=F("done_bytes") + import_file.size,
+            releases_new=F("releases_new") + result.releases_new,
+            releases_unchanged=F("releases_unchanged") + result.releases_unchanged,
+            processes_changed=F("processes_changed") + result.processes_changed,
+            problems=locked.problems + problems,
+        )
+
+
+# --- red flags ---------------------------------------------------------------------------------
+DEFAULT_SETTINGS = """\
+currency = MXN
+
+[R003]
+[R018]
+[R024]
+[R025]
+[R028]
+[R030]
+[R035]
+[R036]
+[R038]
+[R048]
+[R058]
+
+; Mexico City's own flags. Smallest open-tender value and the legal thresholds (pesos) are
+; examples: set them from the year's Presupuesto de Egresos.
+[R055]
+threshold = 1000000
+days = 365
+
+[MX01]
+thresholds = 400000|1000000
+margin = 0.1
+
+[MX02]
+[MX03]
+"""
+
+
+def _declared_interests() -> dict[str, set[str]]:
+    """Buyer key → supplier keys (RFCs) that a servant of the buyer's entity declared."""
+    from ethics.selectors import declared_supplier_interests
+
+    by_entity: dict[int, set[str]] = defaultdict(set)
+    for interest in declared_supplier_interests():
+        if interest.counterpart_rfc:
+            by_entity[interest.entity_id].add(interest.counterpart_rfc.upper())
+    result: dict[str, set[str]] = {}
+    for key, entity_id in Buyer.objects.filter(entity__isnull=False).values_list(
+        "key", "entity_id"
+    ):
+        if by_entity.get(entity_id):
+            result[key] = by_entity[entity_id]
+    return result
+
+
+def _sanctioned() -> set[str]:
+    from procurement.models import SanctionedSupplier
+
+    today = timezone.localdate()
+    rows = SanctionedSupplier.objects.exclude(end__lt=today).values_list("rfc", flat=True)
+    return {rfc.upper() for rfc in rows if rfc}
+
+
+def _keyed_releases(processes) -> Iterable[dict]:
+    """Compiled releases with organisation ids filled from identifiers (Mexico City's 1.0 data)."""
+    for data in processes.values_list("data", flat=True).iterator(chunk_size=2000):
+        yield _with_org_ids(data)
+
+
+def _with_org_ids(data: dict) -> dict:
+    def fill(org: Any) -> Any:
+        if isinstance(org, dict) and "id" not in org:
+            key = ocds.organisation_key(org)
+            return {**org, "id": key} if key else org
+        return org
+
+    data = dict(data)
+    if "buyer" in data:
+        data["buyer"] = fill(data["buyer"])
+    if isinstance(data.get("tender"), dict):
+        tender = dict(data["tender"])
+        tender["procuringEntity"] = fill(tender.get("procuringEntity"))
+        data["tender"] = tender
+    if isinstance(data.get("awards"), list):
+        data["awards"] = [
+            {**a, "suppliers": [fill(s) for s in a.get("suppliers") or []]}
+            if isinstance(a, dict)
+            else a
+            for a in data["awards"]
+        ]
+    return data
+
+
+@transaction.atomic
+def red_flags_compute(*, actor, settings_text: str | None = None) -> FlagRun:
+    """Compute every flag over the imported processes and keep them as one run."""
+    text = settings_text if settings_text is not None else DEFAULT_SETTINGS
+    settings = Settings.from_ini(text)
+    context: dict[str, Any] = {}
+    if settings.enabled("MX02"):
+        context["declared_interests"] = _declared_interests()
+    if settings.enabled("MX03"):
+        context["sanctioned"] = _sanctioned()
+    result = indicators_compute(
+        _keyed_releases(Process.objects.order_by("pk")), settings, **context
+    )
+    run = FlagRun.objects.create(
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        settings_text=text,
+        result=result,
+    )
+    process_ids = dict(
+        Process.objects.filter(ocid__in=list(result.get("OCID", {}))).values_list("ocid", "pk")
+    )
+    flags = [
+        RedFlag(
+            run=run,
+            group=group,
+            key=key[:200],
+            code=code,
+            value=value,
+            process_id=process_ids.get(key) if group == "OCID" else None,
+        )
+        for group, entries in result.items()
+        for key, codes in entries.items()
+        for code, value in codes.items()
+    ]
+    RedFlag.objects.bulk_create(flags, batch_size=5000)
+    FlagRun.objects.filter(pk=run.pk).update(flag_count=len(flags))
+    run.flag_count = len(flags)
+    audit_record(
+        action="procurement.red_flags_compute",
+        actor=actor,
+        obj=run,
+        data={"flags": len(flags), "codes": sorted(settings.sections)},
+    )
+    return run
+
+
+# --- cases from flags --------------------------------------------------------------------------
+@transaction.atomic
+def flag_case_open(*, actor, process: Process, codes: list[str]) -> FlagCase:
+    """Open a case (source: red flag) against the buyer's entity for a flagged process."""
+    from cases.actions import case_open
+    from cases.models import CaseSource
+    from lacs.models import Category
+
+    entity = process.buyer.entity if process.buyer else None
+    if entity is None:
+        raise ProcurementError(
+            "El comprador de este procedimiento no está asociado a un ente público; "
+            "pida a la administración que lo asocie."
+        )
+    if FlagCase.objects.filter(process=process).exists():
+        raise ProcurementError("Ya se abrió un caso para este procedimiento.")
+    category = Category.objects.filter(code="contrataciones").first()
+    if category is None:
+        raise ProcurementError("Falta la categoría «contrataciones» en el catálogo.")
+    case, _data_key = case_open(
+        entity=entity, category=category, source=CaseSource.RED_FLAG, actor=actor
+    )
+    link = FlagCase.objects.create(
+        process=process,
+        case_id=case.pk,
+        case_number=case.number,
+        codes=sorted(set(codes)),
+        opened_by=actor,
+    )
+    audit_record(
+        action="procurement.flag_case_open",
+        actor=actor,
+        obj=process,
+        entity=entity,
+        data={"ocid": process.ocid, "case": case.number, "codes": link.codes},
+    )
+    return link
+
+
+# --- bid protests ------------------------------------------------------------------------------
+PROTEST_DAYS = 45  # business practice: resolve within 45 working days; kept calendar-simple
+
+
+@transaction.atomic
+def protest_register(
+    *, actor, process: Process, protester: str, grounds: str, filed_on: dt.date
+) -> BidProtest:
+    """Register an inconformidad against a procurement procedure."""
+    protest = BidProtest.objects.create(
+        process=process,
+        protester=protester,
+        grounds=grounds,
+        filed_on=filed_on,
+        respond_by=filed_on + dt.timedelta(days=PROTEST_DAYS),
+        registered_by=actor,
+    )
+    audit_record(
+        action="procurement.protest_register",
+        actor=actor,
+        obj=protest,
+        entity=process.buyer.entity if process.buyer else None,
+        data={"ocid": process.ocid},
+    )
+    return protest
+
+
+@transaction.atomic
+def protest_resolve(
+    *, actor, protest: BidProtest, status: str, resolution: str, resolved_on: dt.date
+) -> BidProtest:
+    """Record the outcome of an inconformidad (resolved or dismissed), once."""
+    if status not in (ProtestStatus.RESOLVED, ProtestStatus.DISMISSED, ProtestStatus.ADMITTED):
+        raise ProcurementError("Estado no válido.")
+    updated = BidProtest.objects.filter(
+        pk=protest.pk, status__in=(ProtestStatus.FILED, ProtestStatus.ADMITTED)
+    ).update(
+        status=status,
+        resolution=resolution,
+        resolved_on=resolved_on if status != ProtestStatus.ADMITTED else None,
+    )
+    if not updated:
+        raise ProcurementError("Esta inconformidad ya fue resuelta.")
+    protest.refresh_from_db()
+    audit_record(
+        action="procurement.protest_resolve",
+        actor=actor,
+        obj=protest,
+        data={"status": status},
+    )
+    return protest

@@ -612,7 +612,7 @@ class IndicatorRun:
             if award.get("status") != "active":
                 continue
             for supplier in _party_ids(award.get("suppliers")) or []:
-                if supplier in linked:
+                if supplier.upper() in linked:
                     self.flag("OCID", ocid, "MX02", 1.0)
                     self.flag("Tenderer", supplier, "MX02", 1.0)
 
@@ -622,7 +622,7 @@ class IndicatorRun:
             if award.get("status") != "active":
                 continue
             for supplier in _party_ids(award.get("suppliers")) or []:
-                if supplier in self.sanctioned:
+                if supplier.upper() in self.sanctioned:
                     self.flag("OCID", ocid, "MX03", 1.0)
                     self.flag("Tenderer", supplier, "MX03", 1.0)
 

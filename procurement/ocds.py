@@ -1,0 +1,278 @@
+"""Reading, validating and merging OCDS data — pure functions, no database.
+
+Files may hold a release package, a record package, one release, or JSON Lines of releases,
+compiled releases or packages. Each problem is reported with the file, the line (or the release's
+place in the package) and the reason. Releases are validated against the OCDS 1.1 release schema
+kept in ``procurement/schema/`` (no network) and merged by the OCDS merge rules.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+import orjson
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "release-schema.json"
+
+
+@dataclass
+class Problem:
+    where: str  # "line 12" or "releases[3]"
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
+@dataclass
+class Parsed:
+    """What one file holds: releases to merge, compiled releases to keep as published."""
+
+    releases: list[dict] = field(default_factory=list)
+    compiled: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    count: int = 0
+
+
+# --- merge rules from the schema ---------------------------------------------------------------
+@cache
+def schema() -> dict:
+    return orjson.loads(SCHEMA_PATH.read_bytes())
+
+
+@cache
+def validator() -> Any:
+    return jsonschema_rs.validator_for(schema())
+
+
+@cache
+def merge_rules() -> tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]]:
+    """Paths (array levels transparent) whose lists merge whole, and paths omitted when merged."""
+    root = schema()
+    whole: set[tuple[str, ...]] = set()
+    omit: set[tuple[str, ...]] = set()
+
+    def resolve(node: dict) -> dict:
+        while "$ref" in node:
+            node = root["definitions"][node["$ref"].split("/")[-1]]
+        return node
+
+    def walk(node: dict, path: tuple[str, ...], depth: int) -> None:
+        if depth > 12:
+            return
+        for name, prop in resolve(node).get("properties", {}).items():
+            sub = path + (name,)
+            if prop.get("wholeListMerge"):
+                whole.add(sub)
+            if prop.get("omitWhenMerged"):
+                omit.add(sub)
+            target = resolve(prop)
+            if "items" in target:
+                target = resolve(target["items"])
+            if "properties" in target:
+                walk(target, sub, depth + 1)
+
+    walk(root, (), 0)
+    return frozenset(whole), frozenset(omit)
+
+
+def _merge_object(target: dict, source: dict, path: tuple[str, ...], rules) -> None:
+    whole, omit = rules
+    for key, value in source.items():
+        sub = path + (key,)
+        if sub in omit:
+            continue
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, dict):
+            existing = target.get(key)
+            merged = existing if isinstance(existing, dict) else {}
+            _merge_object(merged, value, sub, rules)
+            target[key] = merged
+        elif value == []:
+            continue  # an empty list says nothing (ocdsmerge keeps what was there)
+        elif (
+            isinstance(value, list)
+            and value
+            and sub not in whole
+            and all(isinstance(item, dict) and "id" in item for item in value)
+        ):
+            # Lists of objects without ids are replaced whole, as ocdsmerge does.
+            target[key] = _merge_list(target.get(key), value, sub, rules)
+        else:
+            target[key] = copy.deepcopy(value)
+
+
+def _merge_list(existing: Any, items: list[dict], path: tuple[str, ...], rules) -> list[dict]:
+    """Identifier merge: objects with the same ``id`` merge; new ids are appended."""
+    merged = existing if isinstance(existing, list) else []
+    by_id = {str(o["id"]): o for o in merged if isinstance(o, dict) and "id" in o}
+    for item in items:
+        key = str(item["id"]) if "id" in item else None
+        if key is not None and key in by_id:
+            _merge_object(by_id[key], item, path, rules)
+            continue
+        fresh: dict = {}
+        _merge_object(fresh, item, path, rules)
+        merged.append(fresh)
+        if key is not None:
+            by_id[key] = fresh
+    return merged
+
+
+def release_date(release: dict) -> str:
+    date = release.get("date")
+    return date if isinstance(date, str) else ""
+
+
+def compile_releases(releases: list[dict]) -> dict:
+    """The compiled release of one contracting process (releases of one ``ocid``)."""
+    rules = merge_rules()
+    ordered = sorted(releases, key=release_date)
+    compiled: dict = {}
+    for release in ordered:
+        _merge_object(compiled, release, (), rules)
+    ocid = ordered[-1]["ocid"]
+    date = release_date(ordered[-1])
+    return {"tag": ["compiled"], "id": f"{ocid}-{date}", "date": date, **compiled}
+
+
+def digest(data: Any) -> str:
+    return hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+# --- reading files -----------------------------------------------------------------------------
+def _decode(content: bytes, parsed: Parsed) -> bool:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        parsed.problems.append(
+            Problem(
+                f"line {line}",
+                f"el archivo no está en UTF-8 (byte 0x{content[exc.start]:02x}); "
+                "OCDS exige UTF-8: conviértalo (p. ej. desde ISO-8859-1) y vuelva a importarlo",
+            )
+        )
+        return False
+    return True
+
+
+def _schema_problems(release: dict) -> list[str]:
+    problems = []
+    for error in validator().iter_errors(release):
+        where = "/".join(str(p) for p in error.instance_path) or "(release)"
+        problems.append(f"{where}: {error.message[:300]}")
+        if len(problems) >= 5:
+            break
+    return problems
+
+
+def _accept(obj: Any, where: str, parsed: Parsed) -> None:
+    """Route one release-like object, checking it first."""
+    parsed.count += 1
+    if not isinstance(obj, dict):
+        parsed.problems.append(Problem(where, "no es un objeto JSON"))
+        return
+    if not isinstance(obj.get("ocid"), str) or not obj.get("ocid"):
+        parsed.problems.append(Problem(where, "falta el «ocid» o no es texto"))
+        return
+    problems = _schema_problems(obj)
+    if problems:
+        parsed.problems.extend(Problem(where, f"esquema OCDS 1.1: {p}") for p in problems)
+        return
+    tags = obj.get("tag") or []
+    (parsed.compiled if "compiled" in tags else parsed.releases).append(obj)
+
+
+def _accept_document(doc: Any, where: str, parsed: Parsed) -> None:
+    if isinstance(doc, dict) and isinstance(doc.get("releases"), list) and "ocid" not in doc:
+        for index, release in enumerate(doc["releases"]):
+            _accept(release, f"{where}releases[{index}]", parsed)
+    elif isinstance(doc, dict) and isinstance(doc.get("records"), list):
+        for index, record in enumerate(doc["records"]):
+            _accept_record(record, f"{where}records[{index}]", parsed)
+    else:
+        _accept(doc, where or "(documento)", parsed)
+
+
+def _accept_record(record: Any, where: str, parsed: Parsed) -> None:
+    if not isinstance(record, dict):
+        parsed.problems.append(Problem(where, "el registro no es un objeto JSON"))
+        return
+    full = [r for r in record.get("releases") or [] if isinstance(r, dict) and "ocid" in r]
+    for index, release in enumerate(full):
+        _accept(release, f"{where}.releases[{index}]", parsed)
+    if not full and isinstance(record.get("compiledRelease"), dict):
+        _accept(record["compiledRelease"], f"{where}.compiledRelease", parsed)
+
+
+def parse_file(content: bytes) -> Parsed:
+    """Read one file: a JSON document, or JSON Lines (one document per line)."""
+    parsed = Parsed()
+    if not _decode(content, parsed):
+        return parsed
+    try:
+        doc = orjson.loads(content)
+    except orjson.JSONDecodeError as whole_error:
+        if content.lstrip()[:1] == b"{" and b"\n{" not in content:
+            parsed.problems.append(Problem(f"line {_line_of(whole_error)}", _reason(whole_error)))
+            return parsed
+        for number, line in _lines(content):
+            try:
+                _accept_document(orjson.loads(line), f"line {number}: ", parsed)
+            except orjson.JSONDecodeError as exc:
+                parsed.problems.append(Problem(f"line {number}", _reason(exc)))
+        _strip_prefix(parsed)
+        return parsed
+    _accept_document(doc, "", parsed)
+    return parsed
+
+
+def _strip_prefix(parsed: Parsed) -> None:
+    for problem in parsed.problems:
+        problem.where = problem.where.removesuffix(": ")
+
+
+def _lines(content: bytes) -> Iterator[tuple[int, bytes]]:
+    for number, line in enumerate(content.split(b"\n"), 1):
+        if line.strip():
+            yield number, line
+
+
+def _line_of(error: orjson.JSONDecodeError) -> int:
+    return getattr(error, "lineno", 1)
+
+
+def _reason(error: orjson.JSONDecodeError) -> str:
+    return f"JSON no válido: {getattr(error, 'msg', str(error))}"
+
+
+# --- the columns queries need ------------------------------------------------------------------
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def organisation_key(org: Any) -> str:
+    """An organisation reference's identity: its id, else its identifier, else its name."""
+    org = _dict(org)
+    for candidate in (org.get("id"), _dict(org.get("identifier")).get("id"), org.get("name")):
+        if isinstance(candidate, str | int) and str(candidate).strip():
+            return str(candidate).strip()[:200]
+    return ""
+
+
+def amount_of(value: Any) -> tuple[float | None, str]:
+    value = _dict(value)
+    amount = value.get("amount")
+    currency = value.get("currency") if isinstance(value.get("currency"), str) else ""
+    if isinstance(amount, bool) or not isinstance(amount, int | float):
+        return None, currency
+    return float(amount), currency

@@ -1,0 +1,188 @@
+"""OCDS import: validation, merge, idempotence, per-file failure, the command and the task."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import orjson
+import pytest
+from django.core.management import CommandError, call_command
+
+from lacs.models import AuditEvent
+from procurement import ocds
+from procurement.actions import ocds_batch_create, ocds_batch_run, ocds_file_import
+from procurement.models import Buyer, ImportBatch, ImportStatus, Process, Release
+
+MX = Path(__file__).resolve().parents[3] / "shared" / "reference" / "ocds" / "mexico-cdmx"
+
+
+def mx(name: str) -> bytes:
+    return (MX / name).read_bytes()
+
+
+@pytest.mark.parametrize("number", ["1", "2"])
+def test_merge_of_mexico_city_packages_equals_their_compiled_releases(number):
+    parsed = ocds.parse_file(mx(f"release-package-{number}.json"))
+    assert not parsed.problems
+    expected = json.loads(mx(f"compiled-release-{number}.json"))
+    assert ocds.compile_releases(parsed.releases) == expected
+
+
+@pytest.mark.django_db
+def test_import_stores_compiled_release_and_query_columns():
+    result = ocds_file_import(name="rp1.json", content=mx("release-package-1.json"))
+    assert result.ok and result.releases_new == 2 and result.processes_changed == 1
+    process = Process.objects.get()
+    assert process.data == json.loads(mx("compiled-release-1.json"))
+    assert process.method == "selective"
+    assert process.buyer.key == "GDF9712054NA"
+    assert process.buyer.name == "SECRETARÍA DE FINANZAS"
+    assert process.currency == "MXN" and process.awarded_amount is not None
+    assert process.year == 2015
+    assert "ARTICULO 54" in process.method_rationale
+    assert process.supplier_keys
+    assert AuditEvent.objects.filter(action="procurement.import_file").count() == 1
+
+
+@pytest.mark.django_db
+def test_reimporting_the_same_data_changes_nothing():
+    ocds_file_import(name="rp1.json", content=mx("release-package-1.json"))
+    before = list(Process.objects.values_list("pk", "digest", "data"))
+    releases = list(Release.objects.values_list("pk", "digest"))
+    again = ocds_file_import(name="rp1.json", content=mx("release-package-1.json"))
+    assert again.releases_new == 0 and again.releases_unchanged == 2
+    assert again.processes_changed == 0
+    assert list(Process.objects.values_list("pk", "digest", "data")) == before
+    assert list(Release.objects.values_list("pk", "digest")) == releases
+
+
+@pytest.mark.django_db
+def test_a_later_release_updates_the_compiled_release():
+    package = json.loads(mx("release-package-1.json"))
+    first, second = package["releases"]
+    ocds_file_import(name="a.jsonl", content=orjson.dumps(first))
+    assert Process.objects.get().digest
+    ocds_file_import(name="b.jsonl", content=orjson.dumps(second))
+    assert Process.objects.get().data == json.loads(mx("compiled-release-1.json"))
+
+
+@pytest.mark.django_db
+def test_published_compiled_release_is_kept_as_is():
+    result = ocds_file_import(name="c.json", content=mx("release-package_1.1-1.json"))
+    assert result.ok
+    process = Process.objects.get()
+    assert process.published_compiled and process.ocid == "ocds-03ad3f-193399"
+
+
+@pytest.mark.django_db
+def test_wrong_encoding_is_rejected_with_a_clear_reason():
+    result = ocds_file_import(
+        name="latin1.json", content=mx("release-package_encoding-iso-8859-1.json")
+    )
+    assert not result.ok
+    assert "UTF-8" in result.problems[0]
+    assert not Process.objects.exists() and not Release.objects.exists()
+
+
+def _line(**changes) -> bytes:
+    release = {
+        "ocid": "ocds-x-1",
+        "id": "1",
+        "date": "2020-01-01T00:00:00Z",
+        "tag": ["tender"],
+        "initiationType": "tender",
+        "tender": {"id": "t1", "value": {"amount": 10, "currency": "MXN"}},
+    }
+    release.update(changes)
+    return orjson.dumps(release)
+
+
+@pytest.mark.django_db
+def test_bad_lines_are_reported_by_line_and_nothing_of_the_file_is_imported():
+    content = b"\n".join(
+        [
+            _line(),
+            b"{not json",
+            _line(ocid=None, id="2"),
+            _line(id="3", tender={"id": "t", "value": {"amount": 1, "currency": "ZZZ"}}),
+            _line(id="4", date=5),
+        ]
+    )
+    result = ocds_file_import(name="bad.jsonl", content=content)
+    problems = "\n".join(result.problems)
+    assert "line 2: JSON no válido" in problems
+    assert "line 3: falta el «ocid»" in problems
+    assert "line 4: esquema OCDS 1.1: tender/value/currency" in problems
+    assert "line 5: esquema OCDS 1.1: date" in problems
+    assert "line 1" not in problems
+    assert not Release.objects.exists() and not Process.objects.exists()
+
+
+@pytest.mark.django_db
+def test_batch_imports_good_files_even_when_one_fails(django_user_model):
+    from tests.conftest import make_user
+
+    analyst = make_user("analyst")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("procurement.actions._batch_schedule", lambda batch_id: None)
+        batch = ocds_batch_create(
+            actor=analyst,
+            files=[
+                ("rp1.json", mx("release-package-1.json")),
+                ("latin1.json", mx("release-package_encoding-iso-8859-1.json")),
+                ("rp2.json", mx("release-package-2.json")),
+            ],
+        )
+    assert ocds_batch_run(batch_id=batch.pk) is True
+    assert ocds_batch_run(batch_id=batch.pk) is False  # claimed once only
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.FAILED
+    assert batch.files_done == 3 and batch.percent == 100
+    assert [p["file"] for p in batch.problems] == ["latin1.json"]
+    assert Process.objects.count() == 2
+    assert AuditEvent.objects.filter(action="procurement.import_queue").count() == 1
+
+
+@pytest.mark.django_db
+def test_import_command_reports_problems_and_imports_the_rest(tmp_path):
+    good = tmp_path / "rp2.json"
+    good.write_bytes(mx("release-package-2.json"))
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b"{oops\n")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("ocds_import", str(good), str(bad), stdout=out, stderr=err)
+    assert "rp2.json: 2 nuevas" in out.getvalue()
+    assert "bad.jsonl: line 1: JSON no válido" in err.getvalue()
+    assert Process.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_buyers_are_created_unmapped_for_admins_to_match():
+    ocds_file_import(name="rp1.json", content=mx("release-package-1.json"))
+    buyer = Buyer.objects.get(key="GDF9712054NA")
+    assert buyer.entity is None
+
+
+@pytest.mark.django_db
+def test_record_package_imports_its_releases():
+    package = json.loads(mx("release-package-2.json"))
+    record = {
+        "ocid": package["releases"][0]["ocid"],
+        "releases": package["releases"],
+        "compiledRelease": json.loads(mx("compiled-release-2.json")),
+    }
+    content = orjson.dumps(
+        {"uri": "x", "publishedDate": "2020-01-01T00:00:00Z", "records": [record]}
+    )
+    result = ocds_file_import(name="record.json", content=content)
+    assert result.ok and result.releases_new == 2
+    assert Process.objects.get().data == json.loads(mx("compiled-release-2.json"))
+
+
+@pytest.mark.django_db
+def test_batch_task_claims_idempotently():
+    batch = ImportBatch.objects.create(status=ImportStatus.DONE)
+    assert ocds_batch_run(batch_id=batch.pk) is False
