@@ -85,6 +85,10 @@ def _money(amount: float | None) -> Decimal | None:
     return None if amount is None else Decimal(str(round(amount, 2)))
 
 
+def _obj(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def _org_name(org: Any) -> str:
     org = org if isinstance(org, dict) else {}
     name = org.get("name")
@@ -97,7 +101,7 @@ def _awards(compiled: dict) -> list[dict]:
 
 def _process_columns(compiled: dict) -> dict[str, Any]:
     """The columns pages query, read from one compiled release."""
-    tender = compiled.get("tender") if isinstance(compiled.get("tender"), dict) else {}
+    tender: dict = _obj(compiled.get("tender"))
     tender_amount, currency = ocds.amount_of(tender.get("value"))
     awarded, award_date, supplier_keys, supplier_names = None, None, [], []
     for award in _awards(compiled):
@@ -113,7 +117,7 @@ def _process_columns(compiled: dict) -> dict[str, Any]:
             if key and key not in supplier_keys:
                 supplier_keys.append(key)
                 supplier_names.append(_org_name(supplier))
-    period = tender.get("tenderPeriod") if isinstance(tender.get("tenderPeriod"), dict) else {}
+    period: dict = _obj(tender.get("tenderPeriod"))
     start, end = parse_datetime(period.get("startDate")), parse_datetime(period.get("endDate"))
     date = parse_datetime(compiled.get("date"))
     when = award_date or start or date
@@ -160,7 +164,7 @@ def _processes_upsert(compiled: list[tuple[dict, bool]]) -> int:
         digest = ocds.digest(data)
         if current.get(ocid) == digest:
             continue
-        tender = data.get("tender") if isinstance(data.get("tender"), dict) else {}
+        tender: dict = _obj(data.get("tender"))
         buyer_key = ocds.organisation_key(data.get("buyer"))
         pe_key = ocds.organisation_key(tender.get("procuringEntity"))
         for key, org in ((buyer_key, data.get("buyer")), (pe_key, tender.get("procuringEntity"))):

@@ -68,7 +68,7 @@ def merge_rules() -> tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]
         if depth > 12:
             return
         for name, prop in resolve(node).get("properties", {}).items():
-            sub = path + (name,)
+            sub = (*path, name)
             if prop.get("wholeListMerge"):
                 whole.add(sub)
             if prop.get("omitWhenMerged"):
@@ -86,7 +86,7 @@ def merge_rules() -> tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]
 def _merge_object(target: dict, source: dict, path: tuple[str, ...], rules) -> None:
     whole, omit = rules
     for key, value in source.items():
-        sub = path + (key,)
+        sub = (*path, key)
         if sub in omit:
             continue
         if value is None:
