@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test venv messages migrate lint check pytest services-stop audit clean-run
+.PHONY: demo test venv messages migrate lint check pytest services-stop audit backup restore clean-run
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,14 @@ test: lint check pytest
 
 audit: venv
 	$(BIN)/pip-audit -r requirements.lock --progress-spinner off
+
+backup: messages
+	LACS_PROFILE=$${LACS_PROFILE:-demo} $(PY) manage.py backup $(if $(FILE),--output $(FILE))
+
+restore: messages
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=.run/backups/lacs-....tar" && exit 2)
+	LACS_PROFILE=$${LACS_PROFILE:-demo} $(PY) manage.py restore $(FILE) --yes
+	LACS_PROFILE=$${LACS_PROFILE:-demo} $(PY) manage.py audit_verify
 
 services-stop: venv
 	$(PY) -m lacs.embedded stop

@@ -1,0 +1,22 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from lacs.backup import backup_create
+
+
+class Command(BaseCommand):
+    help = "Back up the database and the encrypted file storage into one .tar file."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--output", type=Path, help="file to write (default .run/backups/lacs-<time>.tar)"
+        )
+
+    def handle(self, *args, output: Path | None = None, **options):
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        target = output or Path(settings.BASE_DIR) / ".run" / "backups" / f"lacs-{stamp}.tar"
+        backup_create(destination=target)
+        self.stdout.write(f"backup written: {target}")

@@ -1,0 +1,107 @@
+"""make backup / make restore round-trip the database and the encrypted file storage."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg2
+import pytest
+from django.db import connection, transaction
+
+from lacs import crypto, keys
+from lacs.audit import audit_record
+from lacs.backup import backup_create, backup_restore
+from lacs.models import Role
+from tests.conftest import ROOT, make_user
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def scratch_database():
+    conf = dict(connection.settings_dict)
+    conf["NAME"] = f"lacs_restore_{os.urandom(4).hex()}"
+    params = {"host": conf["HOST"], "user": conf["USER"], "dbname": "postgres"}
+    if conf["PORT"]:
+        params["port"] = conf["PORT"]
+    admin = psycopg2.connect(**params)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{conf["NAME"]}"')
+    yield conf
+    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{conf["NAME"]}" WITH (FORCE)')
+    admin.close()
+
+
+def _url(conf) -> str:
+    if conf["HOST"].startswith("/"):
+        return f"postgresql://{conf['USER']}@/{conf['NAME']}?host={conf['HOST']}"
+    return f"postgresql://{conf['USER']}@{conf['HOST']}:{conf['PORT'] or 5432}/{conf['NAME']}"
+
+
+def test_backup_restores_into_an_empty_database_that_verifies_and_decrypts(
+    tmp_path, scratch_database
+):
+    user = make_user(Role.CUSTODIAN, None, username="custodia-backup")
+    public = crypto.b64d(user.keypair.public_key)
+    data_key = crypto.new_data_key()
+    media = tmp_path / "media"
+    (media / "sealed").mkdir(parents=True)
+    (media / "sealed" / "sample.bin").write_bytes(
+        crypto.seal_text(data_key, "contenido de muestra")
+    )
+    wrapped = crypto.wrap_for(public, data_key)
+    for i in range(3):
+        with transaction.atomic():
+            audit_record(action="backup.sample", data={"i": i})
+
+    archive = backup_create(destination=tmp_path / "lacs.tar", media_root=media)
+    restored_media = tmp_path / "restored-media"
+    backup_restore(source=archive, db=scratch_database, media_root=restored_media)
+
+    env = dict(
+        os.environ, DATABASE_URL=_url(scratch_database), DJANGO_SETTINGS_MODULE="lacs.settings_test"
+    )
+    verify = subprocess.run(
+        [sys.executable, "manage.py", "audit_verify"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert verify.returncode == 0, verify.stderr
+    assert "3 rows verified" in verify.stdout
+
+    # The restored key pair, opened with the user's password, opens the restored sealed file.
+    params = {
+        "host": scratch_database["HOST"],
+        "user": scratch_database["USER"],
+        "dbname": scratch_database["NAME"],
+    }
+    if scratch_database["PORT"]:
+        params["port"] = scratch_database["PORT"]
+    with psycopg2.connect(**params) as restored, restored.cursor() as cursor:
+        cursor.execute(
+            "SELECT wrapped_private_key, salt FROM lacs_userkeypair WHERE user_id = %s", [user.pk]
+        )
+        wrapped_private, salt = cursor.fetchone()
+    private = crypto.open_(
+        crypto.derive_key(PASSWORD, crypto.b64d(salt)), crypto.b64d(wrapped_private), b"user-key"
+    )
+    assert private == keys.user_private_key(user=user, password=PASSWORD)
+    blob = Path(restored_media / "sealed" / "sample.bin").read_bytes()
+    assert crypto.open_text(crypto.unwrap_with(private, wrapped), blob) == "contenido de muestra"
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path, scratch_database):
+    import tarfile
+
+    bogus = tmp_path / "bogus.tar"
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text('{"format": "other"}')
+    with tarfile.open(bogus, "w") as archive:
+        archive.add(manifest, arcname="manifest.json")
+    with pytest.raises(ValueError, match="not a LACS backup"):
+        backup_restore(source=bogus, db=scratch_database, media_root=tmp_path / "m")
