@@ -42,11 +42,13 @@ def indicator_scope(user) -> Q:
     """The filter on processes for aggregate indicators (CPC members see the whole city)."""
     if user_has_role(user, Role.CPC) or analyst_city_wide(user):
         return Q()
-    return Q(buyer__entity_id__in=analyst_entity_ids(user))
+    if user_has_role(user, Role.ANALYST):
+        return Q(buyer__entity_id__in=analyst_entity_ids(user))
+    return Q(pk__in=[])
 
 
-def access_process(user, ocid: str) -> Process:
-    process = processes_visible(user).filter(ocid=ocid).select_related("buyer__entity").first()
+def access_process_by_pk(user, pk: int) -> Process:
+    process = processes_visible(user).filter(pk=pk).select_related("buyer__entity").first()
     if process is None:
         raise Http404
     return process

@@ -1,1 +1,30 @@
-from django.contrib import admin  # noqa: F401
+from django.contrib import admin
+
+from procurement.models import Buyer, ImportBatch, SanctionedSupplier
+
+
+@admin.register(Buyer)
+class BuyerAdmin(admin.ModelAdmin):
+    """Admins match each published buyer to one of the platform's entities."""
+
+    list_display = ("name", "key", "entity")
+    list_editable = ("entity",)
+    list_filter = (("entity", admin.EmptyFieldListFilter),)
+    search_fields = ("name", "key")
+    readonly_fields = ("key", "name")
+    autocomplete_fields = ()
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ("pk", "created_at", "status", "files_done", "files_total", "releases_new")
+    readonly_fields = [f.name for f in ImportBatch._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SanctionedSupplier)
+class SanctionedSupplierAdmin(admin.ModelAdmin):
+    list_display = ("name", "rfc", "authority", "start", "end")
+    search_fields = ("name", "rfc")
