@@ -1,1 +1,279 @@
-"""Actions of the whistleblowing app: one transaction and one audit row each."""
+"""Actions of the whistleblowing app: one transaction and one audit row each.
+
+Whatever a whistle-blower does is audited with ``day_only=True`` and no actor, and the audit
+data never holds content. Contents are sealed under the case's data key with an AAD that names
+the case and the field, so a blob cannot be moved to another case or field unnoticed.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.actions import case_open
+from cases.models import Case, CaseSource
+from lacs import crypto
+from lacs.audit import audit_record
+from lacs.models import Category, Entity
+from whistleblowing import receipts
+from whistleblowing.access import custodians_with_keys
+from whistleblowing.files import CleanFile
+from whistleblowing.models import (
+    Attachment,
+    IdentityRequest,
+    IdentityRequestStatus,
+    IdentityVault,
+    Message,
+    Origin,
+    ProtectionRequest,
+    ProtectionStatus,
+    Report,
+)
+from whistleblowing.sealing import aad, seal_json
+
+
+# --- Intake ------------------------------------------------------------------------------------
+def report_submit(
+    *,
+    entity: Entity,
+    category: Category,
+    answers: list[dict],
+    description: str,
+    files: list[CleanFile],
+    identity: dict | None = None,
+    contact_point_implicated: bool = False,
+    head_implicated: bool = False,
+    staff_channel: str = "",
+    actor=None,
+) -> tuple[Report, str]:
+    """Open a case for a report, seal its contents and return (report, receipt).
+
+    The receipt's Argon2id derivation runs before the transaction so no lock waits on it.
+    ``actor`` is set only for a report a contact point registers (``staff_channel``).
+    """
+    receipt = receipts.receipt_new()
+    secret = receipts.receipt_derive(receipts.receipt_normalise(receipt) or "")
+    report = _report_store(
+        entity=entity,
+        category=category,
+        answers=answers,
+        description=description,
+        files=files,
+        identity=identity,
+        contact_point_implicated=contact_point_implicated,
+        head_implicated=head_implicated,
+        staff_channel=staff_channel,
+        actor=actor if staff_channel else None,
+        secret=secret,
+    )
+    return report, receipt
+
+
+@transaction.atomic
+def _report_store(*, entity, category, answers, description, files, identity, secret, **kw):
+    staff_channel, actor = kw["staff_channel"], kw["actor"]
+    case, data_key = case_open(
+        entity=entity,
+        category=category,
+        source=CaseSource.STAFF if staff_channel else CaseSource.REPORT,
+        contact_point_implicated=kw["contact_point_implicated"],
+        head_implicated=kw["head_implicated"],
+        actor=actor,
+    )
+    salt = crypto.new_salt()
+    receipt_key = secret.key(salt)
+    report = Report.objects.create(
+        case=case,
+        receipt_lookup=secret.lookup,
+        receipt_salt=salt,
+        receipt_sealed_key=crypto.seal(receipt_key, data_key, aad(case, "receipt")),
+        description=crypto.seal_text(data_key, description, aad(case, "description")),
+        answers=seal_json(data_key, answers, case, "answers"),
+        staff_channel=staff_channel,
+    )
+    _attachments_store(case, data_key, files, Origin.WHISTLEBLOWER)
+    if identity:
+        _vault_create(report, receipt_key, identity)
+    audit_record(
+        action="whistleblowing.report_submit",
+        actor=actor,
+        obj=report,
+        entity=entity,
+        day_only=True,
+        data={"attachments": len(files), "identity": bool(identity), "channel": staff_channel},
+    )
+    return report
+
+
+def _attachments_store(case: Case, data_key: bytes, files: list[CleanFile], origin: str) -> None:
+    today = timezone.localdate()
+    for clean in files:
+        Attachment.objects.create(
+            case=case,
+            origin=origin,
+            added_on=today,
+            meta=seal_json(data_key, clean.as_meta(), case, "attachment-meta"),
+            content=crypto.seal(data_key, clean.data, aad(case, "attachment")),
+        )
+
+
+def _vault_create(report: Report, receipt_key: bytes, identity: dict) -> IdentityVault:
+    case = report.case
+    identity_key = crypto.new_data_key()
+    wraps = {
+        str(user_id): crypto.b64e(crypto.wrap_for(public, identity_key, b"lacs-identity"))
+        for user_id, public in custodians_with_keys()
+    }
+    return IdentityVault.objects.create(
+        report=report,
+        sealed=seal_json(identity_key, identity, case, "identity"),
+        receipt_sealed_key=crypto.seal(receipt_key, identity_key, aad(case, "identity-key")),
+        custodian_wraps=wraps,
+    )
+
+
+# --- Follow-up: the whistle-blower ------------------------------------------------------------
+@transaction.atomic
+def message_from_whistleblower(
+    *, case: Case, data_key: bytes, body: str, files: list[CleanFile]
+) -> Message | None:
+    """A whistle-blower's answer (text, files or both) in the case's thread."""
+    message = None
+    if body:
+        message = Message.objects.create(
+            case=case,
+            origin=Origin.WHISTLEBLOWER,
+            sent_on=timezone.localdate(),
+            body=crypto.seal_text(data_key, body, aad(case, "message")),
+        )
+    _attachments_store(case, data_key, files, Origin.WHISTLEBLOWER)
+    audit_record(
+        action="whistleblowing.message_from_whistleblower",
+        obj=case,
+        entity=case.entity_id,
+        day_only=True,
+        data={"text": bool(body), "attachments": len(files)},
+    )
+    return message
+
+
+@transaction.atomic
+def protection_request_file(
+    *, case: Case, data_key: bytes, what: str, when: str, who: str
+) -> ProtectionRequest:
+    """Ask for protection against retaliation; tracked on its own, also after closure."""
+    request = ProtectionRequest.objects.create(
+        case=case,
+        filed_on=timezone.localdate(),
+        details=seal_json(data_key, {"what": what, "when": when, "who": who}, case, "protection"),
+    )
+    audit_record(
+        action="whistleblowing.protection_request_file",
+        obj=request,
+        entity=case.entity_id,
+        day_only=True,
+    )
+    return request
+
+
+# --- Follow-up: the handler -------------------------------------------------------------------
+@transaction.atomic
+def message_from_handler(*, case: Case, data_key: bytes, body: str, actor) -> Message:
+    """A handler's message to the whistle-blower, read at the follow-up page."""
+    message = Message.objects.create(
+        case=case,
+        origin=Origin.HANDLER,
+        sent_on=timezone.localdate(),
+        author=actor,
+        body=crypto.seal_text(data_key, body, aad(case, "message")),
+    )
+    audit_record(
+        action="whistleblowing.message_from_handler", actor=actor, obj=case, entity=case.entity_id
+    )
+    return message
+
+
+@transaction.atomic
+def protection_request_decide(
+    *, request: ProtectionRequest, status: str, measures: str, data_key: bytes, actor
+) -> ProtectionRequest:
+    """Move a protection request on; ``measures`` is the answer the whistle-blower reads."""
+    locked = ProtectionRequest.objects.select_for_update().get(pk=request.pk)
+    locked.status = status
+    if status in (ProtectionStatus.GRANTED, ProtectionStatus.REFUSED):
+        locked.decided_on = timezone.localdate()
+    if measures:
+        locked.measures = crypto.seal_text(data_key, measures, aad(locked.case, "measures"))
+    locked.save(update_fields=["status", "decided_on", "measures"])
+    audit_record(
+        action="whistleblowing.protection_request_decide",
+        actor=actor,
+        obj=locked,
+        entity=locked.case.entity_id,
+        data={"status": status},
+    )
+    return locked
+
+
+# --- The identity vault ------------------------------------------------------------------------
+@transaction.atomic
+def identity_request_file(*, vault: IdentityVault, reasoning: str, actor) -> IdentityRequest:
+    """A handler's written, reasoned request to read the identity; custodians decide it."""
+    key = crypto.new_data_key()
+    readers = dict(custodians_with_keys())
+    readers[actor.pk] = crypto.b64d(actor.keypair.public_key)
+    request = IdentityRequest.objects.create(
+        vault=vault,
+        requested_by=actor,
+        requested_on=timezone.localdate(),
+        reasoning=crypto.seal_text(key, reasoning, aad(vault.report.case, "identity-reasoning")),
+        reasoning_wraps={
+            str(uid): crypto.b64e(crypto.wrap_for(public, key, b"lacs-reasoning"))
+            for uid, public in readers.items()
+        },
+    )
+    audit_record(
+        action="whistleblowing.identity_request_file",
+        actor=actor,
+        obj=request,
+        entity=vault.report.case.entity_id,
+    )
+    return request
+
+
+@transaction.atomic
+def identity_request_decide(
+    *, request: IdentityRequest, approve: bool, note: str, actor, private_key: bytes
+) -> IdentityRequest:
+    """A custodian approves (the requester gets a wrap of the identity key) or refuses."""
+    locked = IdentityRequest.objects.select_for_update().select_related("vault").get(pk=request.pk)
+    if locked.status != IdentityRequestStatus.PENDING:
+        return locked
+    fields = ["status", "decided_by", "decided_on", "decision_note"]
+    if approve:
+        wrap = locked.vault.custodian_wraps[str(actor.pk)]
+        identity_key = crypto.unwrap_with(private_key, crypto.b64d(wrap), b"lacs-identity")
+        public = crypto.b64d(locked.requested_by.keypair.public_key)
+        locked.reader_wrap = crypto.wrap_for(public, identity_key, b"lacs-identity")
+        fields.append("reader_wrap")
+    locked.status = IdentityRequestStatus.APPROVED if approve else IdentityRequestStatus.REFUSED
+    locked.decided_by = actor
+    locked.decided_on = timezone.localdate()
+    locked.decision_note = note
+    locked.save(update_fields=fields)
+    audit_record(
+        action="whistleblowing.identity_request_decide",
+        actor=actor,
+        obj=locked,
+        entity=locked.vault.report.case.entity_id,
+        data={"approved": approve},
+    )
+    return locked
+
+
+@transaction.atomic
+def identity_read_record(*, case: Case, actor) -> None:
+    """Every reading of an identity leaves an audit row."""
+    audit_record(
+        action="whistleblowing.identity_read", actor=actor, obj=case, entity=case.entity_id
+    )

@@ -1,0 +1,291 @@
+"""Filing a report: the form, the receipt, bad input, replays and the signed-in session."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cases.models import Case, CaseSource
+from lacs.models import AuditEvent, Entity, EntityKind, Role
+from tests.conftest import make_user, sign_in
+from tests.factories import EntityFactory
+from tests.whistleblowing.factories import (
+    CLIENT_ADDRESS,
+    png_file,
+    questionnaire,
+    receipt_of,
+    report_data,
+    submit,
+    text_file,
+)
+from whistleblowing import access, receipts
+from whistleblowing.forms import new_nonce
+from whistleblowing.models import Attachment, IdentityVault, Report
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def form(entity):
+    category, questions = questionnaire()
+    return category, entity, questions
+
+
+def test_start_page_shows_reminder_and_anonymity_guidance_before_the_form(client, form):
+    page = client.get(reverse("whistleblowing:start")).content.decode()
+    assert page.index("Antes de empezar") < page.index("anonimato") < page.index("<select id=\"category\"")
+    assert "Soborno" in page
+    assert "<script" not in page
+    assert not re.search(r'(src|href)="https?://', page)
+
+
+def test_home_page_links_to_the_report_page(client):
+    assert 'href="/report/"' in client.get("/").content.decode()
+
+
+def test_entities_are_grouped_by_kind_in_the_select(client, form):
+    category, entity, _q = form
+    EntityFactory(name="Alcaldía Benito Juárez (prueba)", kind=EntityKind.ALCALDIA)
+    page = client.get(reverse("whistleblowing:report_new"), {"category": category.code})
+    html = page.content.decode()
+    assert '<optgroup label="Secretaría">' in html
+    assert '<optgroup label="Alcaldía">' in html
+    assert "<script" not in html
+
+
+def test_a_report_becomes_a_sealed_case_and_the_receipt_is_shown_once(client, form):
+    category, entity, questions = form
+    response = submit(client, category, entity, questions, files=[text_file("contenido")])
+    assert response.status_code == 200
+    receipt = receipt_of(response)
+    words = receipt.split()
+    assert len(words) == 8 and all(w in receipts.wordlist() for w in words)
+    case = Case.objects.get()
+    assert case.source == CaseSource.REPORT and case.entity == entity
+    report = Report.objects.get(case=case)
+    assert b"dinero" not in bytes(report.description)
+    assert receipt not in report.receipt_lookup
+    assert Attachment.objects.filter(case=case).count() == 1
+    found = access.report_for_receipt(receipt)
+    assert found is not None and found[0] == report
+    assert response.headers["Cache-Control"].startswith("no-store") or "no-cache" in response.headers["Cache-Control"]
+
+
+def test_the_receipt_has_at_least_80_bits():
+    import math
+
+    assert receipts.WORDS * math.log2(len(set(receipts.wordlist()))) >= 80
+    assert receipts.receipt_new() != receipts.receipt_new()
+
+
+def test_bad_input_keeps_what_was_typed_and_uploaded_and_saves_nothing(client, form):
+    category, entity, questions = form
+    response = submit(
+        client,
+        category,
+        entity,
+        questions,
+        files=[text_file("pruebas del caso", name="pruebas.txt")],
+        description="",
+        **{f"q_{questions['choice'].pk}": "", f"q_{questions['text'].pk}": "Texto escrito"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Texto escrito" in html
+    assert "Responda esta pregunta." in html
+    assert "Este campo es requerido." in html
+    assert "pruebas.txt" in html
+    assert not Case.objects.exists() and not Report.objects.exists()
+    token = re.search(r'name="uploads" value="([^"]+)"', html).group(1)
+    again = submit(client, category, entity, questions, uploads=token)
+    assert again.status_code == 200 and receipt_of(again)
+    assert Attachment.objects.count() == 1
+
+
+def test_a_refused_file_is_named_in_the_error_and_nothing_is_saved(client, form):
+    category, entity, questions = form
+    exe = text_file("x")
+    exe.file.write(b"\x00MZ\x90")  # binary: not text, not an allowed type
+    exe.file.seek(0)
+    exe.name = "programa.exe"
+    response = submit(client, category, entity, questions, files=[exe])
+    assert "«programa.exe» no es de un tipo permitido" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_an_oversized_file_is_refused(client, form, settings):
+    settings.WB_ATTACHMENT_MAX_BYTES = 100
+    category, entity, questions = form
+    response = submit(client, category, entity, questions, files=[text_file("x" * 200)])
+    assert "pesa más de" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_too_many_files_keeps_the_first_ones(client, form, settings):
+    settings.WB_ATTACHMENT_MAX_COUNT = 2
+    category, entity, questions = form
+    files = [text_file(f"archivo {i}", name=f"a{i}.txt") for i in range(3)]
+    response = submit(client, category, entity, questions, files=files)
+    html = response.content.decode()
+    assert "Puede adjuntar hasta 2 archivos" in html
+    assert "a0.txt" in html and "a1.txt" in html and "a2.txt" not in html
+    assert not Case.objects.exists()
+
+
+def test_a_replayed_post_is_refused(client, form):
+    category, entity, questions = form
+    data = report_data(category, entity, questions)
+    url = reverse("whistleblowing:report_new")
+    assert receipt_of(client.post(url, data))
+    again = client.post(url, data)
+    assert "Este formulario ya se envió" in again.content.decode()
+    assert Case.objects.count() == 1
+
+
+def test_a_forged_form_is_refused_and_keeps_the_text(client, form):
+    category, entity, questions = form
+    response = submit(client, category, entity, questions, nonce="forjado:abc")
+    html = response.content.decode()
+    assert "El formulario caducó o fue alterado" in html
+    assert "Me pidieron dinero" in html
+    assert not Case.objects.exists()
+
+
+def test_a_post_without_csrf_token_is_refused(form):
+    category, entity, questions = form
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(
+        reverse("whistleblowing:report_new"), report_data(category, entity, questions)
+    )
+    assert response.status_code == 403
+    assert not Case.objects.exists()
+
+
+def test_conditional_question_is_required_only_when_its_condition_holds(client, form):
+    category, entity, questions = form
+    yes, witnesses = questions["yes_no"], questions["witnesses"]
+    missing = submit(client, category, entity, questions, **{f"q_{yes.pk}": "yes"})
+    assert "Responda esta pregunta." in missing.content.decode()
+    ignored = submit(
+        client, category, entity, questions, **{f"q_{witnesses.pk}": "no debería guardarse"}
+    )
+    receipt = receipt_of(ignored)
+    report, key = access.report_for_receipt(receipt)
+    from whistleblowing.sealing import open_json
+
+    answers = open_json(key, report.answers, report.case, "answers")
+    assert [a["value"] for a in answers if a["question"] == witnesses.pk] == []
+    assert {a["label"]: a["value"] for a in answers}["¿Hubo testigos?"] == "No"
+
+
+def test_bad_date_and_amount_get_clear_messages(client, form):
+    category, entity, questions = form
+    response = submit(
+        client,
+        category,
+        entity,
+        questions,
+        **{f"q_{questions['date'].pk}": "ayer", f"q_{questions['amount'].pk}": "mucho"},
+    )
+    html = response.content.decode()
+    assert "Introduzca una fecha válida." in html
+    assert "Introduzca un número." in html
+    assert 'value="ayer"' in html
+
+
+def test_unknown_category_goes_back_to_the_start(client, form):
+    response = client.get(reverse("whistleblowing:report_new"), {"category": "nada"})
+    assert response.status_code == 302 and response.url == reverse("whistleblowing:start")
+
+
+def test_a_signed_in_session_is_never_linked_to_the_report(client, form):
+    category, entity, questions = form
+    servant = make_user(Role.SERVANT, entity)
+    sign_in(client, servant)
+    before = dict(client.session.items())
+    receipt_of(submit(client, category, entity, questions))
+    assert dict(client.session.items()) == before
+    report = Report.objects.get()
+    events = AuditEvent.objects.filter(object_id__in=[str(report.pk), str(report.case_id)])
+    assert events.count() >= 2
+    assert all(e.actor_id is None and e.actor_label == "" for e in events)
+    assert all(e.at.hour == 0 and e.at.minute == 0 for e in events)
+
+
+def test_submissions_from_one_client_are_rate_limited(client, form, settings):
+    settings.WB_SUBMIT_LIMIT = 2
+    category, entity, questions = form
+    receipt_of(submit(client, category, entity, questions))
+    receipt_of(submit(client, category, entity, questions))
+    third = submit(client, category, entity, questions)
+    assert "demasiadas denuncias" in third.content.decode()
+    assert Case.objects.count() == 2
+
+
+def test_identity_is_optional_and_sealed_apart(client, form):
+    category, entity, questions = form
+    receipt_of(
+        submit(
+            client,
+            category,
+            entity,
+            questions,
+            identity_name="Juana Pérez",
+            identity_contact="juana@example.org",
+        )
+    )
+    vault = IdentityVault.objects.get()
+    assert b"Juana" not in bytes(vault.sealed)
+    receipt_of(submit(client, category, entity, questions))
+    assert IdentityVault.objects.count() == 1
+
+
+def test_images_lose_their_metadata_before_sealing(client, form):
+    category, entity, questions = form
+    receipt = receipt_of(
+        submit(client, category, entity, questions, files=[png_file("Autora Secreta")])
+    )
+    report, key = access.report_for_receipt(receipt)
+    from lacs import crypto
+    from whistleblowing.sealing import aad
+
+    attachment = Attachment.objects.get()
+    data = crypto.open_(key, bytes(attachment.content), aad(report.case, "attachment"))
+    assert data.startswith(b"\x89PNG") and b"Autora" not in data
+
+
+def test_contact_point_registers_a_report_received_by_phone(client, form):
+    category, entity, questions = form
+    contact = make_user(Role.CONTACT, entity)
+    sign_in(client, contact)
+    page = client.get(reverse("whistleblowing:staff_report_new"), {"category": category.code})
+    assert 'name="staff_channel"' in page.content.decode()
+    data = report_data(category, entity, questions, staff_channel="phone")
+    response = client.post(reverse("whistleblowing:staff_report_new"), data)
+    receipt = receipt_of(response)
+    report = Report.objects.get()
+    assert report.case.source == CaseSource.STAFF
+    assert report.staff_channel == "phone" and report.staff_entered
+    assert access.report_for_receipt(receipt)[0] == report
+    event = AuditEvent.objects.get(action="whistleblowing.report_submit")
+    assert event.actor == contact
+
+
+def test_staff_form_requires_the_channel(client, form):
+    category, entity, questions = form
+    sign_in(client, make_user(Role.CONTACT, entity))
+    data = report_data(category, entity, questions)
+    response = client.post(reverse("whistleblowing:staff_report_new"), data)
+    assert "Este campo es requerido." in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_inactive_entities_are_not_offered_and_refused(client, form):
+    category, entity, questions = form
+    Entity.objects.filter(pk=entity.pk).update(active=False)
+    response = submit(client, category, entity, questions)
+    assert "Elija un ente de la lista." in response.content.decode()
+    assert not Case.objects.exists()
+    assert new_nonce() != new_nonce()
+    assert CLIENT_ADDRESS
