@@ -6,13 +6,17 @@ Apps ask here rather than reading RoleAssignment or ContactPoint themselves. Pag
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from lacs.models import ContactPoint, Entity, Role, RoleAssignment
 
@@ -76,6 +80,32 @@ def role_required(*roles: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+REAUTH_SESSION_KEY = "lacs_reauth_at"
+
+
+def mark_recent_auth(request) -> None:
+    """Record that the person just proved who they are (log-in or confirmation page)."""
+    request.session[REAUTH_SESSION_KEY] = int(time.time())
+
+
+def has_recent_auth(request) -> bool:
+    at = request.session.get(REAUTH_SESSION_KEY, 0)
+    return time.time() - at <= settings.REAUTH_SECONDS
+
+
+def recent_auth_required(view):
+    """Sensitive actions: ask for the password (and TOTP code) again after REAUTH_SECONDS."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.user.is_authenticated and not has_recent_auth(request):
+            target = request.get_full_path() if request.method == "GET" else request.path
+            return redirect(f"{reverse('confirm_identity')}?{urlencode({'next': target})}")
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def staff_roles() -> Iterable[str]:

@@ -55,6 +55,42 @@ class LoginForm(forms.Form):
         return self.cleaned_data
 
 
+class ConfirmIdentityForm(forms.Form):
+    """Password, and the TOTP code when the user has a device: before a sensitive action."""
+
+    password = forms.CharField(label=_("Contraseña"), widget=forms.PasswordInput)
+    otp_token = forms.CharField(
+        label=_("Código de verificación"),
+        required=False,
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if self.device is None:
+            del self.fields["otp_token"]
+
+    def clean(self):
+        subject = f"reauth:{self.user.pk}"
+        if throttle.is_locked("login", subject, limit=settings.LOGIN_FAILURE_LIMIT):
+            raise forms.ValidationError(
+                _("Demasiados intentos fallidos. Espere %(minutes)s minutos e intente de nuevo.")
+                % {"minutes": max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)}
+            )
+        ok = self.user.check_password(self.cleaned_data.get("password") or "")
+        if ok and self.device is not None:
+            token = (self.cleaned_data.get("otp_token") or "").replace(" ", "")
+            ok = bool(token) and self.device.verify_token(token)
+        if not ok:
+            throttle.record_failure("login", subject, window=settings.LOGIN_LOCKOUT_SECONDS)
+            raise forms.ValidationError(_("La contraseña o el código no son correctos."))
+        throttle.clear("login", subject)
+        return self.cleaned_data
+
+
 class TokenForm(forms.Form):
     otp_token = forms.CharField(
         label=_("Código de 6 dígitos de su aplicación"),

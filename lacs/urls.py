@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/logout/", views.logout_view, name="logout"),
     path("accounts/two-factor/", views.two_factor, name="two_factor"),
     path("accounts/password/", views.password_change, name="password_change"),
+    path("accounts/confirm/", views.confirm_identity, name="confirm_identity"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("staff/entities/", views.staff_entities, name="staff_entities"),
     path("staff/entities/<int:pk>/", views.staff_entity, name="staff_entity"),

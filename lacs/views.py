@@ -18,10 +18,11 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lacs import actions, keys
-from lacs.access import role_required
+from lacs.access import mark_recent_auth, recent_auth_required, role_required
 from lacs.celery import app as celery_app
 from lacs.forms import (
     CategoryForm,
+    ConfirmIdentityForm,
     ContactPointForm,
     EntityForm,
     LoginForm,
@@ -87,6 +88,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if form.device is not None:
             otp_login(request, form.device)
         keys.session_store(request, keys.user_keys_unlock(user=form.user, password=password))
+        mark_recent_auth(request)
         return redirect(_next_url(request))
     return render(request, "registration/login.html", {"form": form, "next": _next_url(request)})
 
@@ -129,6 +131,21 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+def confirm_identity(request: HttpRequest) -> HttpResponse:
+    """Asks for the password (and code) again before a sensitive action."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    form = ConfirmIdentityForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        mark_recent_auth(request)
+        return redirect(_next_url(request))
+    return render(
+        request, "registration/confirm_identity.html", {"form": form, "next": _next_url(request)}
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -163,6 +180,7 @@ def _tree(entities: list[Entity]) -> list[tuple[Entity, int]]:
 
 
 @role_required(Role.ADMIN)
+@recent_auth_required
 @require_http_methods(["GET", "POST"])
 def staff_entities(request: HttpRequest) -> HttpResponse:
     form = EntityForm(request.POST or None)
@@ -179,6 +197,7 @@ def staff_entities(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.ADMIN)
+@recent_auth_required
 @require_http_methods(["GET", "POST"])
 def staff_entity(request: HttpRequest, pk: int) -> HttpResponse:
     entity = get_object_or_404(Entity, pk=pk)
@@ -217,6 +236,7 @@ def staff_entity(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.ADMIN)
+@recent_auth_required
 @require_http_methods(["GET", "POST"])
 def staff_categories(request: HttpRequest) -> HttpResponse:
     form = CategoryForm(request.POST or None)
@@ -229,6 +249,7 @@ def staff_categories(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.ADMIN)
+@recent_auth_required
 @require_http_methods(["GET", "POST"])
 def staff_roles(request: HttpRequest) -> HttpResponse:
     form = RoleAssignmentForm(request.POST or None)

@@ -16,7 +16,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lacs import crypto, keys
-from lacs.access import requires_two_factor
+from lacs.access import REAUTH_SESSION_KEY, requires_two_factor
 from lacs.celery import app as celery_app
 from lacs.models import ContactPointKind, Role
 from tests.factories import (
@@ -84,6 +84,7 @@ def sign_in(client, user) -> None:
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is not None:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[REAUTH_SESSION_KEY] = int(time.time())  # as the log-in page records it
     if hasattr(user, "keypair"):
         cookie_key = crypto.new_data_key()
         private = keys.user_private_key(user=user, password=PASSWORD)

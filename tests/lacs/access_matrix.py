@@ -7,6 +7,7 @@ MATRIX = {
     "logout": Row(everyone(405)),  # POST only
     "two_factor": Row({**everyone(), "anonymous": 302}),
     "password_change": Row({**everyone(), "anonymous": 302}),
+    "confirm_identity": Row({**everyone(), "anonymous": 302}),
     "set_language": Row(everyone(302)),
     "staff_entities": Row(only("admin")),
     "staff_entity": Row(only("admin"), kwargs=lambda ctx: {"pk": ctx.entity.pk}),
