@@ -587,3 +587,54 @@ def protest_resolve(
         data={"status": status},
     )
     return protest
+
+
+# --- sanctioned suppliers (PDN System 3, particulares sancionados) -----------------------------
+def _pdn_date(value: Any) -> dt.date | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _pdn_row(record: dict) -> dict | None:
+    person = record.get("particularSancionado") or {}
+    rfc = str(person.get("rfc") or "").strip().upper()
+    if not rfc or not record.get("id"):
+        return None
+    sanctions = record.get("tipoSancion") or []
+    if isinstance(sanctions, dict):
+        sanctions = [sanctions]
+    ban = record.get("inhabilitacion") or {}
+    return {
+        "source_id": str(record["id"])[:100],
+        "rfc": rfc[:20],
+        "name": str(person.get("nombreRazonSocial") or "")[:300],
+        "authority": str(
+            record.get("autoridadSancionadora")
+            or (record.get("institucionDependencia") or {}).get("nombre")
+            or ""
+        )[:300],
+        "sanction": ", ".join(str(s.get("valor") or s.get("clave") or "") for s in sanctions)[:300],
+        "start": _pdn_date(ban.get("fechaInicial")),
+        "end": _pdn_date(ban.get("fechaFinal")),
+    }
+
+
+@transaction.atomic
+def sanctioned_suppliers_import(*, actor, document: Any) -> int:
+    """Upsert sanctioned companies from a PDN System 3 file (a list, or ``{"results": [...]}``)."""
+    from procurement.models import SanctionedSupplier
+
+    records = document.get("results", []) if isinstance(document, dict) else document
+    rows = [r for r in (_pdn_row(rec) for rec in records or [] if isinstance(rec, dict)) if r]
+    SanctionedSupplier.objects.bulk_create(
+        [SanctionedSupplier(**row) for row in rows],
+        update_conflicts=True,
+        unique_fields=["source_id"],
+        update_fields=["rfc", "name", "authority", "sanction", "start", "end"],
+    )
+    audit_record(action="procurement.sanctions_import", actor=actor, data={"records": len(rows)})
+    return len(rows)
