@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from decimal import Decimal
-from importlib import import_module
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -527,13 +526,19 @@ def screening_submit(*, actor, appointment: RoleAssignment, **answers: Any) -> E
 
 
 def _is_supplier(entity_id: int | None, rfc: str, name: str) -> bool:
-    """Asks procurement, when installed, whether a company supplies the entity."""
-    try:
-        selectors = import_module("procurement.selectors")
-    except ModuleNotFoundError:
+    """Whether procurement data shows the company among the entity's suppliers (last 3 years)."""
+    if entity_id is None or not (rfc or name):
         return False
-    check = getattr(selectors, "is_supplier_of_entity", None)
-    return bool(check and check(entity_id=entity_id, rfc=rfc, name=name))
+    try:
+        from procurement.models import Process
+    except ImportError:  # procurement not installed: no data to check against
+        return False
+    keys = [rfc, f"MX-RFC-{rfc}"] if rfc else []
+    match = Q(supplier_keys__overlap=keys) if keys else Q()
+    if name:
+        match |= Q(supplier_names__contains=[name])
+    since = timezone.localdate().year - 3
+    return Process.objects.for_entities([entity_id]).filter(match, year__gte=since).exists()
 
 
 @transaction.atomic

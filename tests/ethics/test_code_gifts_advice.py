@@ -280,3 +280,38 @@ def test_screening_with_a_wrong_rfc_is_refused(servant, appointment):
             previous_employer_rfc="12",
         )
     assert not hasattr(appointment, "screening") or appointment.screening is None
+
+
+def test_cooling_off_warns_when_the_new_employer_supplies_the_former_entity(
+    servant, appointment, entity
+):
+    from procurement.models import Buyer, Process
+
+    buyer = Buyer.objects.create(key="SEMOVI-T", name="SEMOVI", entity=entity)
+    Process.objects.create(
+        ocid="ocds-test-1",
+        data={},
+        digest="x",
+        buyer=buyer,
+        year=timezone.localdate().year,
+        supplier_keys=["CAZ010101AB1"],
+        supplier_names=["Constructora Azteca SA de CV"],
+    )
+    appointment.end = timezone.localdate() - dt.timedelta(days=30)
+    appointment.save()
+    fields = {"role": "Director", "starts_on": timezone.localdate()}
+    supplier = actions.post_employment_notify(
+        actor=servant,
+        appointment=appointment,
+        new_employer="Constructora Azteca SA de CV",
+        new_employer_rfc="caz010101ab1",
+        **fields,
+    )
+    other = actions.post_employment_notify(
+        actor=servant,
+        appointment=appointment,
+        new_employer="Universidad",
+        new_employer_rfc="UNI010101AB1",
+        **fields,
+    )
+    assert supplier.cooling_off_warning and not other.cooling_off_warning
