@@ -164,8 +164,8 @@ def _render_intake(request, form, category, staff, *, token=None) -> HttpRespons
     return render(request, "whistleblowing/report_form.html", context, status=200)
 
 
-@require_GET
 @role_required(Role.CONTACT)
+@require_GET
 def staff_start(request: HttpRequest) -> HttpResponse:
     categories = Category.objects.filter(active=True)
     return render(request, "whistleblowing/staff_start.html", {"categories": categories})
@@ -320,8 +320,8 @@ def _back(request: HttpRequest, case) -> HttpResponse:
     return redirect(f"/cases/{case.pk}/")
 
 
-@require_POST
 @role_required(*HANDLER_ROLES)
+@require_POST
 def handle_message(request: HttpRequest, case_pk: int) -> HttpResponse:
     case, data_key = access.handler_case(request, case_pk)
     form = HandlerMessageForm(request.POST)
@@ -335,8 +335,8 @@ def handle_message(request: HttpRequest, case_pk: int) -> HttpResponse:
     return _back(request, case)
 
 
-@require_POST
 @role_required(*HANDLER_ROLES)
+@require_POST
 def handle_protection(request: HttpRequest, case_pk: int, pk: int) -> HttpResponse:
     case, data_key = access.handler_case(request, case_pk)
     protection = access.protection_request_for_case(case, pk)
@@ -351,8 +351,8 @@ def handle_protection(request: HttpRequest, case_pk: int, pk: int) -> HttpRespon
     return _back(request, case)
 
 
-@require_GET
 @role_required(*HANDLER_ROLES)
+@require_GET
 def handle_attachment(request: HttpRequest, case_pk: int, pk: int) -> HttpResponse:
     case, data_key = access.handler_case(request, case_pk, work=False)
     attachment = access.attachment_for_case(case, pk)
@@ -370,8 +370,8 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "._-" else "_" for c in name)[:100]
 
 
-@require_POST
 @role_required(*HANDLER_ROLES)
+@require_POST
 def identity_request(request: HttpRequest, case_pk: int) -> HttpResponse:
     case, _key = access.handler_case(request, case_pk)
     vault = access.vault_for_case(case)
@@ -389,8 +389,8 @@ def identity_request(request: HttpRequest, case_pk: int) -> HttpResponse:
 
 
 @never_cache
-@require_GET
 @role_required(*HANDLER_ROLES)
+@require_GET
 def identity_read(request: HttpRequest, case_pk: int) -> HttpResponse:
     case, _key = access.handler_case(request, case_pk, work=False)
     identity = access.identity_for_reader(
@@ -404,8 +404,8 @@ def identity_read(request: HttpRequest, case_pk: int) -> HttpResponse:
 
 # --- Custodians --------------------------------------------------------------------------------
 @never_cache
-@require_GET
 @role_required(Role.CUSTODIAN)
+@require_GET
 def custody(request: HttpRequest) -> HttpResponse:
     private_key = session_private_key(request)
     pending = (
@@ -424,8 +424,8 @@ def custody(request: HttpRequest) -> HttpResponse:
     return render(request, "whistleblowing/custody.html", {"rows": rows})
 
 
-@require_POST
 @role_required(Role.CUSTODIAN)
+@require_POST
 def custody_decide(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.identity_request_for_custodian(request.user, pk)
     form = IdentityDecisionForm(request.POST, prefix=f"r{item.pk}")

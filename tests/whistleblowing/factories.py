@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from tests.factories import CategoryFactory
 from whistleblowing.forms import new_nonce
-from whistleblowing.models import Question, Questionnaire, QuestionKind
+from whistleblowing.models import Question, QuestionKind, Questionnaire
 
 CLIENT_ADDRESS = "203.0.113.77"
 
@@ -88,9 +88,7 @@ def submit(client, category, entity, questions, files=(), **overrides):
     data = report_data(category, entity, questions, **overrides)
     if files:
         data["files"] = list(files)
-    return client.post(
-        reverse("whistleblowing:report_new"), data, REMOTE_ADDR=CLIENT_ADDRESS
-    )
+    return client.post(reverse("whistleblowing:report_new"), data, REMOTE_ADDR=CLIENT_ADDRESS)
 
 
 def receipt_of(response) -> str:

@@ -229,7 +229,10 @@ def test_protection_request_is_tracked_on_its_own_also_after_closure(filed):
     assert "Me cambiaron de área" in panel_html(handler, contact, case)
     handler.post(
         reverse("whistleblowing:handle_protection", args=[case.pk, request.pk]),
-        {f"p{request.pk}-status": "granted", f"p{request.pk}-measures": "Se ordenó su reinstalación."},
+        {
+            f"p{request.pk}-status": "granted",
+            f"p{request.pk}-measures": "Se ordenó su reinstalación.",
+        },
     )
     request.refresh_from_db()
     assert request.status == ProtectionStatus.GRANTED and request.decided_on

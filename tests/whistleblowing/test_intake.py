@@ -34,7 +34,11 @@ def form(entity):
 
 def test_start_page_shows_reminder_and_anonymity_guidance_before_the_form(client, form):
     page = client.get(reverse("whistleblowing:start")).content.decode()
-    assert page.index("Antes de empezar") < page.index("anonimato") < page.index("<select id=\"category\"")
+    assert (
+        page.index("Antes de empezar")
+        < page.index("anonimato")
+        < page.index('<select id="category"')
+    )
     assert "Soborno" in page
     assert "<script" not in page
     assert not re.search(r'(src|href)="https?://', page)
@@ -45,7 +49,7 @@ def test_home_page_links_to_the_report_page(client):
 
 
 def test_entities_are_grouped_by_kind_in_the_select(client, form):
-    category, entity, _q = form
+    category, _entity, _q = form
     EntityFactory(name="Alcaldía Benito Juárez (prueba)", kind=EntityKind.ALCALDIA)
     page = client.get(reverse("whistleblowing:report_new"), {"category": category.code})
     html = page.content.decode()
@@ -69,7 +73,10 @@ def test_a_report_becomes_a_sealed_case_and_the_receipt_is_shown_once(client, fo
     assert Attachment.objects.filter(case=case).count() == 1
     found = access.report_for_receipt(receipt)
     assert found is not None and found[0] == report
-    assert response.headers["Cache-Control"].startswith("no-store") or "no-cache" in response.headers["Cache-Control"]
+    assert (
+        response.headers["Cache-Control"].startswith("no-store")
+        or "no-cache" in response.headers["Cache-Control"]
+    )
 
 
 def test_the_receipt_has_at_least_80_bits():

@@ -1,0 +1,38 @@
+"""Access matrix of the whistleblowing pages.
+
+Intake and follow-up are open to everyone (a signed-in person is treated as anonymous). Handler
+pages answer 404 for a case the person cannot reach (here: a case that does not exist), POST-only
+pages answer GET with 405 once the role is right. Custodian pages: no matrix role is a custodian.
+"""
+
+from tests.access import Row, everyone, only
+
+HANDLERS = ("contact", "contact_other", "investigator")
+
+
+def _case(ctx):
+    return {"case_pk": 999_999}
+
+
+def _case_and_object(ctx):
+    return {"case_pk": 999_999, "pk": 1}
+
+
+MATRIX = {
+    "whistleblowing:start": Row(everyone()),
+    "whistleblowing:report_new": Row(everyone(302)),  # no category chosen: back to the start
+    "whistleblowing:followup": Row(everyone()),
+    "whistleblowing:followup_case": Row(everyone(302)),  # no follow-up token: to the receipt
+    "whistleblowing:followup_message": Row(everyone(405)),
+    "whistleblowing:followup_protection": Row(everyone(405)),
+    "whistleblowing:followup_exit": Row(everyone(405)),
+    "whistleblowing:staff_start": Row(only("contact", "contact_other")),
+    "whistleblowing:staff_report_new": Row(only("contact", "contact_other", ok=302)),
+    "whistleblowing:handle_message": Row(only(*HANDLERS, ok=405), kwargs=_case),
+    "whistleblowing:handle_protection": Row(only(*HANDLERS, ok=405), kwargs=_case_and_object),
+    "whistleblowing:handle_attachment": Row(only(*HANDLERS, ok=404), kwargs=_case_and_object),
+    "whistleblowing:identity_request": Row(only(*HANDLERS, ok=405), kwargs=_case),
+    "whistleblowing:identity_read": Row(only(*HANDLERS, ok=404), kwargs=_case),
+    "whistleblowing:custody": Row(only()),
+    "whistleblowing:custody_decide": Row(only(), kwargs=lambda ctx: {"pk": 1}),
+}

@@ -1,0 +1,147 @@
+"""The identity vault: readable only after a custodian approves a reasoned request."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cases.actions import case_route
+from cases.models import Case
+from lacs.models import AuditEvent, Role
+from tests.conftest import make_user, sign_in
+from tests.whistleblowing.factories import follow_up, questionnaire, receipt_of, submit
+from tests.whistleblowing.test_followup import panel_html
+from whistleblowing.models import IdentityRequest, IdentityRequestStatus
+
+pytestmark = pytest.mark.django_db
+
+REASONING = "La investigación requiere su testimonio formal para sustanciar el expediente."
+
+
+@pytest.fixture
+def people(entity):
+    custodian = make_user(Role.CUSTODIAN)
+    contact = make_user(Role.CONTACT, entity)
+    return custodian, contact
+
+
+@pytest.fixture
+def filed(people, entity):
+    category, questions = questionnaire()
+    receipt = receipt_of(
+        submit(
+            Client(),
+            category,
+            entity,
+            questions,
+            identity_name="Juana Pérez",
+            identity_contact="55 1234 5678",
+        )
+    )
+    case = Case.objects.get()
+    case_route(case_id=case.pk)
+    return receipt, case
+
+
+def signed(user) -> Client:
+    client = Client()
+    sign_in(client, user)
+    return client
+
+
+def test_handler_sees_that_an_identity_exists_but_cannot_read_it(people, filed):
+    _custodian, contact = people
+    _receipt, case = filed
+    handler = signed(contact)
+    html = panel_html(handler, contact, case)
+    assert "dio su identidad" in html and "Juana" not in html
+    assert 'name="reasoning"' in html
+    assert handler.get(reverse("whistleblowing:identity_read", args=[case.pk])).status_code == 404
+
+
+def test_a_request_needs_written_reasons(people, filed):
+    _custodian, contact = people
+    _receipt, case = filed
+    signed(contact).post(
+        reverse("whistleblowing:identity_request", args=[case.pk]), {"reasoning": "porque sí"}
+    )
+    assert not IdentityRequest.objects.exists()
+
+
+def test_custodian_approval_lets_the_handler_read_and_the_whistleblower_know(people, filed):
+    custodian, contact = people
+    receipt, case = filed
+    handler = signed(contact)
+    handler.post(
+        reverse("whistleblowing:identity_request", args=[case.pk]), {"reasoning": REASONING}
+    )
+    request = IdentityRequest.objects.get()
+    assert request.status == IdentityRequestStatus.PENDING
+    assert REASONING.encode() not in bytes(request.reasoning)
+
+    keeper = signed(custodian)
+    page = keeper.get(reverse("whistleblowing:custody")).content.decode()
+    assert REASONING in page and case.number in page and "Juana" not in page
+    decided = keeper.post(
+        reverse("whistleblowing:custody_decide", args=[request.pk]),
+        {f"r{request.pk}-decision": "approve", f"r{request.pk}-note": "Procede conforme a la ley."},
+    )
+    assert decided.status_code == 302
+    request.refresh_from_db()
+    assert request.status == IdentityRequestStatus.APPROVED and request.decided_by == custodian
+
+    identity = handler.get(reverse("whistleblowing:identity_read", args=[case.pk]))
+    assert identity.status_code == 200
+    assert "Juana Pérez" in identity.content.decode()
+    assert AuditEvent.objects.filter(action="whistleblowing.identity_read", actor=contact).exists()
+
+    wb = Client()
+    follow_up(wb, receipt)
+    page = wb.get(reverse("whistleblowing:followup_case")).content.decode()
+    assert 'id="identity-notice"' in page and "autorizó" in page
+
+
+def test_a_refused_request_reads_nothing(people, filed):
+    custodian, contact = people
+    receipt, case = filed
+    handler = signed(contact)
+    handler.post(
+        reverse("whistleblowing:identity_request", args=[case.pk]), {"reasoning": REASONING}
+    )
+    request = IdentityRequest.objects.get()
+    signed(custodian).post(
+        reverse("whistleblowing:custody_decide", args=[request.pk]),
+        {f"r{request.pk}-decision": "refuse", f"r{request.pk}-note": "No está fundada."},
+    )
+    request.refresh_from_db()
+    assert request.status == IdentityRequestStatus.REFUSED and request.reader_wrap is None
+    assert handler.get(reverse("whistleblowing:identity_read", args=[case.pk])).status_code == 404
+    wb = Client()
+    follow_up(wb, receipt)
+    page = wb.get(reverse("whistleblowing:followup_case")).content.decode()
+    assert "nadie la ha consultado" in page
+
+
+def test_only_custodians_decide(people, filed):
+    _custodian, contact = people
+    _receipt, case = filed
+    handler = signed(contact)
+    handler.post(
+        reverse("whistleblowing:identity_request", args=[case.pk]), {"reasoning": REASONING}
+    )
+    request = IdentityRequest.objects.get()
+    response = handler.post(
+        reverse("whistleblowing:custody_decide", args=[request.pk]),
+        {f"r{request.pk}-decision": "approve", f"r{request.pk}-note": "yo mismo"},
+    )
+    assert response.status_code == 403
+    request.refresh_from_db()
+    assert request.status == IdentityRequestStatus.PENDING
+
+
+def test_custodian_pages_answer_a_custodian(people):
+    custodian, _contact = people
+    keeper = signed(custodian)
+    assert keeper.get(reverse("whistleblowing:custody")).status_code == 200
+    assert keeper.get(reverse("whistleblowing:custody_decide", args=[1])).status_code == 405
+    missing = keeper.post(reverse("whistleblowing:custody_decide", args=[999]), {})
+    assert missing.status_code == 404
