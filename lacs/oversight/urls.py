@@ -1,1 +1,18 @@
-urlpatterns: list = []
+from django.urls import path, re_path
+
+from lacs.oversight import views
+
+app_name = "oversight"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    re_path(r"^export/(?P<slug>[a-z_]+)\.(?P<fmt>csv|xlsx)$", views.export, name="export"),
+    path("refresh/", views.refresh, name="refresh"),
+    path("committee/encig/", views.encig, name="encig"),
+    path("committee/risks/", views.risks, name="risks"),
+    path("plan/", views.plan, name="plan"),
+    path("plan/actions/<int:pk>/", views.plan_action, name="plan_action"),
+    path("monitoring/", views.monitoring, name="monitoring"),
+    path("control/", views.control, name="control"),
+    path("control/findings/<int:pk>/close/", views.finding_close, name="finding_close"),
+]

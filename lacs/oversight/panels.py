@@ -1,0 +1,410 @@
+"""The CPC dashboard's panels: each turns pre-aggregated figures into one ``Table``.
+
+Pages, CSV/XLSX exports and the API all render these same tables, and small-cell suppression is
+applied here, when a cell is made, so no output path can forget it: a count below
+``SMALL_CELL_THRESHOLD`` — and any share, median or amount derived from fewer items — is the
+string "<5" from this point on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from lacs.models import Category, Entity
+from lacs.oversight.models import AuditFinding, Figure, FindingStatus, PlanAction
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: dt.date | None = None  # first day of the first month
+    end: dt.date | None = None  # first day of the last month
+    entity: Entity | None = None
+
+    def figures(self, dimension: str, *, per_entity: bool = False, dated: bool = True) -> QuerySet:
+        rows = Figure.objects.filter(dimension=dimension)
+        if self.entity is not None:
+            rows = rows.filter(entity=self.entity)
+        else:
+            rows = rows.filter(entity__isnull=not per_entity)
+        if dated and self.start:
+            rows = rows.filter(month__gte=self.start)
+        if dated and self.end:
+            rows = rows.filter(month__lte=self.end)
+        return rows
+
+
+def small() -> str:
+    return f"<{settings.SMALL_CELL_THRESHOLD}"
+
+
+def suppressed(n: int | None) -> bool:
+    return n is not None and n < settings.SMALL_CELL_THRESHOLD
+
+
+@dataclass
+class Table:
+    slug: str
+    title: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+    chart: str = "bars"  # "bars" (first column labels, second values), "columns" or ""
+    note: str = ""
+    missing: bool = False
+
+    def add(self, label, *cells) -> None:
+        self.rows.append([label, *cells])
+
+    def chart_points(self) -> list[tuple[str, float | None]]:
+        """(label, value) from the first two columns; suppressed values are None."""
+        return [(str(row[0]), row[1] if not isinstance(row[1], str) else None) for row in self.rows]
+
+
+def count(n: int | None) -> int | str:
+    n = n or 0
+    return small() if suppressed(n) else n
+
+
+def derived(base: int, value):
+    """A share, median or amount computed from ``base`` items: hidden when ``base`` is small."""
+    if suppressed(base):
+        return small()
+    return value
+
+
+def _share(part: int, whole: int) -> float | str:
+    return derived(whole, round(100 * part / whole, 1) if whole else 0.0)
+
+
+def _median(histogram: dict[int, int], cap: int) -> int | str:
+    total = sum(histogram.values())
+    if not total:
+        return derived(0, 0)
+    seen, middle = 0, (total + 1) / 2
+    for days in sorted(histogram):
+        seen += histogram[days]
+        if seen >= middle:
+            return derived(total, f"≥{cap}" if days >= cap else days)
+    return derived(total, 0)  # pragma: no cover - the loop always reaches the middle
+
+
+def _sum_by(rows: QuerySet, *keys: str) -> Iterable[dict]:
+    return rows.values(*keys).annotate(total=Sum("n"), value=Sum("amount")).order_by(*keys)
+
+
+def _entity_names(ids: Iterable[int | None]) -> dict[int, str]:
+    return dict(Entity.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name"))
+
+
+def _month_label(month: dt.date | None) -> str:
+    return month.strftime("%Y-%m") if month else ""
+
+
+# --- Case panels ------------------------------------------------------------------------------
+def cases_by_month(f: Filters) -> Table:
+    table = Table(
+        "cases_month", _("Casos por mes"), [_("Mes"), _("Casos"), _("Denuncias anónimas")]
+    )
+    totals = {r["month"]: r["total"] for r in _sum_by(f.figures("cases"), "month")}
+    reports = {
+        r["month"]: r["total"] for r in _sum_by(f.figures("source").filter(key="report"), "month")
+    }
+    for month in sorted(totals):
+        table.add(_month_label(month), count(totals[month]), count(reports.get(month)))
+    table.chart = "columns"
+    return table
+
+
+def cases_by_entity(f: Filters) -> Table:
+    table = Table("cases_entity", _("Casos por ente"), [_("Ente"), _("Casos")])
+    rows = list(_sum_by(f.figures("cases", per_entity=True), "entity"))
+    names = _entity_names(r["entity"] for r in rows)
+    for r in sorted(rows, key=lambda r: -r["total"]):
+        table.add(names.get(r["entity"], "—"), count(r["total"]))
+    return table
+
+
+def cases_by_category(f: Filters) -> Table:
+    table = Table("cases_category", _("Casos por categoría"), [_("Categoría"), _("Casos")])
+    rows = list(_sum_by(f.figures("category"), "key"))
+    ids = [int(r["key"]) for r in rows if r["key"].isdigit()]
+    language = get_language() or "es"
+    labels = {str(c.pk): c.label(language) for c in Category.objects.filter(pk__in=ids)}
+    for r in sorted(rows, key=lambda r: -r["total"]):
+        table.add(labels.get(r["key"], "—"), count(r["total"]))
+    return table
+
+
+def _choice_labels(label: str, field: str) -> dict[str, str]:
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(label)
+        return {str(k): str(v) for k, v in model._meta.get_field(field).choices or ()}
+    except (LookupError, Exception):
+        return {}
+
+
+def cases_by_status(f: Filters) -> Table:
+    table = Table("cases_status", _("Casos por estado"), [_("Estado"), _("Casos")])
+    labels = _choice_labels("cases.Case", "status")
+    for r in _sum_by(f.figures("status"), "key"):
+        table.add(labels.get(r["key"], r["key"]), count(r["total"]))
+    return table
+
+
+def _histogram(f: Filters, dimension: str) -> dict[int, int]:
+    return {int(r["key"]): r["total"] for r in _sum_by(f.figures(dimension), "key")}
+
+
+def deadlines(f: Filters) -> Table:
+    from lacs.oversight.figures import ACK_DAYS_CAP, FEEDBACK_DAYS_CAP
+
+    table = Table(
+        "deadlines",
+        _("Plazos: acuse de recibo e informe a la persona denunciante"),
+        [_("Plazo"), _("Casos evaluados"), _("En plazo (%)"), _("Mediana de días")],
+        chart="",
+    )
+    specs = (
+        (_("Acuse en %(days)s días"), settings.ACKNOWLEDGE_DAYS, "ack", ACK_DAYS_CAP),
+        (_("Informe en %(days)s días"), settings.FEEDBACK_DAYS, "fb", FEEDBACK_DAYS_CAP),
+    )
+    for label, limit, prefix, cap in specs:
+        histogram = _histogram(f, f"{prefix}_days")
+        overdue = sum(r["total"] for r in _sum_by(f.figures(f"{prefix}_overdue"), "key"))
+        on_time = sum(n for days, n in histogram.items() if days <= limit)
+        evaluated = sum(histogram.values()) + overdue
+        table.add(
+            label % {"days": limit},
+            count(evaluated),
+            _share(on_time, evaluated),
+            _median(histogram, cap),
+        )
+    return table
+
+
+def outcomes(f: Filters) -> Table:
+    table = Table("outcomes", _("Resultados y turnos"), [_("Resultado"), _("Casos")])
+    labels = _choice_labels("cases.Case", "outcome")
+    for r in _sum_by(f.figures("outcome"), "key"):
+        table.add(labels.get(r["key"], r["key"]), count(r["total"]))
+    referred = f.figures("referred").aggregate(total=Sum("n"))["total"]
+    if referred is not None:
+        table.add(_("Turnados a otra autoridad"), count(referred))
+    return table
+
+
+def protection(f: Filters) -> Table:
+    table = Table(
+        "protection",
+        _("Solicitudes de protección contra represalias"),
+        [_("Estado de la solicitud"), _("Solicitudes")],
+    )
+    labels = _choice_labels("whistleblowing.ProtectionRequest", "status")
+    for r in _sum_by(f.figures("protection"), "key"):
+        table.add(labels.get(r["key"], r["key"]), count(r["total"]))
+    table.note = _("«Medidas otorgadas» cuenta las solicitudes con medidas.")
+    return table
+
+
+# --- Ethics -----------------------------------------------------------------------------------
+def ethics(f: Filters) -> Table:
+    table = Table(
+        "ethics",
+        _("Código de ética y declaraciones por ente (situación actual)"),
+        [
+            _("Ente"),
+            _("Personas servidoras"),
+            _("Aceptaron el código vigente (%)"),
+            _("Declaraciones en tiempo"),
+            _("Con retraso"),
+            _("Omisas"),
+            _("Por vencer"),
+        ],
+        chart="",
+    )
+    per: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for dimension in ("servants", "code_ack", "declaration"):
+        rows = f.figures(dimension, per_entity=True, dated=False)
+        for r in _sum_by(rows, "entity", "key"):
+            per[r["entity"]][f"{dimension}:{r['key']}"] += r["total"]
+    names = _entity_names(per)
+    for entity_id in sorted(per, key=lambda e: names.get(e, "")):
+        row = per[entity_id]
+        servants = row["servants:"]
+        table.add(
+            names.get(entity_id, "—"),
+            count(servants),
+            _share(row["code_ack:"], servants),
+            *(count(row[f"declaration:{s}"]) for s in ("on_time", "late", "missing", "pending")),
+        )
+    return table
+
+
+def gifts(f: Filters) -> Table:
+    table = Table(
+        "gifts",
+        _("Registro de regalos por ente"),
+        [_("Ente"), _("Regalos registrados"), _("Valor total (MXN)")],
+    )
+    start = f.start.replace(month=1) if f.start else None
+    rows = Filters(start, f.end, f.entity).figures("gifts", per_entity=True)
+    sums = list(_sum_by(rows, "entity"))
+    names = _entity_names(r["entity"] for r in sums)
+    for r in sorted(sums, key=lambda r: -r["total"]):
+        table.add(names.get(r["entity"], "—"), count(r["total"]), derived(r["total"], r["value"]))
+    table.note = _("Los regalos se agregan por año.")
+    return table
+
+
+# --- Procurement ------------------------------------------------------------------------------
+def procurement_methods(f: Filters) -> Table:
+    table = Table(
+        "procurement_methods",
+        _("Contrataciones por procedimiento"),
+        [_("Procedimiento"), _("Procedimientos"), _("Participación (%)"), _("Valor (MXN)")],
+    )
+    labels = _choice_labels("procurement.Process", "method")
+    rows = list(_sum_by(f.figures("proc_method"), "key"))
+    whole = sum(r["total"] for r in rows)
+    for r in sorted(rows, key=lambda r: -r["total"]):
+        table.add(
+            labels.get(r["key"], r["key"] or "—"),
+            count(r["total"]),
+            _share(r["total"], whole),
+            derived(r["total"], r["value"]),
+        )
+    return table
+
+
+def procurement_entities(f: Filters) -> Table:
+    table = Table(
+        "procurement_entities",
+        _("Contrataciones por ente y año"),
+        [
+            _("Ente"),
+            _("Año"),
+            _("Procedimientos"),
+            _("Adjudicación directa (% del número)"),
+            _("Adjudicación directa (% del valor)"),
+            _("Valor total (MXN)"),
+        ],
+        chart="",
+    )
+    per: dict[tuple, dict] = defaultdict(lambda: {"n": 0, "v": Decimal(0), "dn": 0, "dv": 0})
+    rows = f.figures("proc_method", per_entity=True)
+    for r in _sum_by(rows, "entity", "month", "key"):
+        cell = per[(r["entity"], r["month"].year)]
+        cell["n"] += r["total"]
+        cell["v"] += r["value"] or 0
+        if r["key"] == "direct":
+            cell["dn"] += r["total"]
+            cell["dv"] += r["value"] or 0
+    names = _entity_names(e for e, _y in per)
+    for (entity_id, year), c in sorted(
+        per.items(), key=lambda kv: (names.get(kv[0][0], ""), kv[0][1])
+    ):
+        value_share = round(float(100 * c["dv"] / c["v"]), 1) if c["v"] else 0.0
+        table.add(
+            names.get(entity_id, "—"),
+            year,
+            count(c["n"]),
+            _share(c["dn"], c["n"]),
+            derived(c["n"], value_share),
+            derived(c["n"], c["v"]),
+        )
+    return table
+
+
+def red_flags(f: Filters) -> Table:
+    table = Table(
+        "red_flags",
+        _("Alertas de riesgo en contrataciones por ente"),
+        [_("Ente"), _("Alertas")],
+    )
+    rows = list(_sum_by(f.figures("red_flag", per_entity=True), "entity"))
+    names = _entity_names(r["entity"] for r in rows)
+    for r in sorted(rows, key=lambda r: -r["total"]):
+        table.add(names.get(r["entity"], "—"), count(r["total"]))
+    table.note = _("Alertas del cálculo más reciente, por fecha del procedimiento.")
+    return table
+
+
+# --- Committee follow-up ---------------------------------------------------------------------
+def overdue(f: Filters, today: dt.date | None = None) -> Table:
+    """Overdue work-plan actions and audit findings per entity (counts, no titles)."""
+    day = today or timezone.localdate()
+    table = Table(
+        "overdue",
+        _("Compromisos vencidos por ente"),
+        [_("Ente"), _("Acciones del programa vencidas"), _("Hallazgos de auditoría vencidos")],
+        chart="",
+    )
+    actions = PlanAction.objects.filter(due__lt=day).prefetch_related("reports")
+    findings = AuditFinding.objects.filter(status=FindingStatus.OPEN, due__lt=day)
+    if f.entity is not None:
+        actions, findings = actions.filter(entity=f.entity), findings.filter(entity=f.entity)
+    per: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for action in actions:
+        if action.is_overdue(day):
+            per[action.entity_id][0] += 1
+    for entity_id in findings.values_list("entity_id", flat=True):
+        per[entity_id][1] += 1
+    names = _entity_names(per)
+    for entity_id in sorted(per, key=lambda e: names.get(e, "")):
+        table.add(names.get(entity_id, "—"), *per[entity_id])
+    table.note = _("Compromisos del Comité Coordinador; no provienen de denuncias.")
+    return table
+
+
+PANELS: dict[str, Callable[[Filters], Table]] = {
+    "cases_month": cases_by_month,
+    "cases_entity": cases_by_entity,
+    "cases_category": cases_by_category,
+    "cases_status": cases_by_status,
+    "deadlines": deadlines,
+    "outcomes": outcomes,
+    "protection": protection,
+    "ethics": ethics,
+    "gifts": gifts,
+    "procurement_methods": procurement_methods,
+    "procurement_entities": procurement_entities,
+    "red_flags": red_flags,
+    "overdue": overdue,
+}
+# Which refresh source feeds each panel, to say "sin datos" when that source was missing.
+PANEL_SOURCES = {
+    "cases_month": "cases",
+    "cases_entity": "cases",
+    "cases_category": "cases",
+    "cases_status": "cases",
+    "deadlines": "cases",
+    "outcomes": "cases",
+    "protection": "protection",
+    "ethics": "ethics",
+    "gifts": "ethics",
+    "procurement_methods": "procurement",
+    "procurement_entities": "procurement",
+    "red_flags": "procurement",
+}
+
+
+def panel(slug: str, f: Filters, missing: Iterable[str] = ()) -> Table:
+    table = PANELS[slug](f)
+    table.missing = PANEL_SOURCES.get(slug) in set(missing)
+    return table
+
+
+def all_panels(f: Filters, missing: Iterable[str] = ()) -> list[Table]:
+    gone = set(missing)
+    return [panel(slug, f, gone) for slug in PANELS]

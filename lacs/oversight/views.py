@@ -1,0 +1,302 @@
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lacs.oversight import access, actions, charts, exports
+from lacs.oversight.encig import encig_parse
+from lacs.oversight.forms import (
+    ControlForm,
+    EncigUploadForm,
+    FilterForm,
+    FindingForm,
+    GoalForm,
+    PlanActionForm,
+    PriorityAreaForm,
+    ProgressForm,
+    RiskForm,
+)
+from lacs.oversight.models import (
+    AuditFinding,
+    Control,
+    EncigValue,
+    FigureRefresh,
+    Goal,
+    PriorityArea,
+    ProgressReport,
+    Risk,
+)
+from lacs.oversight.panels import PANELS, Table, all_panels, panel, small
+
+
+def _chart(table: Table):
+    if table.chart == "columns":
+        return charts.columns(table.chart_points())
+    if table.chart == "bars":
+        return charts.bars(table.chart_points())
+    return ""
+
+
+def _last_refresh() -> FigureRefresh | None:
+    return FigureRefresh.objects.first()
+
+
+# --- CPC dashboard ----------------------------------------------------------------------------
+@access.dashboard_page
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form = FilterForm(request.GET or None)
+    refresh = _last_refresh()
+    tables = all_panels(form.filters(), refresh.missing if refresh else ())
+    return render(
+        request,
+        "oversight/dashboard.html",
+        {
+            "form": form,
+            "panels": [(t, _chart(t)) for t in tables],
+            "refresh": refresh,
+            "query": request.GET.urlencode(),
+            "may_refresh": access.may_edit(request.user),
+            "small": small(),
+        },
+    )
+
+
+@access.dashboard_page
+def export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    if slug not in PANELS:
+        raise Http404
+    refresh = _last_refresh()
+    table = panel(
+        slug, FilterForm(request.GET or None).filters(), refresh.missing if refresh else ()
+    )
+    return exports.table_xlsx(table) if fmt == "xlsx" else exports.table_csv(table)
+
+
+@access.committee_page
+@require_POST
+def refresh(request: HttpRequest) -> HttpResponse:
+    done = actions.figures_refresh(actor=request.user)
+    messages.success(request, _("Cifras actualizadas (%(rows)s filas).") % {"rows": done.rows})
+    return redirect("oversight:dashboard")
+
+
+# --- ENCIG and risk register ------------------------------------------------------------------
+@access.dashboard_page
+def encig(request: HttpRequest) -> HttpResponse:
+    form, errors = EncigUploadForm(), []
+    if request.method == "POST":
+        if not access.may_edit(request.user):
+            raise PermissionDenied
+        form = EncigUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            rows, errors = encig_parse(form.cleaned_data["file"].read())
+            if not errors:
+                count = actions.encig_import(actor=request.user, rows=rows)
+                messages.success(request, _("Se importaron %(n)s indicadores.") % {"n": count})
+                return redirect("oversight:encig")
+    values = EncigValue.objects.all()
+    return render(
+        request,
+        "oversight/encig.html",
+        {
+            "form": form,
+            "errors": errors,
+            "values": values,
+            "may_edit": access.may_edit(request.user),
+        },
+    )
+
+
+def _ranking(risks) -> list[tuple[PriorityArea, int, int, int]]:
+    """Areas by their highest risk score, then by the sum of scores: (area, top, total, n)."""
+    per: dict[PriorityArea, list[int]] = defaultdict(list)
+    for risk in risks:
+        per[risk.area].append(risk.score)
+    ranked = [(area, max(s), sum(s), len(s)) for area, s in per.items()]
+    return sorted(ranked, key=lambda r: (-r[1], -r[2], r[0].name))
+
+
+@access.dashboard_page
+def risks(request: HttpRequest) -> HttpResponse:
+    may_edit = access.may_edit(request.user)
+    area_form, risk_form = PriorityAreaForm(prefix="area"), RiskForm(prefix="risk")
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
+        which = request.POST.get("form")
+        if which == "area":
+            area_form = PriorityAreaForm(request.POST, prefix="area")
+            if area_form.is_valid():
+                actions.form_save(actor=request.user, form=area_form, action="area")
+                return redirect("oversight:risks")
+        elif which == "risk":
+            risk_form = RiskForm(request.POST, prefix="risk")
+            if risk_form.is_valid():
+                actions.form_save(actor=request.user, form=risk_form, action="risk")
+                return redirect("oversight:risks")
+    register = sorted(
+        Risk.objects.select_related("area", "encig"), key=lambda r: (-r.score, r.name)
+    )
+    return render(
+        request,
+        "oversight/risks.html",
+        {
+            "register": register,
+            "ranking": _ranking(register),
+            "area_form": area_form,
+            "risk_form": risk_form,
+            "may_edit": may_edit,
+        },
+    )
+
+
+# --- Work plan and monitoring -----------------------------------------------------------------
+def _with_reports(actions_qs):
+    return actions_qs.prefetch_related(
+        Prefetch(
+            "reports",
+            queryset=ProgressReport.objects.order_by("reported_on", "pk"),
+            to_attr="prefetched_reports",
+        )
+    )
+
+
+@access.plan_page
+def plan(request: HttpRequest) -> HttpResponse:
+    may_edit = access.may_edit(request.user)
+    goal_form, action_form = GoalForm(prefix="goal"), PlanActionForm(prefix="action")
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
+        if request.POST.get("form") == "goal":
+            goal_form = GoalForm(request.POST, prefix="goal")
+            if goal_form.is_valid():
+                year = goal_form.cleaned_data["year"]
+                actions.goal_create(actor=request.user, year=year, form=goal_form)
+                return redirect("oversight:plan")
+        elif request.POST.get("form") == "action":
+            action_form = PlanActionForm(request.POST, prefix="action")
+            if action_form.is_valid():
+                actions.plan_action_create(actor=request.user, form=action_form)
+                return redirect("oversight:plan")
+    today = timezone.localdate()
+    visible = _with_reports(access.plan_actions_for(request.user)).order_by(
+        "-goal__plan__year", "goal__area__name", "goal__name", "due"
+    )
+    rows = [(a, a.light(today), a.latest()) for a in visible]
+    return render(
+        request,
+        "oversight/plan.html",
+        {
+            "rows": rows,
+            "goal_form": goal_form,
+            "action_form": action_form,
+            "may_edit": may_edit,
+            "goals": Goal.objects.select_related("plan", "area") if may_edit else [],
+        },
+    )
+
+
+def plan_action(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    action = access.access_plan_action(request.user, pk)
+    may_report = access.may_report_progress(request.user, action)
+    form = ProgressForm()
+    if request.method == "POST":
+        if not may_report:
+            raise Http404
+        form = ProgressForm(request.POST)
+        if form.is_valid():
+            actions.progress_report(actor=request.user, action=action, **form.cleaned_data)
+            messages.success(request, _("Avance registrado."))
+            return redirect("oversight:plan_action", pk=action.pk)
+    reports = list(action.reports.order_by("reported_on", "pk"))
+    points = [(r.reported_on.strftime("%Y-%m-%d"), float(r.value)) for r in reports]
+    chart = charts.line(points, baseline=float(action.baseline), target=float(action.target))
+    return render(
+        request,
+        "oversight/plan_action.html",
+        {
+            "action": action,
+            "light": action.light(),
+            "reports": reports,
+            "chart": chart,
+            "form": form,
+            "may_report": may_report,
+        },
+    )
+
+
+@access.dashboard_page
+def monitoring(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    items = []
+    for action in _with_reports(access.plan_actions_for(request.user)).order_by("due"):
+        points = [
+            (r.reported_on.strftime("%Y-%m"), float(r.value)) for r in action.prefetched_reports
+        ]
+        chart = charts.line(points, baseline=float(action.baseline), target=float(action.target))
+        items.append((action, action.light(today), chart))
+    series: dict[tuple[str, str], list[EncigValue]] = defaultdict(list)
+    for value in EncigValue.objects.order_by("indicator", "procedure", "year"):
+        series[(value.get_indicator_display(), value.procedure)].append(value)
+    return render(
+        request,
+        "oversight/monitoring.html",
+        {"items": items, "encig_series": sorted(series.items())},
+    )
+
+
+# --- Internal control -------------------------------------------------------------------------
+@access.dashboard_page
+def control(request: HttpRequest) -> HttpResponse:
+    may_edit = access.may_edit(request.user)
+    control_form, finding_form = ControlForm(prefix="control"), FindingForm(prefix="finding")
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
+        if request.POST.get("form") == "control":
+            control_form = ControlForm(request.POST, prefix="control")
+            if control_form.is_valid():
+                actions.form_save(actor=request.user, form=control_form, action="control")
+                return redirect("oversight:control")
+        elif request.POST.get("form") == "finding":
+            finding_form = FindingForm(request.POST, prefix="finding")
+            if finding_form.is_valid():
+                actions.form_save(actor=request.user, form=finding_form, action="finding")
+                return redirect("oversight:control")
+    per_entity: dict = defaultdict(lambda: {1: [], 2: [], 3: []})
+    for c in Control.objects.select_related("entity"):
+        per_entity[c.entity][c.line].append(c)
+    findings = AuditFinding.objects.select_related("entity", "control")
+    return render(
+        request,
+        "oversight/control.html",
+        {
+            "per_entity": sorted(per_entity.items(), key=lambda kv: kv[0].name),
+            "findings": findings,
+            "today": timezone.localdate(),
+            "control_form": control_form,
+            "finding_form": finding_form,
+            "may_edit": may_edit,
+        },
+    )
+
+
+@access.committee_page
+@require_POST
+def finding_close(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = access.access_finding_for_edit(request.user, pk)
+    if actions.finding_close(actor=request.user, finding=finding):
+        messages.success(request, _("Hallazgo marcado como atendido."))
+    return redirect("oversight:control")
