@@ -31,9 +31,11 @@ from ethics.models import (
     Declaration,
     DeclarationKind,
     DeclarationStatus,
+    EducationModule,
     EmploymentScreening,
     Gift,
     GiftDecision,
+    ModuleCompletion,
     MoralReminder,
     PostEmploymentNotice,
     ReminderShown,
@@ -565,3 +567,32 @@ def post_employment_notify(
         data={"warning": notice.cooling_off_warning},
     )
     return notice
+
+
+# --- Education -----------------------------------------------------------------------------------
+@transaction.atomic
+def module_attempt(
+    *, actor, module: EducationModule, entity: Entity, answers: list[int | None]
+) -> ModuleCompletion:
+    """Score a quiz attempt; the latest attempt is kept, a pass is never lost to a retake."""
+    score = module.score(answers)
+    passed = score >= module.pass_mark
+    completion = (
+        ModuleCompletion.objects.select_for_update().filter(module=module, user=actor).first()
+    )
+    if completion is None:
+        completion = ModuleCompletion.objects.create(
+            module=module, user=actor, entity=entity, score=score, passed=passed
+        )
+    else:
+        completion.score, completion.at = score, timezone.now()
+        completion.passed = completion.passed or passed
+        completion.save(update_fields=["score", "passed", "at"])
+    audit_record(
+        action="ethics.module_attempt",
+        actor=actor,
+        obj=completion,
+        entity=entity,
+        data={"module": module.pk, "score": score, "passed": passed},
+    )
+    return completion

@@ -16,6 +16,7 @@ from ethics.models import (
     CodeVersion,
     Declaration,
     DeclarationKind,
+    EducationModule,
     Gift,
     MoralReminder,
 )
@@ -131,6 +132,28 @@ def seed(*, users: dict, stdout) -> None:
             actions.reminder_save(
                 actor=admin, transaction_name="declaration_file", variant=variant, text=text
             )
+    if not EducationModule.objects.exists():
+        EducationModule.objects.create(
+            title="¿Qué es un conflicto de interés?",
+            body=CONFLICT_DEFINITION + "\n\n" + RULES,
+            questions=[
+                {
+                    "question": "Su cuñado es socio de una empresa que participa en una licitación "
+                    "que usted evalúa. ¿Qué hace?",
+                    "options": [
+                        "Nada, la empresa no es mía",
+                        "Me excuso por escrito y lo informo",
+                        "Evalúo con especial cuidado",
+                    ],
+                    "answer": 1,
+                },
+                {
+                    "question": "Un proveedor le ofrece un obsequio de 3,000 pesos. ¿Qué hace?",
+                    "options": ["Lo acepto", "Lo rechazo o lo entrego y lo registro"],
+                    "answer": 1,
+                },
+            ],
+        )
     appointment = RoleAssignment.objects.filter(user=servant, role=Role.SERVANT).first()
     if appointment is None:
         return

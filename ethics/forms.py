@@ -416,3 +416,20 @@ class PostEmploymentForm(forms.ModelForm):
             (a.pk, f"{a.entity} ({a.start:%Y-%m-%d} – {a.end or '…'})") for a in appointments
         ]
         self.order_fields(["appointment"])
+
+
+class QuizForm(forms.Form):
+    """One radio group per question of a module."""
+
+    def __init__(self, *args, module, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i, question in enumerate(module.questions):
+            self.fields[f"q{i}"] = forms.TypedChoiceField(
+                label=question.get("question", ""),
+                choices=list(enumerate(question.get("options", []))),
+                coerce=int,
+                widget=forms.RadioSelect,
+            )
+
+    def answers(self) -> list[int | None]:
+        return [self.cleaned_data.get(f"q{i}") for i in range(len(self.fields))]

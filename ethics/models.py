@@ -459,3 +459,56 @@ class PostEmploymentNotice(models.Model):
     def within_cooling_off(self) -> bool:
         left = self.appointment.end
         return left is not None and self.starts_on <= left + dt.timedelta(days=365)
+
+
+# --- Education -----------------------------------------------------------------------------------
+class EducationModule(models.Model):
+    """A short ethics course with a quiz: ``questions`` is [{question, options, answer}]."""
+
+    title = models.CharField(_("título"), max_length=200)
+    body = models.TextField(_("contenido"))
+    questions = models.JSONField(_("preguntas"), default=list)
+    pass_mark = models.PositiveSmallIntegerField(
+        _("calificación aprobatoria (%)"), default=80, validators=[MinValueValidator(1)]
+    )
+    position = models.PositiveSmallIntegerField(_("orden"), default=0)
+    active = models.BooleanField(_("activo"), default=True)
+
+    class Meta:
+        verbose_name = _("módulo de formación")
+        verbose_name_plural = _("módulos de formación")
+        ordering = ["position", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def score(self, answers: list[int | None]) -> int:
+        if not self.questions:
+            return 100
+        right = sum(
+            1
+            for q, a in zip(self.questions, answers, strict=False)
+            if a is not None and a == q.get("answer")
+        )
+        return round(100 * right / len(self.questions))
+
+
+class ModuleCompletion(models.Model):
+    """A servant's latest attempt at a module's quiz."""
+
+    module = models.ForeignKey(
+        EducationModule, on_delete=models.CASCADE, related_name="completions"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(_("calificación"))
+    passed = models.BooleanField(_("aprobado"))
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["module", "user"], name="one_completion_per_module")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.module} ({self.score}%)"

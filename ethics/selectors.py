@@ -14,7 +14,15 @@ from django.utils import timezone
 
 from ethics import interest as interest_format
 from ethics.deadlines import obligations
-from ethics.models import CodeAcknowledgement, CodeVersion, Declaration, Gift, GiftDecision
+from ethics.models import (
+    CodeAcknowledgement,
+    CodeVersion,
+    Declaration,
+    EducationModule,
+    Gift,
+    GiftDecision,
+    ModuleCompletion,
+)
 from lacs.models import Role, RoleAssignment
 
 
@@ -155,3 +163,28 @@ def gift_totals(
         declined=Count("pk", filter=Q(decision=GiftDecision.DECLINED)),
     )
     return {row.pop("entity_id"): {**row, "value": row["value"] or Decimal(0)} for row in rows}
+
+
+def education_completion(*, entity_ids: Iterable[int] | None = None) -> dict[int, dict[str, int]]:
+    """``{entity_id: {"servants", "modules", "passed", "complete"}}``: ``passed`` counts
+    servant × module passes; ``complete`` counts servants who passed every active module."""
+    ids = list(entity_ids) if entity_ids is not None else None
+    servants = _servants(ids, timezone.localdate())
+    modules = list(EducationModule.objects.filter(active=True).values_list("pk", flat=True))
+    result: dict[int, dict[str, int]] = {}
+    members: dict[int, set[int]] = defaultdict(set)
+    for entity_id, user_id in servants.values_list("entity_id", "user_id"):
+        members[entity_id].add(user_id)
+    passes: dict[int, int] = defaultdict(int)
+    for user_id in ModuleCompletion.objects.filter(
+        passed=True, module_id__in=modules, user_id__in=servants.values("user_id")
+    ).values_list("user_id", flat=True):
+        passes[user_id] += 1
+    for entity_id, users in members.items():
+        result[entity_id] = {
+            "servants": len(users),
+            "modules": len(modules),
+            "passed": sum(passes[u] for u in users),
+            "complete": sum(1 for u in users if modules and passes[u] == len(modules)),
+        }
+    return result

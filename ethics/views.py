@@ -26,6 +26,7 @@ from ethics.forms import (
     DeclarationStartForm,
     GiftForm,
     PostEmploymentForm,
+    QuizForm,
     ReminderForm,
     ScreeningForm,
 )
@@ -35,8 +36,10 @@ from ethics.models import (
     CodeVersion,
     Declaration,
     DeclarationKind,
+    EducationModule,
     EmploymentScreening,
     Gift,
+    ModuleCompletion,
     MoralReminder,
     PostEmploymentNotice,
     ReminderShown,
@@ -161,8 +164,15 @@ def compliance(request: HttpRequest) -> HttpResponse:
     acks = selectors.acknowledgement_compliance(entity_ids=ids)
     decls = selectors.declaration_compliance(entity_ids=ids)
     gifts = selectors.gift_totals(entity_ids=ids)
+    education = selectors.education_completion(entity_ids=ids)
     rows = [
-        {"entity": e, "acks": acks.get(e.pk), "decls": decls.get(e.pk), "gifts": gifts.get(e.pk)}
+        {
+            "entity": e,
+            "acks": acks.get(e.pk),
+            "decls": decls.get(e.pk),
+            "gifts": gifts.get(e.pk),
+            "education": education.get(e.pk),
+        }
         for e in entities
         if e.pk in acks or e.pk in decls or e.pk in gifts
     ]
@@ -714,3 +724,35 @@ def revolving_door(request: HttpRequest) -> HttpResponse:
     return render(
         request, "ethics/revolving_door.html", {"screenings": screenings, "notices": notices}
     )
+
+
+# --- Education -----------------------------------------------------------------------------------
+@role_required(SERVANT)
+def education(request: HttpRequest) -> HttpResponse:
+    modules = EducationModule.objects.filter(active=True)
+    done = {c.module_id: c for c in ModuleCompletion.objects.filter(user=request.user)}
+    return render(
+        request,
+        "ethics/education.html",
+        {"modules": [(m, done.get(m.pk)) for m in modules]},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(SERVANT)
+def education_module(request: HttpRequest, pk: int) -> HttpResponse:
+    module = get_object_or_404(EducationModule, pk=pk, active=True)
+    appointment = access.servant_appointments(request.user).select_related("entity").first()
+    form = QuizForm(request.POST or None, module=module)
+    if request.method == "POST" and form.is_valid() and appointment is not None:
+        completion = actions.module_attempt(
+            actor=request.user, module=module, entity=appointment.entity, answers=form.answers()
+        )
+        if completion.passed:
+            messages.success(request, _("Aprobó el módulo con %(s)s%%.") % {"s": completion.score})
+        else:
+            messages.error(
+                request, _("Obtuvo %(s)s%%; vuelva a intentarlo.") % {"s": completion.score}
+            )
+        return redirect("ethics:education")
+    return render(request, "ethics/education_module.html", {"module": module, "form": form})

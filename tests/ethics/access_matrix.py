@@ -74,6 +74,17 @@ def _gift(ctx):
     return {"pk": GiftFactory(servant=ctx.users["servant"], entity=ctx.entity).pk}
 
 
+def _module(ctx):
+    from ethics.models import EducationModule
+
+    module = EducationModule.objects.create(
+        title="Conflicto de interés",
+        body="…",
+        questions=[{"question": "¿Debo excusarme?", "options": ["Sí", "No"], "answer": 0}],
+    )
+    return {"pk": module.pk}
+
+
 def _not_found_except(*roles: str, ok: int = 200) -> dict[str, int]:
     return only(*roles, ok=ok, denied=404)
 
@@ -134,6 +145,8 @@ MATRIX = {
     ),
     "ethics:guidance": Row(everyone()),
     "ethics:reminders": Row(only("admin")),
+    "ethics:education": Row(only("servant")),
+    "ethics:education_module": Row(only("servant"), kwargs=_module),
     "ethics:revolving_door": Row(only(*REVIEWERS, "contact_other")),
     "ethics:screening": Row(only("servant")),
     "ethics:post_employment": Row(only("servant")),

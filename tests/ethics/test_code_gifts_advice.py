@@ -315,3 +315,26 @@ def test_cooling_off_warns_when_the_new_employer_supplies_the_former_entity(
         **fields,
     )
     assert supplier.cooling_off_warning and not other.cooling_off_warning
+
+
+# --- Education -----------------------------------------------------------------------------------
+def test_servant_passes_a_module_and_the_entity_counts_it(client, servant, entity):
+    from ethics.models import EducationModule, ModuleCompletion
+
+    module = EducationModule.objects.create(
+        title="Obsequios",
+        body="…",
+        questions=[
+            {"question": "¿Acepta?", "options": ["Sí", "No"], "answer": 1},
+            {"question": "¿Registra?", "options": ["Sí", "No"], "answer": 0},
+        ],
+    )
+    sign_in(client, servant)
+    url = reverse("ethics:education_module", args=[module.pk])
+    client.post(url, {"q0": "0", "q1": "0"})
+    assert not ModuleCompletion.objects.get().passed
+    client.post(url, {"q0": "1", "q1": "0"})
+    completion = ModuleCompletion.objects.get()
+    assert completion.passed and completion.score == 100
+    figures = selectors.education_completion(entity_ids=[entity.pk])
+    assert figures[entity.pk] == {"servants": 1, "modules": 1, "passed": 1, "complete": 1}
