@@ -296,3 +296,16 @@ def test_inactive_entities_are_not_offered_and_refused(client, form):
     assert not Case.objects.exists()
     assert new_nonce() != new_nonce()
     assert CLIENT_ADDRESS
+
+
+def test_pages_and_questionnaire_switch_to_english(client, form):
+    category, _entity, questions = form
+    questions["text"].label_en = "Who took part?"
+    questions["text"].save()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    start = client.get(reverse("whistleblowing:start")).content.decode()
+    assert "Before you start" in start and "Bribery" in start
+    page = client.get(reverse("whistleblowing:report_new"), {"category": category.code})
+    html = page.content.decode()
+    assert "Who took part?" in html and "Describe what happened" in html
+    assert ">Office<" in html
