@@ -30,9 +30,9 @@ def cases_visible_to(user, perm: str = "view_case") -> QuerySet[Case]:
     """Cases ``user`` holds ``perm`` on (index-backed: one semi-join on the permission table)."""
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
-    granted = CaseUserObjectPermission.objects.filter(
-        user=user, permission__codename=perm, permission__content_type__app_label="cases"
-    ).values("content_object_id")
+    granted = CaseUserObjectPermission.objects.filter(user=user, permission__codename=perm).values(
+        "content_object_id"
+    )
     return Case.objects.filter(pk__in=granted)
 
 

@@ -136,11 +136,20 @@ def case_open(
 
 
 def case_routing_schedule(*, case_id: int) -> None:
-    """Queue routing after commit; if the broker is down the outbox row waits for the sweep."""
+    """Queue routing after commit; if the broker is down the outbox row waits for the sweep.
+
+    One quick connection attempt, no retry loop: the whistle-blower's request must not hang
+    on a dead broker (the report is already saved).
+    """
     from cases.tasks import case_route_task
 
+    if case_route_task.app.conf.task_always_eager:
+        case_route_task.apply_async((case_id,))
+        return
     try:
-        case_route_task.apply_async((case_id,), retry=False)
+        with case_route_task.app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.1, timeout=2)
+            case_route_task.apply_async((case_id,), connection=conn, retry=False)
     except Exception as exc:  # broker unreachable: the beat sweep routes it later
         log.warning("routing of case %s not queued (%s); the sweep will route it", case_id, exc)
 

@@ -29,9 +29,9 @@ def case_route_task(case_id: int) -> bool:
 
 
 @shared_task(name="cases.routing_sweep", time_limit=600, soft_time_limit=540)
-def routing_sweep_task() -> int:
+def routing_sweep_task(older_than_seconds: int = 60) -> int:
     """Route what the broker or a dead worker left behind."""
-    return actions.routing_sweep()
+    return actions.routing_sweep(older_than_seconds=older_than_seconds)
 
 
 @shared_task(name="cases.deadlines_check", time_limit=600, soft_time_limit=540)
