@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,7 +34,7 @@ from whistleblowing.forms import (
     ReportForm,
     new_nonce,
 )
-from whistleblowing.models import Question
+from whistleblowing.models import Question, Questionnaire
 from whistleblowing.sealing import aad, open_json, open_text
 
 HANDLER_ROLES = (Role.CONTACT, Role.INVESTIGATOR)
@@ -154,8 +155,14 @@ def _render_intake(request, form, category, staff, *, token=None) -> HttpRespons
         data["uploads"] = token or ""
         data["nonce"] = new_nonce()
         form.data = data
+    questionnaire = Questionnaire.objects.filter(category=category).first()
+    intro = ""
+    if questionnaire is not None:
+        english = (get_language() or "").startswith("en") and questionnaire.intro_en
+        intro = questionnaire.intro_en if english else questionnaire.intro
     context = {
         "form": form,
+        "intro": intro,
         "category": category,
         "staff": staff,
         "pending": form.accepted if form.is_bound else [],
