@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("lacs.api.urls")),
     path("", include("whistleblowing.api.urls")),
     path("", include("cases.api.urls")),
     path("", include("ethics.api.urls")),

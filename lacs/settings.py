@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "oauth2_provider",
     "guardian",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -243,12 +245,49 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "oauth2_provider.contrib.rest_framework.OAuth2Authentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "lacs.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "lacs.api.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "lacs.api.throttles.HashedAnonRateThrottle",
+        "lacs.api.throttles.StaffRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("LACS_API_ANON_RATE", "60/minute"),
+        "user": env_str("LACS_API_USER_RATE", "1200/minute"),
+    },
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "LACS CDMX API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "LACS CDMX API",
+    "DESCRIPTION": "API del Sistema Local Anticorrupción de la Ciudad de México.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "cases": "cases",
+        "entities": "entities",
+        "dashboards": "dashboards",
+        "procurement": "procurement",
+        "ethics": "ethics",
+        "pdn": "pdn",
+    },
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("LACS_API_TOKEN_SECONDS", 3600, minimum=60),
+    "OAUTH2_VALIDATOR_CLASS": "lacs.api.scopes.RoleScopedValidator",
+    "PKCE_REQUIRED": True,
+}
 
 # Nothing identifying a whistle-blower may reach a log: no request lines, no IPs.
 LOGGING = {

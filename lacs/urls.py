@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from oauth2_provider import views as oauth2_views
 
 from lacs import views
 
@@ -24,4 +26,9 @@ urlpatterns = [
     path("procurement/", include("procurement.urls")),
     path("dashboards/", include("lacs.oversight.urls")),
     path("api/v1/", include("lacs.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # OAuth2 token endpoint: /oauth is the token URL the PDN specifications name.
+    path("oauth", oauth2_views.TokenView.as_view(), name="oauth-token"),
+    path("oauth/revoke", oauth2_views.RevokeTokenView.as_view(), name="oauth-revoke"),
 ]

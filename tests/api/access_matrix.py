@@ -1,0 +1,15 @@
+from tests.access import Row, everyone, only
+
+API_DENIED = 403  # signed-in without the role: the API's own 403 (anonymous: 401)
+
+MATRIX = {
+    "api-schema": Row(everyone()),
+    "api-docs": Row(everyone()),
+    "oauth-token": Row(everyone(405)),  # POST only
+    "oauth-revoke": Row(everyone(405)),
+    "api-entities": Row(only("admin", anonymous=401)),
+    "api-entity": Row(only("admin", anonymous=401), kwargs=lambda ctx: {"pk": ctx.entity.pk}),
+    "api-entity-contact-points": Row(
+        only("admin", anonymous=401), kwargs=lambda ctx: {"pk": ctx.entity.pk}
+    ),
+}
