@@ -338,3 +338,13 @@ def test_servant_passes_a_module_and_the_entity_counts_it(client, servant, entit
     assert completion.passed and completion.score == 100
     figures = selectors.education_completion(entity_ids=[entity.pk])
     assert figures[entity.pk] == {"servants": 1, "modules": 1, "passed": 1, "complete": 1}
+
+
+def test_pages_speak_english_when_asked(client, servant):
+    from django.utils import translation
+
+    sign_in(client, servant)
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        page = client.get(reverse("ethics:declarations"), HTTP_ACCEPT_LANGUAGE="en").content
+    assert b"My interest declarations" in page
