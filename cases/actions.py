@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -811,3 +811,59 @@ def routing_rule_toggle(*, actor, rule: RoutingRule) -> RoutingRule:
         action="cases.routing_rule_toggle", actor=actor, obj=rule, data={"active": rule.active}
     )
     return rule
+
+
+# --- Appointments that end ---------------------------------------------------------------------
+def recipients_expire(*, today: dt.date | None = None) -> int:
+    """Take cases away from people whose contact-point or investigator appointment ended.
+
+    The last person holding a case's key keeps it (marked for hand-over) so the case stays
+    readable until someone else holds the key; returns how many accesses were revoked.
+    """
+    day = today or timezone.localdate()
+    appointed = ContactPoint.objects.current(day).filter(
+        user_id=OuterRef("user_id"), entity_id=OuterRef("entity_id")
+    )
+    investigating = RoleAssignment.objects.current(day).filter(
+        user_id=OuterRef("user_id"), entity_id=OuterRef("entity_id"), role=Role.INVESTIGATOR
+    )
+    stale = (
+        CaseRecipient.objects.exclude(state=RecipientState.REVOKED)
+        .exclude(reason="handover_needed")
+        .annotate(appointed=Exists(appointed), investigating=Exists(investigating))
+        .filter(appointed=False, investigating=False)
+    )
+    return sum(_recipient_expire(pk) for pk in stale.values_list("pk", flat=True))
+
+
+@transaction.atomic
+def _recipient_expire(recipient_id: int) -> int:
+    recipient = (
+        CaseRecipient.objects.select_for_update()
+        .select_related("case", "user")
+        .get(pk=recipient_id)
+    )
+    case = recipient.case
+    others = CaseRecipient.objects.filter(case=case, state=RecipientState.ACTIVE).exclude(
+        pk=recipient.pk
+    )
+    if recipient.state == RecipientState.ACTIVE and not others.exists():
+        CaseRecipient.objects.filter(pk=recipient.pk).update(reason="handover_needed")
+        audit_record(
+            action="case.handover_needed",
+            obj=case,
+            entity=case.entity_id,
+            data={"user": recipient.user_id},
+        )
+        return 0
+    access_revoke(case=case, user=recipient.user)
+    CaseRecipient.objects.filter(pk=recipient.pk).update(
+        state=RecipientState.REVOKED, reason="appointment_ended"
+    )
+    audit_record(
+        action="case.recipient_expire",
+        obj=case,
+        entity=case.entity_id,
+        data={"user": recipient.user_id},
+    )
+    return 1

@@ -11,6 +11,10 @@ from cases import actions
 BEAT_SCHEDULE: dict = {
     "cases-routing-sweep": {"task": "cases.routing_sweep", "schedule": 60.0},
     "cases-deadlines": {"task": "cases.deadlines_check", "schedule": crontab(minute=15)},
+    "cases-recipients-expire": {
+        "task": "cases.recipients_expire",
+        "schedule": crontab(hour=0, minute=30),
+    },
 }
 
 
@@ -38,3 +42,9 @@ def routing_sweep_task(older_than_seconds: int = 60) -> int:
 def deadlines_check_task() -> dict:
     """Remind recipients before a deadline; mark breaches and escalate after it."""
     return actions.deadlines_check()
+
+
+@shared_task(name="cases.recipients_expire", time_limit=600, soft_time_limit=540)
+def recipients_expire_task() -> int:
+    """Revoke access of people whose appointment at the case's entity ended."""
+    return actions.recipients_expire()

@@ -82,5 +82,24 @@ def test_acknowledged_case_has_no_acknowledge_breach_but_feedback_breach(
 
 def test_beat_runs_the_routing_sweep_and_the_deadline_checks():
     tasks = {entry["task"] for entry in BEAT_SCHEDULE.values()}
-    assert tasks == {"cases.routing_sweep", "cases.deadlines_check"}
+    assert tasks == {"cases.routing_sweep", "cases.deadlines_check", "cases.recipients_expire"}
     assert tasks <= set(celery_app.tasks)
+
+
+@pytest.mark.django_db
+def test_contact_point_whose_appointment_ended_loses_the_case(routed, entity):
+    case, contact = routed
+    successor = make_user(Role.CONTACT, entity)
+    CaseRecipient.objects.create(
+        case=case, user=successor, entity=entity, role="primary", state=RecipientState.PENDING_KEY
+    )
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    contact.contact_points.update(end=yesterday)
+    # the successor has no key wrap yet: the ending contact point keeps it for the hand-over
+    assert actions.recipients_expire() == 0
+    assert case in cases_visible_to(contact)
+    CaseRecipient.objects.filter(user=successor).update(state=RecipientState.ACTIVE)
+    CaseRecipient.objects.filter(user=contact).update(reason="")
+    assert actions.recipients_expire() == 1
+    assert case not in cases_visible_to(contact)
+    assert CaseRecipient.objects.get(user=contact).state == RecipientState.REVOKED
