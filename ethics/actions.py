@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -28,6 +29,7 @@ from ethics.models import (
     ConflictCase,
     ConflictMeasure,
     ConflictStatus,
+    DeadlineNotice,
     Declaration,
     DeclarationKind,
     DeclarationStatus,
@@ -596,3 +598,57 @@ def module_attempt(
         data={"module": module.pk, "score": score, "passed": passed},
     )
     return completion
+
+
+# --- Deadline reminders --------------------------------------------------------------------------
+DUE_SOON_DAYS = 14
+
+
+def _notice_mail(user, kind: str, due: dt.date, stage: str) -> None:
+    if not user.email:
+        return
+    label = DeclarationKind(kind).label
+    if stage == "overdue":
+        subject = _("Declaración de intereses vencida")
+        body = _("Su declaración %(kind)s venció el %(due)s. Preséntela en /ethics/declarations/.")
+    else:
+        subject = _("Declaración de intereses por vencer")
+        body = _("Su declaración %(kind)s vence el %(due)s. Preséntela en /ethics/declarations/.")
+    text = body % {"kind": str(label).lower(), "due": due.isoformat()}
+    send_mail(str(subject), text, None, [user.email], fail_silently=True)
+
+
+def declaration_deadlines_notify(*, today: dt.date | None = None) -> int:
+    """E-mail each servant once when a declaration is due within 14 days and once when overdue."""
+    from ethics.selectors import declaration_obligations
+
+    today = today or timezone.localdate()
+    sent = 0
+    for ob in declaration_obligations(today=today):
+        if ob.state == "missing":
+            stage = "overdue"
+        elif ob.state == "pending" and ob.due <= today + dt.timedelta(days=DUE_SOON_DAYS):
+            stage = "due_soon"
+        else:
+            continue
+        sent += _deadline_notice(ob.appointment_id, ob.kind, ob.year, ob.due, stage)
+    return sent
+
+
+@transaction.atomic
+def _deadline_notice(appointment_id: int, kind: str, year: int | None, due, stage: str) -> int:
+    notice, created = DeadlineNotice.objects.get_or_create(
+        appointment_id=appointment_id, kind=kind, year=year or 0, stage=stage
+    )
+    if not created:
+        return 0
+    appointment = RoleAssignment.objects.select_related("user").get(pk=appointment_id)
+    audit_record(
+        action="ethics.deadline_notice",
+        obj=notice,
+        entity=appointment.entity_id,
+        data={"kind": kind, "year": year, "stage": stage},
+    )
+    user = appointment.user
+    transaction.on_commit(lambda: _notice_mail(user, kind, due, stage))
+    return 1

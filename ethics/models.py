@@ -512,3 +512,23 @@ class ModuleCompletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.module} ({self.score}%)"
+
+
+class DeadlineNotice(models.Model):
+    """One reminder e-mail about one declaration owed, so that a re-run never sends it twice."""
+
+    appointment = models.ForeignKey(RoleAssignment, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=DeclarationKind.choices)
+    year = models.PositiveSmallIntegerField(default=0)  # 0 when the kind has no year
+    stage = models.CharField(max_length=10)  # "due_soon" or "overdue"
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment", "kind", "year", "stage"], name="one_notice_per_stage"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appointment_id} {self.kind} {self.year} {self.stage}"

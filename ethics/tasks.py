@@ -1,0 +1,21 @@
+"""Celery tasks of the ethics app: take ids or nothing, claim work idempotently, call actions."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from celery.schedules import crontab
+
+from ethics import actions
+
+BEAT_SCHEDULE: dict = {
+    "ethics-declaration-deadlines": {
+        "task": "ethics.declaration_deadlines_notify",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
+
+
+@shared_task(name="ethics.declaration_deadlines_notify", time_limit=1800, soft_time_limit=1700)
+def declaration_deadlines_notify_task() -> int:
+    """Remind servants of declarations due soon or overdue (each reminder is sent once)."""
+    return actions.declaration_deadlines_notify()
