@@ -194,8 +194,13 @@ def _processes_upsert(compiled: list[tuple[dict, bool]]) -> int:
     return len(rows)
 
 
-def _releases_store(releases: list[dict], batch: ImportBatch | None, result: FileResult) -> set:
-    """Insert new releases, replace changed ones; returns the ocids whose releases changed."""
+def _releases_store(
+    releases: list[dict], batch: ImportBatch | None, result: FileResult
+) -> tuple[set[str], set[tuple[str, str]]]:
+    """Insert new releases, replace changed ones.
+
+    Returns the ocids whose releases changed and the (ocid, id) keys stored before this file.
+    """
     digests = {(r["ocid"], str(r.get("id", ""))): (r, ocds.digest(r)) for r in releases}
     ocids = {ocid for ocid, _ in digests}
     existing = {
@@ -227,17 +232,24 @@ def _releases_store(releases: list[dict], batch: ImportBatch | None, result: Fil
         unique_fields=["ocid", "release_id"],
         update_fields=["date", "digest", "data", "batch"],
     )
-    return changed_ocids
+    return changed_ocids, set(existing)
 
 
-def _compile(ocids: set[str], file_releases: list[dict]) -> list[tuple[dict, bool]]:
+def _compile(
+    ocids: set[str], file_releases: list[dict], stored_before: set[tuple[str, str]]
+) -> list[tuple[dict, bool]]:
     grouped: dict[str, dict[str, dict]] = defaultdict(dict)
     for release in file_releases:
         if release["ocid"] in ocids:
             grouped[release["ocid"]][str(release.get("id", ""))] = release
-    stored = Release.objects.filter(ocid__in=list(ocids)).values_list("ocid", "release_id", "data")
-    for ocid, rid, data in stored:
-        grouped[ocid].setdefault(rid, data)
+    # Only releases stored by earlier imports and absent from this file are read back.
+    missing = {(o, r) for o, r in stored_before if o in ocids and r not in grouped[o]}
+    if missing:
+        stored = Release.objects.filter(ocid__in={o for o, _ in missing}).values_list(
+            "ocid", "release_id", "data"
+        )
+        for ocid, rid, data in stored:
+            grouped[ocid].setdefault(rid, data)
     return [(ocds.compile_releases(list(rs.values())), False) for rs in grouped.values()]
 
 
@@ -273,9 +285,10 @@ def ocds_file_import(
         return result
     for start in range(0, len(parsed.releases), CHUNK):
         chunk = parsed.releases[start : start + CHUNK]
-        changed = _releases_store(chunk, batch, result)
+        changed, stored_before = _releases_store(chunk, batch, result)
         if changed:
-            result.processes_changed += _processes_upsert(_compile(changed, chunk))
+            compiled = _compile(changed, chunk, stored_before)
+            result.processes_changed += _processes_upsert(compiled)
     result.processes_changed += _published_store(parsed.compiled, result)
     audit_record(
         action="procurement.import_file",

@@ -4,6 +4,7 @@ sanctioned-supplier list."""
 
 from __future__ import annotations
 
+import orjson
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -11,6 +12,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lacs.models import Entity
+
+
+class OCDSJSONField(models.JSONField):
+    """JSONB written with orjson: releases are large and imports write millions of them."""
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value is None or hasattr(value, "as_sql"):
+            return super().get_db_prep_value(value, connection, prepared)
+        return orjson.dumps(value).decode()
 
 
 class Method(models.TextChoices):
@@ -50,7 +60,7 @@ class Release(models.Model):
     release_id = models.CharField(max_length=200)
     date = models.CharField(max_length=40, blank=True)
     digest = models.CharField(max_length=64)
-    data = models.JSONField()
+    data = OCDSJSONField()
     batch = models.ForeignKey("ImportBatch", null=True, on_delete=models.SET_NULL)
 
     class Meta:
@@ -71,7 +81,7 @@ class Process(models.Model):
     """A contracting process: its compiled release, plus the columns that pages query."""
 
     ocid = models.CharField(_("OCID"), max_length=200, unique=True)
-    data = models.JSONField()
+    data = OCDSJSONField()
     digest = models.CharField(max_length=64)
     published_compiled = models.BooleanField(default=False)
     date = models.DateTimeField(_("fecha"), null=True)

@@ -83,47 +83,57 @@ def merge_rules() -> tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]
     return frozenset(whole), frozenset(omit)
 
 
+OMIT_NAMES = frozenset({"id", "date", "tag"})  # omitWhenMerged in the 1.1 release schema
+
+
+def _private(value: Any) -> Any:
+    """Lists holding objects are copied, so later merges never write into a release's data."""
+    if isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
+        return copy.deepcopy(value)
+    return value
+
+
 def _merge_object(target: dict, source: dict, path: tuple[str, ...], rules) -> None:
+    """Merge ``source`` into ``target`` (a dict of our own); ``source`` is never modified."""
     whole, omit = rules
     for key, value in source.items():
-        sub = (*path, key)
-        if sub in omit:
-            continue
         if value is None:
             target.pop(key, None)
-        elif isinstance(value, dict):
+            continue
+        kind = type(value)
+        if kind is dict:
             existing = target.get(key)
-            merged = existing if isinstance(existing, dict) else {}
-            _merge_object(merged, value, sub, rules)
+            merged = existing if type(existing) is dict else {}
+            _merge_object(merged, value, (*path, key), rules)
             target[key] = merged
-        elif value == []:
-            continue  # an empty list says nothing (ocdsmerge keeps what was there)
-        elif (
-            isinstance(value, list)
-            and value
-            and sub not in whole
-            and all(isinstance(item, dict) and "id" in item for item in value)
-        ):
-            # Lists of objects without ids are replaced whole, as ocdsmerge does.
-            target[key] = _merge_list(target.get(key), value, sub, rules)
-        else:
-            target[key] = copy.deepcopy(value)
+        elif kind is list:
+            if not value:
+                continue  # an empty list says nothing (ocdsmerge keeps what was there)
+            sub = (*path, key)
+            if key in OMIT_NAMES and sub in omit:
+                continue
+            if sub not in whole and all(type(i) is dict and "id" in i for i in value):
+                target[key] = _merge_list(target.get(key), value, sub, rules)
+            else:
+                # Lists of objects without ids are replaced whole, as ocdsmerge does.
+                target[key] = _private(value)
+        elif not (key in OMIT_NAMES and (*path, key) in omit):
+            target[key] = value
 
 
 def _merge_list(existing: Any, items: list[dict], path: tuple[str, ...], rules) -> list[dict]:
     """Identifier merge: objects with the same ``id`` merge; new ids are appended."""
-    merged = existing if isinstance(existing, list) else []
+    merged = list(existing) if isinstance(existing, list) else []
     by_id = {str(o["id"]): o for o in merged if isinstance(o, dict) and "id" in o}
     for item in items:
-        key = str(item["id"]) if "id" in item else None
-        if key is not None and key in by_id:
+        key = str(item["id"])
+        if key in by_id:
             _merge_object(by_id[key], item, path, rules)
             continue
         fresh: dict = {}
         _merge_object(fresh, item, path, rules)
         merged.append(fresh)
-        if key is not None:
-            by_id[key] = fresh
+        by_id[key] = fresh
     return merged
 
 
