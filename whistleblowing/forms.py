@@ -78,7 +78,9 @@ class UploadsMixin(forms.Form):
         self.accepted: list[CleanFile] = []
 
     def clean_files(self):
-        dropped = set(self.data.getlist(self.add_prefix("drop_upload"))) if self.data else set()
+        name = self.add_prefix("drop_upload")
+        getlist = getattr(self.data, "getlist", None)
+        dropped = set(getlist(name)) if getlist else set(self.data.get(name) or [])
         kept = [f for i, f in enumerate(self.pending) if str(i) not in dropped]
         errors = []
         for upload in self.cleaned_data.get("files") or []:

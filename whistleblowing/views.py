@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.models import CaseStatus
 from lacs import crypto, throttle
 from lacs.access import role_required
 from lacs.keys import session_private_key
@@ -36,6 +35,7 @@ from whistleblowing.forms import (
 )
 from whistleblowing.models import Question, Questionnaire
 from whistleblowing.sealing import aad, open_json, open_text
+from whistleblowing.status import closure_reason, status_words
 
 HANDLER_ROLES = (Role.CONTACT, Role.INVESTIGATOR)
 
@@ -212,29 +212,6 @@ def followup(request: HttpRequest) -> HttpResponse:
             )
             return response
     return render(request, "whistleblowing/followup_login.html", {"form": form})
-
-
-def status_words(case) -> str:
-    words = {
-        CaseStatus.RECEIVED: _("Recibimos su denuncia. Pronto una persona la revisará."),
-        CaseStatus.ACKNOWLEDGED: _("Su denuncia fue revisada y se acusó de recibo."),
-        CaseStatus.ASSESSMENT: _("Se está valorando su denuncia."),
-        CaseStatus.INVESTIGATION: _("Su denuncia está en investigación."),
-        CaseStatus.REFERRED: _("Su denuncia se turnó a la autoridad competente."),
-        CaseStatus.CLOSED: _("El caso se cerró."),
-    }
-    return words.get(case.status, case.get_status_display())
-
-
-def closure_reason(case) -> str:
-    """The closure reason the cases app records, in words, when there is one."""
-    if case.status != CaseStatus.CLOSED:
-        return ""
-    for name in ("closure_reason", "outcome"):
-        if getattr(case, name, ""):
-            display = getattr(case, f"get_{name}_display", None)
-            return str(display() if display else getattr(case, name))
-    return ""
 
 
 def _followup_page(request, report, data_key, *, message_form=None, protection_form=None):

@@ -35,4 +35,9 @@ MATRIX = {
     "whistleblowing:identity_read": Row(only(*HANDLERS, ok=404), kwargs=_case),
     "whistleblowing:custody": Row(only()),
     "whistleblowing:custody_decide": Row(only(), kwargs=lambda ctx: {"pk": 1}),
+    # The anonymous API is POST only.
+    "api-report-submit": Row(everyone(405)),
+    "api-report-followup": Row(everyone(405)),
+    "api-report-followup-message": Row(everyone(405)),
+    "api-report-followup-protection": Row(everyone(405)),
 }

@@ -1,1 +1,18 @@
-urlpatterns: list = []
+from django.urls import path
+
+from whistleblowing.api import views
+
+urlpatterns = [
+    path("reports/", views.ReportSubmitView.as_view(), name="api-report-submit"),
+    path("reports/followup/", views.FollowupView.as_view(), name="api-report-followup"),
+    path(
+        "reports/followup/messages/",
+        views.FollowupMessageView.as_view(),
+        name="api-report-followup-message",
+    ),
+    path(
+        "reports/followup/protection/",
+        views.FollowupProtectionView.as_view(),
+        name="api-report-followup-protection",
+    ),
+]

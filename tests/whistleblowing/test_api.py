@@ -1,0 +1,110 @@
+"""The anonymous report API: same rules as the pages, machine-readable errors."""
+
+import base64
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cases.models import Case, CaseStatus
+from lacs.models import Role
+from tests.conftest import make_user, sign_in
+from tests.whistleblowing.factories import CLIENT_ADDRESS, questionnaire
+from whistleblowing.models import Attachment, Message, ProtectionRequest, Report
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    return Client(REMOTE_ADDR=CLIENT_ADDRESS)
+
+
+@pytest.fixture
+def body(entity):
+    category, q = questionnaire()
+    return {
+        "entity": entity.pk,
+        "category": category.code,
+        "answers": {str(q["choice"].pk): "Oficina", str(q["yes_no"].pk): "no"},
+        "description": "Cobro indebido en ventanilla.",
+        "files": [{"name": "nota.txt", "content_base64": base64.b64encode(b"nota").decode()}],
+    }, q
+
+
+def post(client, name, data):
+    return client.post(reverse(name), data, content_type="application/json")
+
+
+def test_submit_returns_a_receipt_and_follow_up_reads_the_report(api, body):
+    data, _q = body
+    created = post(api, "api-report-submit", data)
+    assert created.status_code == 201, created.json()
+    receipt = created.json()["receipt"]
+    assert len(receipt.split()) == 8
+    assert Case.objects.get().number == created.json()["case_number"]
+    assert Attachment.objects.count() == 1
+    read = post(api, "api-report-followup", {"receipt": receipt})
+    assert read.status_code == 200
+    out = read.json()
+    assert out["status"] == CaseStatus.RECEIVED and "Recibimos" in out["status_text"]
+    assert out["description"] == "Cobro indebido en ventanilla."
+    assert out["attachments"] == ["nota.txt"]
+    assert {a["label"]: a["value"] for a in out["answers"]}["¿Dónde ocurrió?"] == "Oficina"
+
+
+def test_messages_and_protection_through_the_api(api, body):
+    data, _q = body
+    receipt = post(api, "api-report-submit", data).json()["receipt"]
+    assert (
+        post(
+            api, "api-report-followup-message", {"receipt": receipt, "body": "Más datos"}
+        ).status_code
+        == 201
+    )
+    made = post(
+        api,
+        "api-report-followup-protection",
+        {"receipt": receipt, "what": "Me amenazaron", "when": "Ayer", "who": "Un jefe"},
+    )
+    assert made.status_code == 201
+    assert Message.objects.count() == 1 and ProtectionRequest.objects.count() == 1
+    out = post(api, "api-report-followup", {"receipt": receipt}).json()
+    assert out["messages"][0]["body"] == "Más datos"
+    assert out["protection_requests"][0]["status"] == "filed"
+
+
+def test_bad_input_gets_machine_readable_errors_and_saves_nothing(api, body):
+    data, q = body
+    data = {**data, "answers": {str(q["choice"].pk): ""}, "description": ""}
+    response = post(api, "api-report-submit", data)
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid" and "description" in response.json()["fields"]
+    missing = post(api, "api-report-submit", {**body[0], "answers": {}})
+    assert missing.status_code == 400 and f"q_{q['choice'].pk}" in missing.json()["fields"]
+    bad_file = {
+        **body[0],
+        "files": [{"name": "x.exe", "content_base64": base64.b64encode(b"\x00\x01").decode()}],
+    }
+    assert post(api, "api-report-submit", bad_file).status_code == 400
+    assert post(api, "api-report-submit", {"entity": "uno"}).status_code == 400
+    assert not Case.objects.exists() and not Report.objects.exists()
+
+
+def test_wrong_receipt_is_404_and_guessing_is_throttled(api, body, settings):
+    settings.WB_RECEIPT_FAILURE_LIMIT = 2
+    receipt = post(api, "api-report-submit", body[0]).json()["receipt"]
+    wrong = "ábaco " * 8
+    first = post(api, "api-report-followup", {"receipt": wrong})
+    assert first.status_code == 404 and first.json()["code"] == "not_found"
+    post(api, "api-report-followup", {"receipt": wrong})
+    locked = post(api, "api-report-followup", {"receipt": receipt})
+    assert locked.status_code == 429 and locked.json()["code"] == "throttled"
+
+
+def test_a_signed_in_session_is_ignored_by_the_api(client, body, entity):
+    sign_in(client, make_user(Role.SERVANT, entity))
+    before = dict(client.session.items())
+    response = client.post(reverse("api-report-submit"), body[0], content_type="application/json")
+    assert response.status_code == 201
+    assert dict(client.session.items()) == before
