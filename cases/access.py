@@ -42,6 +42,8 @@ def case_for_user(user, pk, *, perm: str = "view_case", for_update: bool = False
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
+    if not 0 < pk < 2**63:  # beyond bigint: PostgreSQL would refuse the query
+        raise Http404
     cases = cases_visible_to(user, perm).select_related("entity", "category")
     if for_update:
         cases = cases.select_for_update(of=("self",))

@@ -23,6 +23,13 @@ CASE_PAGE = {**INBOX, "contact_other": 404, "investigator": 404}
 # Forms post back to the case page (302), here with empty data so nothing changes.
 CASE_FORM = {**CASE_PAGE, "contact": 302}
 
+# The API: anonymous 401; signed-in without an inbox role 403; the case's recipient 200 and
+# others who may use an inbox the same 404 as a missing case. The POST-only operations answer a
+# GET with 405 once the role check passed (their POSTs are covered in test_api.py).
+API_LIST = {**only("contact", "contact_other", "investigator"), "anonymous": 401}
+API_CASE = {**CASE_PAGE, "anonymous": 401}
+API_ACTION = {**only("contact", "contact_other", "investigator", ok=405), "anonymous": 401}
+
 MATRIX = {
     "cases:inbox": Row(INBOX),
     "cases:detail": Row(CASE_PAGE, kwargs=routed_case),
@@ -35,4 +42,9 @@ MATRIX = {
     "cases:routing_rule_toggle": Row(
         {**only("admin", ok=302), "anonymous": LOGIN}, kwargs=rule, method="post"
     ),
+    "api-cases": Row(API_LIST),
+    "api-case": Row(API_CASE, kwargs=routed_case),
+    "api-case-transition": Row(API_ACTION, kwargs=routed_case),
+    "api-case-note": Row(API_ACTION, kwargs=routed_case),
+    "api-case-refer": Row(API_ACTION, kwargs=routed_case),
 }

@@ -1,0 +1,84 @@
+"""Input and output shapes of the cases API (no logic: the actions decide)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from cases.models import Case, CaseStatus, Outcome, ReferralKind
+from lacs.models import Entity
+
+
+class CaseOut(serializers.ModelSerializer):
+    entity = serializers.CharField(source="entity.name")
+    category = serializers.CharField(source="category.code")
+    deadline = serializers.CharField(source="deadline_badge")
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "source",
+            "entity",
+            "category",
+            "status",
+            "severity",
+            "outcome",
+            "received_on",
+            "acknowledge_by",
+            "feedback_by",
+            "acknowledged_on",
+            "feedback_given_on",
+            "referred_to",
+            "deadline",
+            "version",
+        ]
+
+
+class NoteOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    author = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    text = serializers.CharField()
+
+
+class HistoryOut(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    actor = serializers.CharField()
+
+
+class CaseDetailOut(serializers.Serializer):
+    case = CaseOut()
+    notes = NoteOut(many=True)
+    history = HistoryOut(many=True)
+    allowed_transitions = serializers.ListField(child=serializers.CharField())
+
+
+class TransitionIn(serializers.Serializer):
+    to = serializers.ChoiceField(choices=CaseStatus.choices)
+    version = serializers.IntegerField(min_value=0)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False, default="")
+    closure_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=20000
+    )
+
+
+class NoteIn(serializers.Serializer):
+    text = serializers.CharField(max_length=20000)
+
+
+class ReferIn(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ReferralKind.choices)
+    version = serializers.IntegerField(min_value=0)
+    summary = serializers.CharField(max_length=20000)
+    target = serializers.PrimaryKeyRelatedField(
+        queryset=Entity.objects.active(), required=False, allow_null=True, default=None
+    )
+
+
+class ErrorOut(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()

@@ -1,0 +1,170 @@
+"""Staff API for cases: one view per operation, authorised through ``cases.access``."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases import access, actions
+from cases.api.serializers import (
+    CaseDetailOut,
+    CaseOut,
+    ErrorOut,
+    NoteIn,
+    NoteOut,
+    ReferIn,
+    TransitionIn,
+)
+from cases.forms import SORTS, InboxFilterForm
+from cases.models import Case, CaseNote
+from lacs import keys
+from lacs.api.errors import error_response
+from lacs.api.permissions import scoped
+from lacs.models import AuditEvent
+
+CASES_SCOPE = [scoped("cases", *access.INBOX_ROLES)]
+
+
+def _keys(request: Request, case: Case) -> tuple[bytes, bytes] | None:
+    private = keys.session_private_key(request._request)
+    try:
+        return (
+            access.case_data_key(case=case, user=request.user, private_key=private),
+            access.case_notes_key(case=case, user=request.user, private_key=private),
+        )
+    except Http404:
+        return None
+
+
+def _refused(message: str, code: str = "refused", http: int = 400) -> Response:
+    return error_response(code, message, http)
+
+
+LOCKED = "Case keys are not unlocked in this session: sign in with your password again."
+
+
+class CaseList(generics.ListAPIView):
+    """Cases the caller may see; filters as on the inbox page (q, entity, status, ...)."""
+
+    serializer_class = CaseOut
+    permission_classes = CASES_SCOPE
+
+    def get_queryset(self):
+        form = InboxFilterForm(self.request.query_params or None)
+        cases = access.cases_visible_to(self.request.user).select_related("entity", "category")
+        if form.is_valid():
+            data = form.cleaned_data
+            for name in ("entity", "status", "category"):
+                if data[name]:
+                    cases = cases.filter(**{name: data[name]})
+            if data["q"]:
+                cases = cases.filter(number__icontains=data["q"])
+            if data["deadline"]:
+                cases = cases.deadline_state(data["deadline"])
+            return cases.order_by(*SORTS.get(data["sort"] or "recent", SORTS["recent"]))
+        return cases.order_by(*SORTS["recent"])
+
+
+class CaseRead(APIView):
+    permission_classes = CASES_SCOPE
+
+    @extend_schema(responses=CaseDetailOut)
+    def get(self, request: Request, pk: int) -> Response:
+        case = access.case_for_user(request.user, pk)
+        unlocked = _keys(request, case)
+        notes = []
+        if unlocked:
+            for note in CaseNote.objects.filter(case=case).select_related("author"):
+                notes.append(
+                    {
+                        "id": note.pk,
+                        "kind": note.kind,
+                        "created_at": note.created_at,
+                        "author": note.author.get_username() if note.author else None,
+                        "text": actions.note_text(note, unlocked[1]),
+                    }
+                )
+        events = AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk))
+        body = {
+            "case": case,
+            "notes": notes,
+            "history": [
+                {"at": e.at, "action": e.action, "actor": e.actor_label}
+                for e in events.order_by("seq")
+            ],
+            "allowed_transitions": list(case.allowed_transitions()),
+        }
+        return Response(CaseDetailOut(body).data)
+
+
+class _CaseAction(APIView):
+    """Shared shape: authorise (404), validate, unlock keys, run the action, answer the case."""
+
+    serializer_in: type = TransitionIn
+    permission_classes = CASES_SCOPE
+
+    def post(self, request: Request, pk: int) -> Response:
+        case = access.case_for_user(request.user, pk, perm="work_case")
+        data_in = self.serializer_in(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        unlocked = _keys(request, case)
+        if unlocked is None:
+            return _refused(LOCKED, code="keys_locked", http=status.HTTP_409_CONFLICT)
+        try:
+            result = self.run(request, case, data_in.validated_data, *unlocked)
+        except actions.CaseError as exc:
+            return _refused(str(exc))
+        return Response(result, status=status.HTTP_200_OK)
+
+    def run(self, request, case, data, data_key, notes_key):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class CaseTransition(_CaseAction):
+    serializer_in = TransitionIn
+
+    @extend_schema(request=TransitionIn, responses={200: CaseOut, 400: ErrorOut, 409: ErrorOut})
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+    def run(self, request, case, data, data_key, notes_key):
+        actions.case_transition(actor=request.user, case=case, notes_key=notes_key, **data)
+        return CaseOut(case).data
+
+
+class CaseNoteAdd(_CaseAction):
+    serializer_in = NoteIn
+
+    @extend_schema(request=NoteIn, responses={200: NoteOut, 400: ErrorOut, 409: ErrorOut})
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+    def run(self, request, case, data, data_key, notes_key):
+        note = actions.case_note_add(
+            actor=request.user, case=case, notes_key=notes_key, text=data["text"]
+        )
+        return {
+            "id": note.pk,
+            "kind": note.kind,
+            "created_at": note.created_at,
+            "author": request.user.get_username(),
+            "text": data["text"].strip(),
+        }
+
+
+class CaseRefer(_CaseAction):
+    serializer_in = ReferIn
+
+    @extend_schema(request=ReferIn, responses={200: CaseOut, 400: ErrorOut, 409: ErrorOut})
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+    def run(self, request, case, data, data_key, notes_key):
+        actions.case_refer(
+            actor=request.user, case=case, data_key=data_key, notes_key=notes_key, **data
+        )
+        return CaseOut(case).data
