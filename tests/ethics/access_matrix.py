@@ -151,3 +151,29 @@ MATRIX = {
     "ethics:screening": Row(only("servant")),
     "ethics:post_employment": Row(only("servant")),
 }
+
+# --- API (anonymous callers get 401; signed-in callers without the role 403) --------------------
+API_USERS = ("servant", "contact", "contact_other", "investigator", "admin")
+
+MATRIX.update(
+    {
+        "api-ethics-declarations": Row(only(*API_USERS, anonymous=401)),
+        # POST-only (the API parses JSON only; POSTs are tested in test_api.py)
+        "api-ethics-declaration-start": Row(only("servant", ok=405, anonymous=401)),
+        "api-ethics-declaration": Row(
+            {
+                **only(*API_USERS, anonymous=401),
+                "contact_other": 404,
+                "admin": 404,
+            },
+            kwargs=_filed,
+        ),
+        "api-ethics-declaration-interest": Row(
+            only("servant", ok=400, anonymous=401), kwargs=_draft, method="put"
+        ),
+        "api-ethics-declaration-file": Row(only("servant", ok=405, anonymous=401), kwargs=_draft),
+        "api-ethics-declaration-public": Row(everyone(), kwargs=_filed),
+        "api-ethics-gifts": Row(only(*API_USERS, anonymous=401)),
+        "api-ethics-gifts-public": Row(everyone()),
+    }
+)
