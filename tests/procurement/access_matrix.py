@@ -39,3 +39,16 @@ MATRIX = {
     "procurement:protests": Row(only("analyst")),
     "procurement:protest_detail": Row(only("analyst"), kwargs=lambda ctx: {"pk": _protest(ctx).pk}),
 }
+
+# --- API (anonymous callers get 401; signed-in callers without the role 403) --------------------
+MATRIX.update(
+    {
+        # POST only: a GET from an analyst is 405.
+        "api-procurement-imports": Row(only("analyst", ok=405, anonymous=401)),
+        "api-procurement-import": Row(
+            only("analyst", anonymous=401), kwargs=lambda ctx: {"pk": _batch(ctx).pk}
+        ),
+        "api-procurement-flags": Row(only("analyst", anonymous=401)),
+        "api-procurement-release-package": Row(only("analyst", anonymous=401)),
+    }
+)

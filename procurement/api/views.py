@@ -1,0 +1,103 @@
+"""The procurement API: import OCDS files, follow an import, read flags, export OCDS.
+
+Same access policy and actions as the pages; only procurement analysts with the
+``procurement`` scope get in.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lacs.api.pagination import StandardPagination
+from lacs.api.permissions import scoped
+from lacs.models import Role
+from procurement import access
+from procurement.actions import ProcurementError, ocds_batch_create
+from procurement.api.serializers import FlagOut, ImportIn, ImportOut
+from procurement.indicators import ALL_CODES
+from procurement.models import FlagGroup, FlagRun, RedFlag
+
+Analysts = scoped("procurement", Role.ANALYST)
+
+
+class ImportCreate(APIView):
+    permission_classes = [Analysts]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=ImportIn, responses={202: ImportOut}, summary="Importar archivos OCDS")
+    def post(self, request):
+        data = ImportIn(data={"files": request.FILES.getlist("files")})
+        data.is_valid(raise_exception=True)
+        files = [(f.name, f.read()) for f in data.validated_data["files"]]
+        try:
+            batch = ocds_batch_create(actor=request.user, files=files)
+        except ProcurementError as exc:
+            return Response({"code": "invalid", "message": str(exc)}, status=400)
+        return Response(ImportOut(batch).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportDetail(APIView):
+    permission_classes = [Analysts]
+
+    @extend_schema(responses=ImportOut, summary="Avance de una importación")
+    def get(self, request, pk: int):
+        return Response(ImportOut(access.access_batch(request.user, pk)).data)
+
+
+class FlagList(APIView):
+    permission_classes = [Analysts]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("code", str, enum=list(ALL_CODES), required=False)],
+        responses=FlagOut(many=True),
+        summary="Alertas del último cálculo",
+    )
+    def get(self, request):
+        paginator = StandardPagination()
+        run = FlagRun.objects.order_by("-created_at", "-pk").first()
+        rows = RedFlag.objects.none()
+        if run is not None:
+            visible = access.processes_visible(request.user)
+            rows = run.flags.filter(group=FlagGroup.OCID, process__in=visible)
+            if access.analyst_city_wide(request.user):
+                rows = run.flags.filter(pk__in=rows.values("pk")) | run.flags.exclude(
+                    group=FlagGroup.OCID
+                )
+            code = request.query_params.get("code")
+            if code:
+                rows = rows.filter(code=code)
+        rows = rows.select_related("process").order_by("group", "code", "key", "pk")
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(FlagOut(page, many=True).data)
+
+
+class ReleasePackage(APIView):
+    """Compiled releases as an OCDS 1.1 release package, page by page."""
+
+    permission_classes = [Analysts]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, required=False)],
+        responses={200: dict},
+        summary="Exportar un paquete de entregas OCDS",
+    )
+    def get(self, request):
+        paginator = StandardPagination()
+        rows = access.processes_visible(request.user).order_by("pk")
+        year = request.query_params.get("year", "")
+        if year.isdigit():
+            rows = rows.filter(year=int(year))
+        page = paginator.paginate_queryset(rows.only("data"), request, view=self)
+        package = {
+            "uri": request.build_absolute_uri(),
+            "version": "1.1",
+            "publishedDate": timezone.now().isoformat(timespec="seconds"),
+            "publisher": {"name": "Sistema Local Anticorrupción de la Ciudad de México"},
+            "releases": [process.data for process in page],
+        }
+        return paginator.get_paginated_response(package)
