@@ -21,7 +21,7 @@ from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from cases.access import access_grant, access_revoke
 from cases.models import (
@@ -696,8 +696,8 @@ def deadlines_check(*, today: dt.date | None = None) -> dict[str, int]:
 
 
 DEADLINE_LABELS = {
-    "acknowledge": _lazy("acusar recibo"),
-    "feedback": _lazy("informar a la persona denunciante"),
+    "acknowledge": gettext_lazy("acusar recibo"),
+    "feedback": gettext_lazy("informar a la persona denunciante"),
 }
 
 

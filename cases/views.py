@@ -47,6 +47,8 @@ HISTORY_LABELS = {
     "case.acknowledge_breach": gettext_lazy("Plazo de acuse vencido"),
     "case.feedback_reminder": gettext_lazy("Recordatorio de respuesta"),
     "case.feedback_breach": gettext_lazy("Plazo de respuesta vencido"),
+    "case.recipient_expire": gettext_lazy("Acceso retirado: terminó la designación"),
+    "case.handover_needed": gettext_lazy("Entrega pendiente: terminó la designación"),
 }
 
 
