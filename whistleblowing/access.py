@@ -138,7 +138,7 @@ def identity_key_for_reader(*, case: Case, user, private_key: bytes | None) -> b
     if approved is None or private_key is None:
         return None
     try:
-        return crypto.unwrap_with(private_key, bytes(approved.reader_wrap), b"lacs-identity")
+        return crypto.unwrap_with(private_key, bytes(approved.reader_wrap or b""), b"lacs-identity")
     except crypto.CryptoError:
         return None
 
