@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lacs.audit import audit_record
 from procurement import ocds
@@ -308,7 +309,7 @@ def ocds_file_import(
 def ocds_batch_create(*, actor, files: list[tuple[str, bytes]]) -> ImportBatch:
     """Store uploaded files as one batch and queue its import after commit."""
     if not files:
-        raise ProcurementError("No se recibió ningún archivo.")
+        raise ProcurementError(_("No se recibió ningún archivo."))
     batch = ImportBatch.objects.create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         files_total=len(files),
@@ -521,14 +522,16 @@ def flag_case_open(*, actor, process: Process, codes: list[str]) -> FlagCase:
     entity = process.buyer.entity if process.buyer else None
     if entity is None:
         raise ProcurementError(
-            "El comprador de este procedimiento no está asociado a un ente público; "
-            "pida a la administración que lo asocie."
+            _(
+                "El comprador de este procedimiento no está asociado a un ente público; "
+                "pida a la administración que lo asocie."
+            )
         )
     if FlagCase.objects.filter(process=process).exists():
-        raise ProcurementError("Ya se abrió un caso para este procedimiento.")
+        raise ProcurementError(_("Ya se abrió un caso para este procedimiento."))
     category = Category.objects.filter(code="contrataciones").first()
     if category is None:
-        raise ProcurementError("Falta la categoría «contrataciones» en el catálogo.")
+        raise ProcurementError(_("Falta la categoría «contrataciones» en el catálogo."))
     case, _data_key = case_open(
         entity=entity, category=category, source=CaseSource.RED_FLAG, actor=actor
     )
@@ -582,7 +585,7 @@ def protest_resolve(
 ) -> BidProtest:
     """Record the outcome of an inconformidad (resolved or dismissed), once."""
     if status not in (ProtestStatus.RESOLVED, ProtestStatus.DISMISSED, ProtestStatus.ADMITTED):
-        raise ProcurementError("Estado no válido.")
+        raise ProcurementError(_("Estado no válido."))
     updated = BidProtest.objects.filter(
         pk=protest.pk, status__in=(ProtestStatus.FILED, ProtestStatus.ADMITTED)
     ).update(
@@ -591,7 +594,7 @@ def protest_resolve(
         resolved_on=resolved_on if status != ProtestStatus.ADMITTED else None,
     )
     if not updated:
-        raise ProcurementError("Esta inconformidad ya fue resuelta.")
+        raise ProcurementError(_("Esta inconformidad ya fue resuelta."))
     protest.refresh_from_db()
     audit_record(
         action="procurement.protest_resolve",

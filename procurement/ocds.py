@@ -18,6 +18,7 @@ from typing import Any
 
 import jsonschema_rs
 import orjson
+from django.utils.translation import gettext as _
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "release-schema.json"
 
@@ -167,8 +168,11 @@ def _decode(content: bytes, parsed: Parsed) -> bool:
         parsed.problems.append(
             Problem(
                 f"line {line}",
-                f"el archivo no está en UTF-8 (byte 0x{content[exc.start]:02x}); "
-                "OCDS exige UTF-8: conviértalo (p. ej. desde ISO-8859-1) y vuelva a importarlo",
+                _(
+                    "el archivo no está en UTF-8 (byte 0x%(byte)02x); OCDS exige UTF-8: "
+                    "conviértalo (p. ej. desde ISO-8859-1) y vuelva a importarlo"
+                )
+                % {"byte": content[exc.start]},
             )
         )
         return False
@@ -189,14 +193,16 @@ def _accept(obj: Any, where: str, parsed: Parsed) -> None:
     """Route one release-like object, checking it first."""
     parsed.count += 1
     if not isinstance(obj, dict):
-        parsed.problems.append(Problem(where, "no es un objeto JSON"))
+        parsed.problems.append(Problem(where, _("no es un objeto JSON")))
         return
     if not isinstance(obj.get("ocid"), str) or not obj.get("ocid"):
-        parsed.problems.append(Problem(where, "falta el «ocid» o no es texto"))
+        parsed.problems.append(Problem(where, _("falta el «ocid» o no es texto")))
         return
     problems = _schema_problems(obj)
     if problems:
-        parsed.problems.extend(Problem(where, f"esquema OCDS 1.1: {p}") for p in problems)
+        parsed.problems.extend(
+            Problem(where, _("esquema OCDS 1.1: %(problem)s") % {"problem": p}) for p in problems
+        )
         return
     tags = obj.get("tag") or []
     (parsed.compiled if "compiled" in tags else parsed.releases).append(obj)
@@ -215,7 +221,7 @@ def _accept_document(doc: Any, where: str, parsed: Parsed) -> None:
 
 def _accept_record(record: Any, where: str, parsed: Parsed) -> None:
     if not isinstance(record, dict):
-        parsed.problems.append(Problem(where, "el registro no es un objeto JSON"))
+        parsed.problems.append(Problem(where, _("el registro no es un objeto JSON")))
         return
     full = [r for r in record.get("releases") or [] if isinstance(r, dict) and "ocid" in r]
     for index, release in enumerate(full):
@@ -262,7 +268,7 @@ def _line_of(error: orjson.JSONDecodeError) -> int:
 
 
 def _reason(error: orjson.JSONDecodeError) -> str:
-    return f"JSON no válido: {getattr(error, 'msg', str(error))}"
+    return _("JSON no válido: %(reason)s") % {"reason": getattr(error, "msg", str(error))}
 
 
 # --- the columns queries need ------------------------------------------------------------------
