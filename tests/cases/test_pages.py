@@ -129,3 +129,11 @@ def test_admin_manages_routing_rules_but_sees_no_cases(entity, other_entity, cli
     )
     assert response.status_code == 302
     assert client.get(reverse("cases:inbox")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_inbox_speaks_english_when_asked(entity, contact, contact_client):
+    routed_cases(entity, 1)
+    contact_client.cookies["django_language"] = "en"
+    body = contact_client.get(reverse("cases:inbox")).content.decode()
+    assert "Case inbox" in body and "Received" in body
