@@ -249,3 +249,18 @@ def test_a_contact_point_of_another_entity_cannot_answer_or_download(filed, othe
     )
     assert response.status_code == 404
     assert not Message.objects.exists()
+
+
+def test_the_case_page_shows_the_report_panel_to_its_handler(filed):
+    receipt, case, contact = filed
+    wb = Client()
+    follow_up(wb, receipt)
+    wb.post(reverse("whistleblowing:followup_message"), {"body": "Dato adicional"})
+    handler = handler_client(contact)
+    page = handler.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Me pidieron dinero" in page and "Dato adicional" in page
+    assert reverse("whistleblowing:handle_message", args=[case.pk]) in page
+    answered = handler.post(
+        reverse("whistleblowing:handle_message", args=[case.pk]), {"body": "Recibido"}
+    )
+    assert answered.url == f"/cases/{case.pk}/"
