@@ -126,8 +126,8 @@ def procurement_source(today: dt.date) -> int:
     process, buyer = _model("procurement.Process"), _model("procurement.Buyer")
     date, method = _col(process, "date"), _col(process, "method")
     value = f"coalesce(p.{_col(process, 'awarded_amount')}, p.{_col(process, 'tender_amount')})"
-    # Processes are dated by their (timezone-aware) date, read in the city's time zone.
-    month = f"date_trunc('month', p.{date} AT TIME ZONE %s)::date"
+    # Procurement is reported by year (per entity and year), dated in the city's time zone.
+    month = f"date_trunc('year', p.{date} AT TIME ZONE %s)::date"
     rows = _insert(
         f"SELECT {month}, b.{_col(buyer, 'entity')}, 'proc_method', p.{method}, count(*), "  # noqa: S608
         f"sum({value}) FROM {_table(process)} p JOIN {_table(buyer)} b "

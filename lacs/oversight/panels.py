@@ -12,10 +12,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -29,9 +28,28 @@ class Filters:
     start: dt.date | None = None  # first day of the first month
     end: dt.date | None = None  # first day of the last month
     entity: Entity | None = None
+    # Entity names and the (dimension, key) sums, loaded once per request for every panel.
+    _names: dict = field(default_factory=dict, compare=False, repr=False)
+    _sums: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def by_key(self, dimension: str) -> list[dict]:
+        """``[{"key", "total", "value"}]`` of a dimension: one query serves every dimension."""
+        if not self._sums:
+            self._sums["loaded"] = True
+            rows = Figure.objects.filter(dimension__in=KEYED)
+            for r in _sum_by(self.scope(rows), "dimension", "key"):
+                self._sums.setdefault(r.pop("dimension"), []).append(r)
+        return self._sums.get(dimension, [])
+
+    def names(self) -> dict[int, str]:
+        if not self._names:
+            self._names.update(Entity.objects.values_list("pk", "name"))
+        return self._names
 
     def figures(self, dimension: str, *, per_entity: bool = False, dated: bool = True) -> QuerySet:
-        rows = Figure.objects.filter(dimension=dimension)
+        return self.scope(Figure.objects.filter(dimension=dimension), per_entity, dated)
+
+    def scope(self, rows: QuerySet, per_entity: bool = False, dated: bool = True) -> QuerySet:
         if self.entity is not None:
             rows = rows.filter(entity=self.entity)
         else:
@@ -41,6 +59,20 @@ class Filters:
         if dated and self.end:
             rows = rows.filter(month__lte=self.end)
         return rows
+
+
+# Dimensions that panels read summed by key over the period (see ``Filters.by_key``).
+KEYED = (
+    "category",
+    "status",
+    "outcome",
+    "referred",
+    "ack_days",
+    "ack_overdue",
+    "fb_days",
+    "fb_overdue",
+    "protection",
+)
 
 
 def small() -> str:
@@ -60,6 +92,15 @@ class Table:
     chart: str = "bars"  # "bars" (first column labels, second values), "columns" or ""
     note: str = ""
     missing: bool = False
+    limit: int = 25  # rows shown on the page; exports and the API carry every row
+
+    @property
+    def shown(self) -> list[list]:
+        return self.rows[: self.limit]
+
+    @property
+    def truncated(self) -> bool:
+        return len(self.rows) > self.limit
 
     def add(self, label, *cells) -> None:
         self.rows.append([label, *cells])
@@ -97,12 +138,18 @@ def _median(histogram: dict[int, int], cap: int) -> int | str:
     return derived(total, 0)  # pragma: no cover - the loop always reaches the middle
 
 
+def _by_year(f: Filters) -> Filters:
+    """Figures kept per year (gifts, procurement): the period widens to whole years."""
+    return Filters(f.start.replace(month=1) if f.start else None, f.end, f.entity, f._names, {})
+
+
+def _ranked(rows: list[dict], label) -> list[dict]:
+    """Largest first; rows below the threshold last and by name, so their order leaks nothing."""
+    return sorted(rows, key=lambda r: (0 if suppressed(r["total"]) else -r["total"], label(r)))
+
+
 def _sum_by(rows: QuerySet, *keys: str) -> Iterable[dict]:
     return rows.values(*keys).annotate(total=Sum("n"), value=Sum("amount")).order_by(*keys)
-
-
-def _entity_names(ids: Iterable[int | None]) -> dict[int, str]:
-    return dict(Entity.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name"))
 
 
 def _month_label(month: dt.date | None) -> str:
@@ -127,19 +174,19 @@ def cases_by_month(f: Filters) -> Table:
 def cases_by_entity(f: Filters) -> Table:
     table = Table("cases_entity", _("Casos por ente"), [_("Ente"), _("Casos")])
     rows = list(_sum_by(f.figures("cases", per_entity=True), "entity"))
-    names = _entity_names(r["entity"] for r in rows)
-    for r in sorted(rows, key=lambda r: -r["total"]):
+    names = f.names()
+    for r in _ranked(rows, lambda r: names.get(r["entity"], "")):
         table.add(names.get(r["entity"], "—"), count(r["total"]))
     return table
 
 
 def cases_by_category(f: Filters) -> Table:
     table = Table("cases_category", _("Casos por categoría"), [_("Categoría"), _("Casos")])
-    rows = list(_sum_by(f.figures("category"), "key"))
+    rows = f.by_key("category")
     ids = [int(r["key"]) for r in rows if r["key"].isdigit()]
     language = get_language() or "es"
     labels = {str(c.pk): c.label(language) for c in Category.objects.filter(pk__in=ids)}
-    for r in sorted(rows, key=lambda r: -r["total"]):
+    for r in _ranked(rows, lambda r: labels.get(r["key"], "")):
         table.add(labels.get(r["key"], "—"), count(r["total"]))
     return table
 
@@ -157,13 +204,13 @@ def _choice_labels(label: str, field: str) -> dict[str, str]:
 def cases_by_status(f: Filters) -> Table:
     table = Table("cases_status", _("Casos por estado"), [_("Estado"), _("Casos")])
     labels = _choice_labels("cases.Case", "status")
-    for r in _sum_by(f.figures("status"), "key"):
+    for r in f.by_key("status"):
         table.add(labels.get(r["key"], r["key"]), count(r["total"]))
     return table
 
 
 def _histogram(f: Filters, dimension: str) -> dict[int, int]:
-    return {int(r["key"]): r["total"] for r in _sum_by(f.figures(dimension), "key")}
+    return {int(r["key"]): r["total"] for r in f.by_key(dimension)}
 
 
 def deadlines(f: Filters) -> Table:
@@ -181,7 +228,7 @@ def deadlines(f: Filters) -> Table:
     )
     for label, limit, prefix, cap in specs:
         histogram = _histogram(f, f"{prefix}_days")
-        overdue = sum(r["total"] for r in _sum_by(f.figures(f"{prefix}_overdue"), "key"))
+        overdue = sum(r["total"] for r in f.by_key(f"{prefix}_overdue"))
         on_time = sum(n for days, n in histogram.items() if days <= limit)
         evaluated = sum(histogram.values()) + overdue
         table.add(
@@ -196,11 +243,11 @@ def deadlines(f: Filters) -> Table:
 def outcomes(f: Filters) -> Table:
     table = Table("outcomes", _("Resultados y turnos"), [_("Resultado"), _("Casos")])
     labels = _choice_labels("cases.Case", "outcome")
-    for r in _sum_by(f.figures("outcome"), "key"):
+    for r in f.by_key("outcome"):
         table.add(labels.get(r["key"], r["key"]), count(r["total"]))
-    referred = f.figures("referred").aggregate(total=Sum("n"))["total"]
-    if referred is not None:
-        table.add(_("Turnados a otra autoridad"), count(referred))
+    referred = f.by_key("referred")
+    if referred:
+        table.add(_("Turnados a otra autoridad"), count(sum(r["total"] for r in referred)))
     return table
 
 
@@ -211,7 +258,7 @@ def protection(f: Filters) -> Table:
         [_("Estado de la solicitud"), _("Solicitudes")],
     )
     labels = _choice_labels("whistleblowing.ProtectionRequest", "status")
-    for r in _sum_by(f.figures("protection"), "key"):
+    for r in f.by_key("protection"):
         table.add(labels.get(r["key"], r["key"]), count(r["total"]))
     table.note = _("«Medidas otorgadas» cuenta las solicitudes con medidas.")
     return table
@@ -238,7 +285,7 @@ def ethics(f: Filters) -> Table:
         rows = f.figures(dimension, per_entity=True, dated=False)
         for r in _sum_by(rows, "entity", "key"):
             per[r["entity"]][f"{dimension}:{r['key']}"] += r["total"]
-    names = _entity_names(per)
+    names = f.names()
     for entity_id in sorted(per, key=lambda e: names.get(e, "")):
         row = per[entity_id]
         servants = row["servants:"]
@@ -257,11 +304,9 @@ def gifts(f: Filters) -> Table:
         _("Registro de regalos por ente"),
         [_("Ente"), _("Regalos registrados"), _("Valor total (MXN)")],
     )
-    start = f.start.replace(month=1) if f.start else None
-    rows = Filters(start, f.end, f.entity).figures("gifts", per_entity=True)
-    sums = list(_sum_by(rows, "entity"))
-    names = _entity_names(r["entity"] for r in sums)
-    for r in sorted(sums, key=lambda r: -r["total"]):
+    sums = list(_sum_by(_by_year(f).figures("gifts", per_entity=True), "entity"))
+    names = f.names()
+    for r in _ranked(sums, lambda r: names.get(r["entity"], "")):
         table.add(names.get(r["entity"], "—"), count(r["total"]), derived(r["total"], r["value"]))
     table.note = _("Los regalos se agregan por año.")
     return table
@@ -275,9 +320,9 @@ def procurement_methods(f: Filters) -> Table:
         [_("Procedimiento"), _("Procedimientos"), _("Participación (%)"), _("Valor (MXN)")],
     )
     labels = _choice_labels("procurement.Process", "method")
-    rows = list(_sum_by(f.figures("proc_method"), "key"))
+    rows = list(_sum_by(_by_year(f).figures("proc_method"), "key"))
     whole = sum(r["total"] for r in rows)
-    for r in sorted(rows, key=lambda r: -r["total"]):
+    for r in _ranked(rows, lambda r: r["key"]):
         table.add(
             labels.get(r["key"], r["key"] or "—"),
             count(r["total"]),
@@ -301,27 +346,36 @@ def procurement_entities(f: Filters) -> Table:
         ],
         chart="",
     )
-    per: dict[tuple, dict] = defaultdict(lambda: {"n": 0, "v": Decimal(0), "dn": 0, "dv": 0})
-    rows = f.figures("proc_method", per_entity=True)
-    for r in _sum_by(rows, "entity", "month", "key"):
-        cell = per[(r["entity"], r["month"].year)]
-        cell["n"] += r["total"]
-        cell["v"] += r["value"] or 0
-        if r["key"] == "direct":
-            cell["dn"] += r["total"]
-            cell["dv"] += r["value"] or 0
-    names = _entity_names(e for e, _y in per)
+    rows = (
+        _by_year(f)
+        .figures("proc_method", per_entity=True)
+        .values("entity", "month")
+        .annotate(
+            total=Sum("n"),
+            value=Sum("amount"),
+            dn=Sum("n", filter=Q(key="direct")),
+            dv=Sum("amount", filter=Q(key="direct")),
+        )
+    )
+    per = {(r["entity"], r["month"].year): r for r in rows}
+    names = f.names()
+    # Largest total value first (entity-years under the threshold last, by name and year).
     for (entity_id, year), c in sorted(
-        per.items(), key=lambda kv: (names.get(kv[0][0], ""), kv[0][1])
+        per.items(),
+        key=lambda kv: (
+            0 if suppressed(kv[1]["total"]) else -(kv[1]["value"] or 0),
+            names.get(kv[0][0], ""),
+            kv[0][1],
+        ),
     ):
-        value_share = round(float(100 * c["dv"] / c["v"]), 1) if c["v"] else 0.0
+        value_share = round(float(100 * (c["dv"] or 0) / c["value"]), 1) if c["value"] else 0.0
         table.add(
             names.get(entity_id, "—"),
             year,
-            count(c["n"]),
-            _share(c["dn"], c["n"]),
-            derived(c["n"], value_share),
-            derived(c["n"], c["v"]),
+            count(c["total"]),
+            _share(c["dn"] or 0, c["total"]),
+            derived(c["total"], value_share),
+            derived(c["total"], c["value"] or 0),
         )
     return table
 
@@ -332,11 +386,11 @@ def red_flags(f: Filters) -> Table:
         _("Alertas de riesgo en contrataciones por ente"),
         [_("Ente"), _("Alertas")],
     )
-    rows = list(_sum_by(f.figures("red_flag", per_entity=True), "entity"))
-    names = _entity_names(r["entity"] for r in rows)
-    for r in sorted(rows, key=lambda r: -r["total"]):
+    rows = list(_sum_by(_by_year(f).figures("red_flag", per_entity=True), "entity"))
+    names = f.names()
+    for r in _ranked(rows, lambda r: names.get(r["entity"], "")):
         table.add(names.get(r["entity"], "—"), count(r["total"]))
-    table.note = _("Alertas del cálculo más reciente, por fecha del procedimiento.")
+    table.note = _("Alertas del cálculo más reciente, por año del procedimiento.")
     return table
 
 
@@ -360,7 +414,7 @@ def overdue(f: Filters, today: dt.date | None = None) -> Table:
             per[action.entity_id][0] += 1
     for entity_id in findings.values_list("entity_id", flat=True):
         per[entity_id][1] += 1
-    names = _entity_names(per)
+    names = f.names()
     for entity_id in sorted(per, key=lambda e: names.get(e, "")):
         table.add(names.get(entity_id, "—"), *per[entity_id])
     table.note = _("Compromisos del Comité Coordinador; no provienen de denuncias.")

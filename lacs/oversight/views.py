@@ -9,9 +9,12 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lacs.models import Entity
 from lacs.oversight import access, actions, charts, exports
 from lacs.oversight.encig import encig_parse
 from lacs.oversight.forms import (
@@ -35,7 +38,7 @@ from lacs.oversight.models import (
     ProgressReport,
     Risk,
 )
-from lacs.oversight.panels import PANELS, Table, all_panels, panel, small
+from lacs.oversight.panels import PANELS, Filters, Table, all_panels, panel, small
 
 
 def _chart(table: Table):
@@ -50,12 +53,25 @@ def _last_refresh() -> FigureRefresh | None:
     return FigureRefresh.objects.first()
 
 
+def _entity_options(filters: Filters):
+    """The entity filter's options, built here: 300 options through widget templates are slow."""
+    selected = filters.entity.pk if filters.entity else None
+    active = set(Entity.objects.active().values_list("pk", flat=True))
+    names = sorted((name, pk) for pk, name in filters.names().items() if pk in active)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((pk, mark_safe(" selected") if pk == selected else "", name) for name, pk in names),
+    )
+
+
 # --- CPC dashboard ----------------------------------------------------------------------------
 @access.dashboard_page
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None)
     refresh = _last_refresh()
-    tables = all_panels(form.filters(), refresh.missing if refresh else ())
+    filters = form.filters()
+    tables = all_panels(filters, refresh.missing if refresh else ())
     return render(
         request,
         "oversight/dashboard.html",
@@ -66,6 +82,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "query": request.GET.urlencode(),
             "may_refresh": access.may_edit(request.user),
             "small": small(),
+            "entity_options": _entity_options(filters),
         },
     )
 
