@@ -22,6 +22,14 @@ class OCDSJSONField(models.JSONField):
             return super().get_db_prep_value(value, connection, prepared)
         return orjson.dumps(value).decode()
 
+    def from_db_value(self, value, expression, connection):
+        if isinstance(value, str):
+            try:
+                return orjson.loads(value)
+            except orjson.JSONDecodeError:
+                pass
+        return super().from_db_value(value, expression, connection)
+
 
 class Method(models.TextChoices):
     OPEN = "open", _("Licitación pública")

@@ -186,3 +186,24 @@ def test_record_package_imports_its_releases():
 def test_batch_task_claims_idempotently():
     batch = ImportBatch.objects.create(status=ImportStatus.DONE)
     assert ocds_batch_run(batch_id=batch.pk) is False
+
+
+@pytest.mark.services
+def test_import_runs_in_a_real_worker(celery_worker_process):
+    import time
+
+    from django.db import transaction
+
+    from tests.conftest import make_user
+
+    analyst = make_user("analyst")
+    with transaction.atomic():
+        batch = ocds_batch_create(actor=analyst, files=[("rp2.json", mx("release-package-2.json"))])
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        batch.refresh_from_db()
+        if batch.status in (ImportStatus.DONE, ImportStatus.FAILED):
+            break
+        time.sleep(0.3)
+    assert batch.status == ImportStatus.DONE
+    assert Process.objects.filter(ocid="OCDS-87SD3T-AD-SF-DRM-065-2015").exists()
