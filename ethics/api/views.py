@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -23,7 +23,6 @@ from ethics.api.serializers import (
     PublicGiftOut,
 )
 from ethics.models import Gift
-from lacs.api.pagination import StandardPagination
 from lacs.api.permissions import scoped
 from lacs.models import Role
 
@@ -48,15 +47,14 @@ def _problems(exc: actions.DeclarationInvalid) -> ValidationError:
     )
 
 
-class DeclarationList(APIView):
-    permission_classes = [EthicsUsers]
+class DeclarationList(generics.ListAPIView):
+    """Declarations the caller may read in full: their own, and the filed ones they review."""
 
-    @extend_schema(responses=DeclarationOut(many=True), summary="Declaraciones visibles")
-    def get(self, request):
-        paginator = StandardPagination()
-        rows = access.declarations_visible(request.user).order_by("-pk")
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(DeclarationOut(page, many=True).data)
+    permission_classes = [EthicsUsers]
+    serializer_class = DeclarationOut
+
+    def get_queryset(self):
+        return access.declarations_visible(self.request.user).order_by("-pk")
 
 
 class DeclarationStart(APIView):
@@ -130,16 +128,14 @@ class DeclarationPublic(APIView):
         return Response(PublicDeclarationOut(data).data)
 
 
-class GiftList(APIView):
-    permission_classes = [EthicsUsers]
+class GiftList(generics.ListAPIView):
+    """The caller's own gifts, and those of the entities they review."""
 
-    @extend_schema(responses=GiftOut(many=True), summary="Obsequios propios o del ente")
-    def get(self, request):
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(
-            access.gifts_visible(request.user).order_by("-pk"), request, view=self
-        )
-        return paginator.get_paginated_response(GiftOut(page, many=True).data)
+    permission_classes = [EthicsUsers]
+    serializer_class = GiftOut
+
+    def get_queryset(self):
+        return access.gifts_visible(self.request.user).order_by("-pk")
 
     @extend_schema(request=GiftIn, responses={201: GiftOut}, summary="Registrar un obsequio")
     def post(self, request):
@@ -161,12 +157,11 @@ class GiftList(APIView):
         return Response(GiftOut(gift).data, status=status.HTTP_201_CREATED)
 
 
-class PublicGiftList(APIView):
-    permission_classes = [AllowAny]
+class PublicGiftList(generics.ListAPIView):
+    """The public gift register: no servant, no natural-person giver, no RFC, no notes."""
 
-    @extend_schema(responses=PublicGiftOut(many=True), summary="Registro público de obsequios")
-    def get(self, request):
-        paginator = StandardPagination()
-        rows = Gift.objects.public_rows().order_by("-offered_on", "-pk")
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(PublicGiftOut(page, many=True).data)
+    permission_classes = [AllowAny]
+    serializer_class = PublicGiftOut
+
+    def get_queryset(self):
+        return Gift.objects.public_rows().order_by("-offered_on", "-pk")
