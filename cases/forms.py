@@ -62,7 +62,9 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
+# Each form of the case page has its own prefix, so field ids stay unique on the page.
 class TransitionForm(VersionedForm):
+    prefix = "transition"
     to = forms.ChoiceField(label=_("Nuevo estado"), choices=CaseStatus.choices)
     reason = forms.CharField(
         label=_("Motivo (nota interna)"),
@@ -88,16 +90,19 @@ class TransitionForm(VersionedForm):
 
 
 class SeverityForm(VersionedForm):
+    prefix = "severity"
     severity = forms.ChoiceField(label=_("Gravedad"), choices=Severity.choices, required=False)
 
 
 class NoteForm(forms.Form):
+    prefix = "note"
     text = forms.CharField(
         label=_("Nota interna"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20000
     )
 
 
 class RecuseForm(forms.Form):
+    prefix = "recuse"
     reason = forms.CharField(
         label=_("Conflicto de interés"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -106,6 +111,7 @@ class RecuseForm(forms.Form):
 
 
 class ReferForm(VersionedForm):
+    prefix = "refer"
     kind = forms.ChoiceField(label=_("Turnar a"), choices=ReferralKind.choices)
     target = forms.ModelChoiceField(
         label=_("Ente"),

@@ -83,7 +83,7 @@ def test_inbox_filters_search_and_deadline_badges(entity, contact, contact_clien
 def test_case_page_shows_history_and_sealed_notes_to_the_recipient(entity, contact, contact_client):
     (case,) = routed_cases(entity, 1)
     url = reverse("cases:note", args=[case.pk])
-    assert contact_client.post(url, {"text": "Revisar contratos de 2025"}).status_code == 302
+    assert contact_client.post(url, {"note-text": "Revisar contratos de 2025"}).status_code == 302
     note = CaseNote.objects.get(case=case)
     assert b"Revisar" not in bytes(note.sealed_body)
     body = contact_client.get(reverse("cases:detail", args=[case.pk])).content.decode()
@@ -96,10 +96,12 @@ def test_transition_through_the_page_and_refusal_with_message(entity, contact, c
     (case,) = routed_cases(entity, 1)
     url = reverse("cases:transition", args=[case.pk])
     response = contact_client.post(
-        url, {"to": "acknowledged", "version": case.version}, follow=True
+        url, {"transition-to": "acknowledged", "transition-version": case.version}, follow=True
     )
     assert "Estado actualizado" in response.content.decode()
-    stale = contact_client.post(url, {"to": "assessment", "version": case.version}, follow=True)
+    stale = contact_client.post(
+        url, {"transition-to": "assessment", "transition-version": case.version}, follow=True
+    )
     assert "Otra persona modificó" in stale.content.decode()
     assert Case.objects.get(pk=case.pk).status == CaseStatus.ACKNOWLEDGED
 
@@ -113,7 +115,8 @@ def test_contact_point_of_another_entity_gets_404(entity, other_entity, client):
     assert client.get(reverse("cases:detail", args=[case.pk + 999])).status_code == 404
     before = Case.objects.get(pk=case.pk).version
     response = client.post(
-        reverse("cases:transition", args=[case.pk]), {"to": "acknowledged", "version": before}
+        reverse("cases:transition", args=[case.pk]),
+        {"transition-to": "acknowledged", "transition-version": before},
     )
     assert response.status_code == 404
     assert Case.objects.get(pk=case.pk).version == before
