@@ -57,7 +57,7 @@ def columns(points: Sequence[tuple[str, float | None]]) -> SafeString:
     if not points:
         return mark_safe("")
     width, height, bottom, left = 640, 220, 30, 10
-    slot = (width - 2 * left) / len(points)
+    slot = min((width - 2 * left) / len(points), 48)
     top = max((v or 0) for _l, v in points) or 1
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
