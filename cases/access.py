@@ -19,7 +19,7 @@ from lacs.models import Role
 VIEW = "cases.view_case"
 WORK = "cases.work_case"
 # Roles that may open the inbox at all; what they see inside is decided per case.
-INBOX_ROLES = (Role.CONTACT, Role.INVESTIGATOR, Role.CUSTODIAN)
+INBOX_ROLES = (Role.CONTACT, Role.INVESTIGATOR)
 
 
 def may_use_inbox(user) -> bool:

@@ -770,13 +770,15 @@ def _escalate(case: Case, which: str) -> list[int]:
     for point in candidates:
         if point.user_id in excluded | holders or point.user_id in added:
             continue
-        CaseRecipient.objects.create(
+        CaseRecipient.objects.update_or_create(  # may hold an old revoked row
             case=case,
             user=point.user,
-            entity=point.entity,
-            role=RecipientRole.ESCALATION,
-            state=RecipientState.PENDING_KEY,
-            reason=f"deadline:{which}",
+            defaults={
+                "entity": point.entity,
+                "role": RecipientRole.ESCALATION,
+                "state": RecipientState.PENDING_KEY,
+                "reason": f"deadline:{which}",
+            },
         )
         access_grant(case=case, user=point.user)
         added.append(point.user_id)
