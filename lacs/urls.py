@@ -6,6 +6,8 @@ from oauth2_provider import views as oauth2_views
 
 from lacs import views
 
+handler404 = "lacs.views.not_found"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

@@ -32,6 +32,13 @@ from lacs.forms import (
 from lacs.models import Category, ContactPoint, Entity, Role, RoleAssignment
 
 
+def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    """404 page; JSON in the API's error shape under /api/ and the PDN paths."""
+    if request.path.startswith(("/api/", "/v1/", "/v2/")):
+        return JsonResponse({"code": "not_found", "message": _("No encontrado.")}, status=404)
+    return render(request, "404.html", status=404)
+
+
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 

@@ -14,7 +14,8 @@ class HashedAnonRateThrottle(AnonRateThrottle):
     def get_ident(self, request):
         day = timezone.now().strftime("%Y-%m-%d")
         key = f"{settings.SECRET_KEY}:{day}".encode()
-        return hmac.new(key, super().get_ident(request).encode(), hashlib.sha256).hexdigest()[:32]
+        ident = super().get_ident(request) or "no-address"  # e.g. a unix socket
+        return hmac.new(key, ident.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 class StaffRateThrottle(UserRateThrottle):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,14 +37,16 @@ def _form_or_400(form):
     return form
 
 
-class EntityList(APIView):
+class EntityList(generics.GenericAPIView):
     permission_classes = [AdminEntities]
+    pagination_class = StandardPagination
+    serializer_class = EntityOut
+    queryset = Entity.objects.order_by("name")
 
     @extend_schema(responses=EntityOut(many=True), summary="Entes públicos")
     def get(self, request):
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(Entity.objects.order_by("name"), request, view=self)
-        return paginator.get_paginated_response(EntityOut(page, many=True).data)
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(EntityOut(page, many=True).data)
 
     @extend_schema(request=EntityIn, responses={201: EntityOut}, summary="Crear un ente")
     def post(self, request):
@@ -62,17 +64,19 @@ class EntityDetail(APIView):
         return Response(EntityOut(get_object_or_404(Entity, pk=pk)).data)
 
 
-class EntityContactPoints(APIView):
+class EntityContactPoints(generics.GenericAPIView):
     permission_classes = [AdminEntities]
+    pagination_class = StandardPagination
+    serializer_class = ContactPointOut
+    queryset = Entity.objects.all()
 
     @extend_schema(responses=ContactPointOut(many=True), summary="Puntos de contacto de un ente")
     def get(self, request, pk: int):
         entity = get_object_or_404(Entity, pk=pk)
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(
-            entity.contact_points.select_related("user").order_by("-start"), request, view=self
+        page = self.paginate_queryset(
+            entity.contact_points.select_related("user").order_by("-start")
         )
-        return paginator.get_paginated_response(ContactPointOut(page, many=True).data)
+        return self.get_paginated_response(ContactPointOut(page, many=True).data)
 
     @extend_schema(
         request=ContactPointIn,
