@@ -72,8 +72,8 @@ def parse_query(body: Any, *, sortable: set[str], filters: set[str]) -> PdnQuery
     unknown = set(body) - {"page", "pageSize", "sort", "query", "rfcSolicitante"}
     if unknown:
         raise PdnQueryError(f"Campos desconocidos: {', '.join(sorted(unknown))}.")
-    sort = body.get("sort") or {}
-    query = body.get("query") or {}
+    sort = {} if body.get("sort") is None else body["sort"]
+    query = {} if body.get("query") is None else body["query"]
     if not isinstance(sort, dict) or not isinstance(query, dict):
         raise PdnQueryError("sort y query deben ser objetos.")
     for key, direction in sort.items():
