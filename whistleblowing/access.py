@@ -166,6 +166,17 @@ def identity_requests_for_custodian(user):
     return IdentityRequest.objects.filter(vault__custodian_wraps__has_key=str(user.pk))
 
 
+def vaults_to_share(user) -> int:
+    """How many vaults ``user`` holds that some current custodian cannot open yet."""
+    if not may_decide_identity(user):
+        return 0
+    current = {str(uid) for uid, _public in custodians_with_keys()}
+    held = IdentityVault.objects.filter(custodian_wraps__has_key=str(user.pk))
+    return sum(
+        1 for wraps in held.values_list("custodian_wraps", flat=True) if current - set(wraps)
+    )
+
+
 def identity_request_for_custodian(user, pk) -> IdentityRequest:
     found = (
         identity_requests_for_custodian(user)

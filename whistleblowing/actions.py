@@ -277,3 +277,35 @@ def identity_read_record(*, case: Case, actor) -> None:
     audit_record(
         action="whistleblowing.identity_read", actor=actor, obj=case, entity=case.entity_id
     )
+
+
+@transaction.atomic
+def identity_vaults_share(*, actor, private_key: bytes) -> int:
+    """Wrap, for custodians appointed since, every vault key ``actor`` holds; returns how many.
+
+    A vault is wrapped for the custodians of the day it was filed; this hands it on.
+    """
+    current = dict(custodians_with_keys())
+    shared = 0
+    vaults = IdentityVault.objects.select_for_update().filter(
+        custodian_wraps__has_key=str(actor.pk)
+    )
+    for vault in vaults:
+        missing = {
+            uid: pub for uid, pub in current.items() if str(uid) not in vault.custodian_wraps
+        }
+        if not missing:
+            continue
+        wrap = crypto.b64d(vault.custodian_wraps[str(actor.pk)])
+        identity_key = crypto.unwrap_with(private_key, wrap, b"lacs-identity")
+        for uid, public in missing.items():
+            vault.custodian_wraps[str(uid)] = crypto.b64e(
+                crypto.wrap_for(public, identity_key, b"lacs-identity")
+            )
+        vault.save(update_fields=["custodian_wraps"])
+        shared += 1
+    if shared:
+        audit_record(
+            action="whistleblowing.identity_vaults_share", actor=actor, data={"vaults": shared}
+        )
+    return shared

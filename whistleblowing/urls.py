@@ -28,5 +28,6 @@ urlpatterns = [
     path("handle/<int:case_pk>/identity/request/", views.identity_request, name="identity_request"),
     path("handle/<int:case_pk>/identity/", views.identity_read, name="identity_read"),
     path("custody/", views.custody, name="custody"),
+    path("custody/share/", views.custody_share, name="custody_share"),
     path("custody/<int:pk>/decide/", views.custody_decide, name="custody_decide"),
 ]

@@ -405,7 +405,24 @@ def custody(request: HttpRequest) -> HttpResponse:
         }
         for item in pending
     ]
-    return render(request, "whistleblowing/custody.html", {"rows": rows})
+    unshared = access.vaults_to_share(request.user)
+    context = {"rows": rows, "unshared": unshared}
+    return render(request, "whistleblowing/custody.html", context)
+
+
+@role_required(Role.CUSTODIAN)
+@require_POST
+def custody_share(request: HttpRequest) -> HttpResponse:
+    """Hand the vault keys this custodian holds to custodians appointed since."""
+    private_key = session_private_key(request)
+    if private_key is None:
+        raise Http404
+    shared = actions.identity_vaults_share(actor=request.user, private_key=private_key)
+    messages.success(
+        request,
+        _("Se compartieron %(n)s resguardos con las personas custodias nuevas.") % {"n": shared},
+    )
+    return redirect("whistleblowing:custody")
 
 
 @role_required(Role.CUSTODIAN)

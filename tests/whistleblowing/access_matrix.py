@@ -34,6 +34,7 @@ MATRIX = {
     "whistleblowing:identity_request": Row(only(*HANDLERS, ok=405), kwargs=_case),
     "whistleblowing:identity_read": Row(only(*HANDLERS, ok=404), kwargs=_case),
     "whistleblowing:custody": Row(only()),
+    "whistleblowing:custody_share": Row(only()),
     "whistleblowing:custody_decide": Row(only(), kwargs=lambda ctx: {"pk": 1}),
     # The anonymous API is POST only.
     "api-report-submit": Row(everyone(405)),

@@ -145,3 +145,26 @@ def test_custodian_pages_answer_a_custodian(people):
     assert keeper.get(reverse("whistleblowing:custody_decide", args=[1])).status_code == 405
     missing = keeper.post(reverse("whistleblowing:custody_decide", args=[999]), {})
     assert missing.status_code == 404
+
+
+def test_a_custodian_appointed_later_gets_the_vault_from_an_earlier_one(people, filed):
+    custodian, contact = people
+    _receipt, case = filed
+    newcomer = make_user(Role.CUSTODIAN)
+    handler = signed(contact)
+    handler.post(
+        reverse("whistleblowing:identity_request", args=[case.pk]), {"reasoning": REASONING}
+    )
+    request = IdentityRequest.objects.get()
+    later = signed(newcomer)
+    assert later.get(reverse("whistleblowing:custody")).content.decode().count(case.number) == 0
+    keeper = signed(custodian)
+    assert "aún no puede" in keeper.get(reverse("whistleblowing:custody")).content.decode()
+    keeper.post(reverse("whistleblowing:custody_share"))
+    assert case.number in later.get(reverse("whistleblowing:custody")).content.decode()
+    later.post(
+        reverse("whistleblowing:custody_decide", args=[request.pk]),
+        {f"r{request.pk}-decision": "approve", f"r{request.pk}-note": "Procede."},
+    )
+    page = handler.get(reverse("whistleblowing:identity_read", args=[case.pk]))
+    assert "Juana Pérez" in page.content.decode()
