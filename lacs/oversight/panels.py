@@ -37,7 +37,9 @@ class Filters:
         if not self._sums:
             self._sums["loaded"] = True
             rows = Figure.objects.filter(dimension__in=KEYED)
-            for r in _sum_by(self.scope(rows), "dimension", "key"):
+            # No ORDER BY: sorting text keys under the database collation costs more than the sum.
+            sums = self.scope(rows).values("dimension", "key").order_by()
+            for r in sums.annotate(total=Sum("n"), value=Sum("amount")):
                 self._sums.setdefault(r.pop("dimension"), []).append(r)
         return self._sums.get(dimension, [])
 
@@ -79,8 +81,8 @@ def small() -> str:
     return f"<{settings.SMALL_CELL_THRESHOLD}"
 
 
-def suppressed(n: int | None) -> bool:
-    return n is not None and n < settings.SMALL_CELL_THRESHOLD
+def suppressed(n: int | None, threshold: int | None = None) -> bool:
+    return n is not None and n < (threshold or settings.SMALL_CELL_THRESHOLD)
 
 
 @dataclass
@@ -201,10 +203,15 @@ def _choice_labels(label: str, field: str) -> dict[str, str]:
         return {}
 
 
+def _choice_order(rows: list[dict], labels: dict[str, str]) -> list[dict]:
+    order = {key: i for i, key in enumerate(labels)}
+    return sorted(rows, key=lambda r: (order.get(r["key"], len(order)), r["key"]))
+
+
 def cases_by_status(f: Filters) -> Table:
     table = Table("cases_status", _("Casos por estado"), [_("Estado"), _("Casos")])
     labels = _choice_labels("cases.Case", "status")
-    for r in f.by_key("status"):
+    for r in _choice_order(f.by_key("status"), labels):
         table.add(labels.get(r["key"], r["key"]), count(r["total"]))
     return table
 
@@ -243,7 +250,7 @@ def deadlines(f: Filters) -> Table:
 def outcomes(f: Filters) -> Table:
     table = Table("outcomes", _("Resultados y turnos"), [_("Resultado"), _("Casos")])
     labels = _choice_labels("cases.Case", "outcome")
-    for r in f.by_key("outcome"):
+    for r in _choice_order(f.by_key("outcome"), labels):
         table.add(labels.get(r["key"], r["key"]), count(r["total"]))
     referred = f.by_key("referred")
     if referred:
@@ -258,7 +265,7 @@ def protection(f: Filters) -> Table:
         [_("Estado de la solicitud"), _("Solicitudes")],
     )
     labels = _choice_labels("whistleblowing.ProtectionRequest", "status")
-    for r in f.by_key("protection"):
+    for r in _choice_order(f.by_key("protection"), labels):
         table.add(labels.get(r["key"], r["key"]), count(r["total"]))
     table.note = _("«Medidas otorgadas» cuenta las solicitudes con medidas.")
     return table
@@ -359,15 +366,14 @@ def procurement_entities(f: Filters) -> Table:
     )
     per = {(r["entity"], r["month"].year): r for r in rows}
     names = f.names()
-    # Largest total value first (entity-years under the threshold last, by name and year).
-    for (entity_id, year), c in sorted(
-        per.items(),
-        key=lambda kv: (
-            0 if suppressed(kv[1]["total"]) else -(kv[1]["value"] or 0),
-            names.get(kv[0][0], ""),
-            kv[0][1],
-        ),
-    ):
+    threshold = settings.SMALL_CELL_THRESHOLD
+
+    def order(item):  # largest value first; entity-years under the threshold last, by name
+        (entity_id, year), c = item
+        small_cell = c["total"] < threshold
+        return (small_cell, 0 if small_cell else -(c["value"] or 0), names.get(entity_id, ""), year)
+
+    for (entity_id, year), c in sorted(per.items(), key=order):
         value_share = round(float(100 * (c["dv"] or 0) / c["value"]), 1) if c["value"] else 0.0
         table.add(
             names.get(entity_id, "—"),
