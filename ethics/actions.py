@@ -148,15 +148,19 @@ def declaration_start(
             _("Ya existe una declaración %(kind)s para este nombramiento.")
             % {"kind": DeclarationKind(kind).label.lower()}
         )
-    declaration = Declaration.objects.create(
-        declarant=actor,
-        appointment=appointment,
-        entity_id=appointment.entity_id,
-        kind=kind,
-        year=year,
-        interest=_starting_interest(appointment),
-        due_date=due_date(kind, year, appointment.start, appointment.end),
-    )
+    try:
+        with transaction.atomic():  # the unique constraints settle a race between two requests
+            declaration = Declaration.objects.create(
+                declarant=actor,
+                appointment=appointment,
+                entity_id=appointment.entity_id,
+                kind=kind,
+                year=year,
+                interest=_starting_interest(appointment),
+                due_date=due_date(kind, year, appointment.start, appointment.end),
+            )
+    except IntegrityError:
+        raise ValidationError(_("Ya existe esa declaración para este nombramiento.")) from None
     audit_record(
         action="ethics.declaration_start",
         actor=actor,

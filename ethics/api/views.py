@@ -4,6 +4,7 @@ pages. Private declaration fields only reach the declarant and the entity's revi
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -32,12 +33,12 @@ Servants = scoped("ethics", Role.SERVANT)
 
 def _strict(serializer_class, data):
     if not isinstance(data, dict):
-        raise ValidationError({"non_field_errors": ["Se esperaba un objeto JSON."]})
+        raise ValidationError({"non_field_errors": [_("Se esperaba un objeto JSON.")]})
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     unknown = sorted(set(data) - set(serializer.fields))
     if unknown:
-        raise ValidationError({name: ["Campo desconocido."] for name in unknown})
+        raise ValidationError({name: [_("Campo desconocido.")] for name in unknown})
     return serializer.validated_data
 
 
@@ -69,7 +70,7 @@ class DeclarationStart(APIView):
             access.servant_appointments(request.user).filter(pk=data["appointment"]).first()
         )
         if appointment is None:
-            raise ValidationError({"appointment": ["Nombramiento no encontrado."]})
+            raise ValidationError({"appointment": [_("Nombramiento no encontrado.")]})
         declaration = actions.declaration_start(
             actor=request.user, appointment=appointment, kind=data["kind"]
         )
@@ -92,7 +93,7 @@ class DeclarationInterest(APIView):
         draft = access.access_own_draft(request.user, pk)
         data = _strict(InterestIn, request.data)
         if not isinstance(data["interest"], dict):
-            raise ValidationError({"interest": ["Se esperaba un objeto JSON."]})
+            raise ValidationError({"interest": [_("Se esperaba un objeto JSON.")]})
         draft = actions.declaration_save(
             actor=request.user, declaration=draft, interest=data["interest"]
         )
@@ -141,11 +142,11 @@ class GiftList(generics.ListAPIView):
     def post(self, request):
         appointment = access.servant_appointments(request.user).select_related("entity").first()
         if appointment is None:
-            raise ValidationError({"non_field_errors": ["Sólo personas servidoras públicas."]})
+            raise ValidationError({"non_field_errors": [_("Sólo personas servidoras públicas.")]})
         data = _strict(GiftIn, request.data)
         rfc = data["giver_rfc"].strip().upper()
         if rfc and not interest_format.RFC_RE.match(rfc):
-            raise ValidationError({"giver_rfc": ["El RFC no tiene un formato válido."]})
+            raise ValidationError({"giver_rfc": [_("El RFC no tiene un formato válido.")]})
         try:
             gift = actions.gift_record(
                 actor=request.user, entity=appointment.entity, **{**data, "giver_rfc": rfc}
