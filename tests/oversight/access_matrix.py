@@ -24,6 +24,9 @@ def _finding(ctx) -> dict:
     return {"pk": finding.pk}
 
 
+# The API: anonymous 401, signed-in without a dashboard role 403.
+API = {**only(*VIEWERS), "anonymous": 401}
+
 MATRIX = {
     "oversight:dashboard": Row(only(*VIEWERS)),
     "oversight:export": Row(
@@ -39,4 +42,6 @@ MATRIX = {
     "oversight:monitoring": Row(only(*VIEWERS)),
     "oversight:control": Row(only(*VIEWERS)),
     "oversight:finding_close": Row(only("admin", ok=405), kwargs=_finding),
+    "api-dashboard-panels": Row(API),
+    "api-dashboard-panel": Row(API, kwargs=lambda ctx: {"slug": "cases_entity"}),
 }
