@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from lacs.audit import audit_record
 from procurement import ocds
+from procurement.bulk import copy_or_upsert
 from procurement.indicators import Settings, indicators_compute, method_of, parse_datetime
 from procurement.models import (
     BidProtest,
@@ -175,24 +176,39 @@ def _processes_upsert(compiled: list[tuple[dict, bool]]) -> int:
     if not rows:
         return 0
     buyers = _buyers_ensure(orgs.items())
-    Process.objects.bulk_create(
-        [
-            Process(
-                ocid=ocid,
-                data=data,
-                digest=digest,
-                published_compiled=published,
-                buyer=buyers.get(buyer_key),
-                procuring_entity=buyers.get(pe_key),
-                **_process_columns(data),
-            )
-            for ocid, data, published, digest, buyer_key, pe_key in rows
-        ],
-        update_conflicts=True,
-        unique_fields=["ocid"],
-        update_fields=PROCESS_FIELDS,
+    objects = [
+        Process(
+            ocid=ocid,
+            data=data,
+            digest=digest,
+            published_compiled=published,
+            buyer=buyers.get(buyer_key),
+            procuring_entity=buyers.get(pe_key),
+            **_process_columns(data),
+        )
+        for ocid, data, published, digest, buyer_key, pe_key in rows
+    ]
+    fresh = [p for p in objects if p.ocid not in current]
+    _upsert(Process, [p for p in objects if p.ocid in current], ["ocid"], PROCESS_FIELDS)
+    copy_or_upsert(
+        Process._meta.db_table,
+        [Process._meta.get_field(f).column for f in ["ocid", *PROCESS_FIELDS]],
+        [[_column_value(p, f) for f in ["ocid", *PROCESS_FIELDS]] for p in fresh],
+        lambda: _upsert(Process, fresh, ["ocid"], PROCESS_FIELDS),
     )
     return len(rows)
+
+
+def _column_value(obj, name: str) -> Any:
+    field = obj._meta.get_field(name)
+    return getattr(obj, field.attname)
+
+
+def _upsert(model, objects: list, unique: list[str], fields: list[str]) -> None:
+    if objects:
+        model.objects.bulk_create(
+            objects, update_conflicts=True, unique_fields=unique, update_fields=fields
+        )
 
 
 def _releases_store(
@@ -227,11 +243,20 @@ def _releases_store(
                 batch=batch,
             )
         )
-    Release.objects.bulk_create(
-        fresh,
-        update_conflicts=True,
-        unique_fields=["ocid", "release_id"],
-        update_fields=["date", "digest", "data", "batch"],
+    release_fields = ["date", "digest", "data", "batch"]
+    new_rows = [r for r in fresh if (r.ocid, r.release_id) not in existing]
+    _upsert(
+        Release,
+        [r for r in fresh if (r.ocid, r.release_id) in existing],
+        ["ocid", "release_id"],
+        release_fields,
+    )
+    columns = ["ocid", "release_id", *release_fields]
+    copy_or_upsert(
+        Release._meta.db_table,
+        [Release._meta.get_field(f).column for f in columns],
+        [[_column_value(r, f) for f in columns] for r in new_rows],
+        lambda: _upsert(Release, new_rows, ["ocid", "release_id"], release_fields),
     )
     return changed_ocids, set(existing)
 

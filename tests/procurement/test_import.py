@@ -9,6 +9,7 @@ from pathlib import Path
 import orjson
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from lacs.models import AuditEvent
 from procurement import ocds
@@ -110,7 +111,8 @@ def test_bad_lines_are_reported_by_line_and_nothing_of_the_file_is_imported():
             _line(id="4", date=5),
         ]
     )
-    result = ocds_file_import(name="bad.jsonl", content=content)
+    with translation.override("es-mx"):
+        result = ocds_file_import(name="bad.jsonl", content=content)
     problems = "\n".join(result.problems)
     assert "line 2: JSON no válido" in problems
     assert "line 3: falta el «ocid»" in problems
@@ -207,3 +209,39 @@ def test_import_runs_in_a_real_worker(celery_worker_process):
         time.sleep(0.3)
     assert batch.status == ImportStatus.DONE
     assert Process.objects.filter(ocid="OCDS-87SD3T-AD-SF-DRM-065-2015").exists()
+
+
+@pytest.mark.django_db
+def test_copy_falls_back_to_upsert_when_a_concurrent_import_got_there_first():
+    from procurement.bulk import copy_or_upsert
+
+    Release.objects.create(ocid="o", release_id="1", digest="old", data={"a": 1})
+    row = Release(ocid="o", release_id="1", digest="new", data={"a": 'tab\there \\ "q"'})
+    columns = ["ocid", "release_id", "digest", "data", "date"]
+    copy_or_upsert(
+        Release._meta.db_table,
+        columns,
+        [[getattr(row, c) for c in columns]],
+        lambda: Release.objects.bulk_create(
+            [row],
+            update_conflicts=True,
+            unique_fields=["ocid", "release_id"],
+            update_fields=["digest", "data"],
+        ),
+    )
+    stored = Release.objects.get()
+    assert stored.digest == "new" and stored.data == {"a": 'tab\there \\ "q"'}
+
+
+@pytest.mark.django_db
+def test_copy_escapes_text_and_arrays():
+    from procurement.bulk import copy_rows
+
+    copy_rows(
+        Release._meta.db_table,
+        ["ocid", "release_id", "digest", "data", "date"],
+        [["o\tx", 'r"1\\', "d", {"k": "línea\nnueva"}, ""]],
+    )
+    stored = Release.objects.get()
+    assert (stored.ocid, stored.release_id) == ("o\tx", 'r"1\\')
+    assert stored.data == {"k": "línea\nnueva"}
