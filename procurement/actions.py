@@ -192,11 +192,15 @@ def _processes_upsert(compiled: list[tuple[dict, bool]]) -> int:
     _upsert(Process, [p for p in objects if p.ocid in current], ["ocid"], PROCESS_FIELDS)
     copy_or_upsert(
         Process._meta.db_table,
-        [Process._meta.get_field(f).column for f in ["ocid", *PROCESS_FIELDS]],
+        _columns(Process, ["ocid", *PROCESS_FIELDS]),
         [[_column_value(p, f) for f in ["ocid", *PROCESS_FIELDS]] for p in fresh],
         lambda: _upsert(Process, fresh, ["ocid"], PROCESS_FIELDS),
     )
     return len(rows)
+
+
+def _columns(model, names: list[str]) -> list[str]:
+    return [model._meta.get_field(name).column for name in names]
 
 
 def _column_value(obj, name: str) -> Any:
@@ -254,7 +258,7 @@ def _releases_store(
     columns = ["ocid", "release_id", *release_fields]
     copy_or_upsert(
         Release._meta.db_table,
-        [Release._meta.get_field(f).column for f in columns],
+        _columns(Release, columns),
         [[_column_value(r, f) for f in columns] for r in new_rows],
         lambda: _upsert(Release, new_rows, ["ocid", "release_id"], release_fields),
     )
