@@ -279,6 +279,26 @@ def declaration_file(
     return locked
 
 
+@transaction.atomic
+def declaration_read(*, actor, declaration: Declaration) -> None:
+    """Log that a reviewer read a declaration in full (private fields included)."""
+    audit_record(
+        action="ethics.declaration_read",
+        actor=actor,
+        obj=declaration,
+        entity=declaration.entity_id,
+    )
+
+
+@transaction.atomic
+def declarations_listed(*, actor, declaration_ids: list[int]) -> None:
+    """Log that a reviewer received others' declarations in full through a list."""
+    if declaration_ids:
+        audit_record(
+            action="ethics.declarations_listed", actor=actor, data={"ids": declaration_ids}
+        )
+
+
 # --- Conflict cases ------------------------------------------------------------------------------
 @transaction.atomic
 def conflict_open(

@@ -25,7 +25,6 @@ SCHEMA_PATH = Path(__file__).with_name("schema") / "pdn_s1_interes.json"
 
 # An RFC: 3 letters (legal person) or 4 (natural person), a yymmdd date, a 3-character homoclave.
 RFC_RE = re.compile(r"^[A-ZÑ&]{3,4}\d{6}[A-Z0-9]{3}$")
-CURP_RE = re.compile(r"^[A-Z][AEIOUX][A-Z]{2}\d{6}[HM][A-Z]{5}[A-Z0-9]\d$")
 OPERATIONS = ("AGREGAR", "MODIFICAR", "SIN_CAMBIOS", "BAJA")
 PRIVATE_RELATIONS = ("PAREJA", "DEPENDIENTE_ECONOMICO")
 

@@ -78,6 +78,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_admin": access.is_admin(user),
         "sees_compliance": access.may_see_compliance_counts(user),
         "has_past_appointments": access.past_appointments(user).exists(),
+        "screening_due": access.servant_appointments(user).filter(screening__isnull=True).exists(),
     }
     return render(request, "ethics/home.html", context)
 
@@ -316,6 +317,8 @@ def declaration(request: HttpRequest, pk: int) -> HttpResponse:
         return answer
     item = access.access_declaration(request.user, pk)
     is_owner = item.declarant_id == request.user.pk
+    if not is_owner:
+        actions.declaration_read(actor=request.user, declaration=item)
     return render(
         request,
         "ethics/declaration.html",

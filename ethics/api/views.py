@@ -57,6 +57,12 @@ class DeclarationList(generics.ListAPIView):
     def get_queryset(self):
         return access.declarations_visible(self.request.user).order_by("-pk")
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        others = [d.pk for d in page or [] if d.declarant_id != self.request.user.pk]
+        actions.declarations_listed(actor=self.request.user, declaration_ids=others)
+        return page
+
 
 class DeclarationStart(APIView):
     permission_classes = [Servants]
@@ -82,7 +88,10 @@ class DeclarationDetail(APIView):
 
     @extend_schema(responses=DeclarationOut, summary="Una declaración (completa)")
     def get(self, request, pk: int):
-        return Response(DeclarationOut(access.access_declaration(request.user, pk)).data)
+        declaration = access.access_declaration(request.user, pk)
+        if declaration.declarant_id != request.user.pk:
+            actions.declaration_read(actor=request.user, declaration=declaration)
+        return Response(DeclarationOut(declaration).data)
 
 
 class DeclarationInterest(APIView):

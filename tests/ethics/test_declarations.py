@@ -224,3 +224,12 @@ def test_declaration_list_shows_missing_declarations(client, servant):
     sign_in(client, servant)
     page = client.get(reverse("ethics:declarations")).content.decode()
     assert "vencida" in page  # appointed in 2020: initial and yearly modifications missing
+
+
+def test_a_reviewer_reading_a_declaration_leaves_an_audit_row(client, entity, audit_count):
+    from tests.ethics.factories import DeclarationFactory
+
+    declaration = DeclarationFactory(appointment__entity=entity)
+    sign_in(client, make_user(Role.CONTACT, entity))
+    client.get(reverse("ethics:declaration", args=[declaration.pk]))
+    assert audit_count("ethics.declaration_read") == 1
