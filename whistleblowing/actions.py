@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from cases.actions import case_open
+from cases.actions import case_feedback_given, case_open
 from cases.models import Case, CaseSource
 from lacs import crypto
 from lacs.audit import audit_record
@@ -190,6 +190,7 @@ def message_from_handler(*, case: Case, data_key: bytes, body: str, actor) -> Me
     audit_record(
         action="whistleblowing.message_from_handler", actor=actor, obj=case, entity=case.entity_id
     )
+    case_feedback_given(actor=actor, case=case)
     return message
 
 

@@ -20,11 +20,13 @@ def status_words(case) -> str:
 
 
 def closure_reason(case) -> str:
-    """The closure reason the cases app records, in words, when there is one."""
+    """The outcome and closure reason the cases app records, in words, when the case is closed."""
     if case.status != CaseStatus.CLOSED:
         return ""
-    for name in ("closure_reason", "outcome"):
-        if getattr(case, name, ""):
-            display = getattr(case, f"get_{name}_display", None)
-            return str(display() if display else getattr(case, name))
-    return ""
+    parts = []
+    if getattr(case, "outcome", ""):
+        display = getattr(case, "get_outcome_display", None)
+        parts.append(str(display() if display else case.outcome))
+    if getattr(case, "closure_reason", ""):
+        parts.append(str(case.closure_reason).strip().rstrip("."))
+    return ". ".join(parts)

@@ -264,3 +264,24 @@ def test_the_case_page_shows_the_report_panel_to_its_handler(filed):
         reverse("whistleblowing:handle_message", args=[case.pk]), {"body": "Recibido"}
     )
     assert answered.url == f"/cases/{case.pk}/"
+
+
+def test_a_handler_message_counts_as_feedback_and_closure_is_explained(filed):
+    receipt, case, contact = filed
+    handler_client(contact).post(
+        reverse("whistleblowing:handle_message", args=[case.pk]), {"body": "Seguimos revisando."}
+    )
+    case.refresh_from_db()
+    assert case.feedback_given_on is not None
+    Case.objects.filter(pk=case.pk).update(
+        status=CaseStatus.CLOSED, outcome="insufficient", closure_reason="No hubo más datos."
+    )
+    wb = Client()
+    follow_up(wb, receipt)
+    status = re.search(
+        r'<p id="status">(.*?)</p>',
+        wb.get(reverse("whistleblowing:followup_case")).content.decode(),
+        re.S,
+    )
+    assert "El caso se cerró." in status.group(1)
+    assert "Información insuficiente" in status.group(1) and "No hubo más datos" in status.group(1)
