@@ -540,6 +540,34 @@ def red_flags_compute(*, actor, settings_text: str | None = None) -> FlagRun:
     return run
 
 
+def red_flags_schedule(*, actor, settings_text: str) -> None:
+    """Check the settings now, compute in a worker after commit (large data sets take minutes)."""
+    Settings.from_ini(settings_text)  # raises ValueError for a malformed file, before queueing
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+
+    def queue() -> None:
+        from procurement.tasks import red_flags_compute_task
+
+        red_flags_compute_task.delay(settings_text, actor_id)
+
+    transaction.on_commit(queue)
+
+
+@transaction.atomic
+def buyer_map(*, actor, buyer: Buyer, entity) -> Buyer:
+    """Match a published buyer to one of the platform's entities (or undo the match)."""
+    Buyer.objects.filter(pk=buyer.pk).update(entity=entity)
+    buyer.entity = entity
+    audit_record(
+        action="procurement.buyer_map",
+        actor=actor,
+        obj=buyer,
+        entity=entity,
+        data={"buyer": buyer.key, "entity": entity.pk if entity else None},
+    )
+    return buyer
+
+
 # --- cases from flags --------------------------------------------------------------------------
 @transaction.atomic
 def flag_case_open(*, actor, process: Process, codes: list[str]) -> FlagCase:

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from procurement.actions import buyer_map
 from procurement.models import Buyer, ImportBatch, SanctionedSupplier
 
 
@@ -12,7 +13,16 @@ class BuyerAdmin(admin.ModelAdmin):
     list_filter = (("entity", admin.EmptyFieldListFilter),)
     search_fields = ("name", "key")
     readonly_fields = ("key", "name")
-    autocomplete_fields = ()
+
+    def save_model(self, request, obj, form, change):
+        """Matching goes through the action, so the audit log records who matched what."""
+        if change and "entity" in form.changed_data:
+            buyer_map(actor=request.user, buyer=obj, entity=obj.entity)
+        elif not change:
+            super().save_model(request, obj, form, change)
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(ImportBatch)

@@ -104,7 +104,10 @@ class Settings:
     def from_ini(cls, text: str) -> Settings:
         parser = configparser.ConfigParser(interpolation=None, strict=False)
         parser.optionxform = str  # type: ignore[assignment,method-assign]  # names are case-sensitive
-        parser.read_string("[__top__]\n" + text)
+        try:
+            parser.read_string("[__top__]\n" + text)
+        except configparser.Error as exc:
+            raise ValueError(str(exc)) from exc
         top = dict(parser["__top__"])
         exclusions = dict(parser["exclusions"]) if parser.has_section("exclusions") else {}
         sections: dict[str, dict[str, str]] = {}

@@ -7,7 +7,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from procurement.actions import ocds_batch_run
+from procurement.actions import ocds_batch_run, red_flags_compute
 from procurement.models import ImportBatch, ImportStatus
 
 BEAT_SCHEDULE = {
@@ -33,3 +33,12 @@ def ocds_import_sweep_task() -> int:
     for batch_id in ids:
         ocds_batch_run_task.delay(batch_id)
     return len(ids)
+
+
+@shared_task(time_limit=3600, soft_time_limit=3500)
+def red_flags_compute_task(settings_text: str, actor_id: int | None = None) -> int:
+    """Compute the red flags over the imported processes; returns the run's id."""
+    from django.contrib.auth import get_user_model
+
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    return red_flags_compute(actor=actor, settings_text=settings_text).pk

@@ -6,6 +6,7 @@ import json
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -21,7 +22,7 @@ from procurement.actions import (
     ocds_batch_create,
     protest_register,
     protest_resolve,
-    red_flags_compute,
+    red_flags_schedule,
 )
 from procurement.forms import (
     FlagComputeForm,
@@ -127,11 +128,17 @@ def flags(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            red_flags_compute(actor=request.user, settings_text=form.cleaned_data["settings_text"])
+            with transaction.atomic():
+                red_flags_schedule(
+                    actor=request.user, settings_text=form.cleaned_data["settings_text"]
+                )
         except ValueError as exc:
             form.add_error("settings_text", str(exc))
         else:
-            messages.success(request, _("Se calcularon las alertas."))
+            messages.success(
+                request,
+                _("Se están calculando las alertas; recargue esta página en unos momentos."),
+            )
             return redirect("procurement:flags")
     code = request.GET.get("code", "")
     rows = RedFlag.objects.none()

@@ -78,7 +78,9 @@ def test_indicators_show_shares_by_count_and_value(analyst_client, entity):
     assert "Art. 54 fr. II BIS" in html
 
 
-def test_compute_flags_and_open_a_case_from_a_flag(analyst_client, entity):
+def test_compute_flags_and_open_a_case_from_a_flag(
+    analyst_client, entity, django_capture_on_commit_callbacks
+):
     from procurement.actions import ocds_file_import
 
     ocds_file_import(name="rp1.json", content=(MX / "release-package-1.json").read_bytes())
@@ -86,7 +88,10 @@ def test_compute_flags_and_open_a_case_from_a_flag(analyst_client, entity):
     process.buyer.entity = entity
     process.buyer.save()
     settings_text = "[R003]\nthreshold = 15\n"
-    response = analyst_client.post(reverse("procurement:flags"), {"settings_text": settings_text})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = analyst_client.post(
+            reverse("procurement:flags"), {"settings_text": settings_text}
+        )
     assert response.status_code == 302
     run = FlagRun.objects.get()
     assert run.flags.filter(code="R003", process=process).exists()  # same-day tender period
@@ -163,3 +168,21 @@ def test_process_list_query_count_is_constant(analyst_client, django_assert_max_
         ProcessFactory()
     with django_assert_max_num_queries(12):
         analyst_client.get(reverse("procurement:processes"))
+
+
+def test_admin_matches_a_buyer_to_an_entity_with_an_audit_row(client, entity):
+    from procurement.actions import buyer_map
+    from procurement.models import Buyer
+
+    buyer = BuyerFactory()
+    admin = make_user(Role.ADMIN)
+    buyer_map(actor=admin, buyer=buyer, entity=entity)
+    assert Buyer.objects.get(pk=buyer.pk).entity == entity
+    event = AuditEvent.objects.get(action="procurement.buyer_map")
+    assert event.actor == admin and event.entity == entity
+
+
+def test_malformed_settings_are_refused_and_nothing_is_computed(analyst_client):
+    response = analyst_client.post(reverse("procurement:flags"), {"settings_text": "[R003"})
+    assert response.status_code == 200
+    assert not FlagRun.objects.exists()
