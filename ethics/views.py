@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ethics import access, actions, selectors
@@ -293,9 +294,21 @@ def _item_rows(section: str, item: dict) -> list[tuple[str, str]]:
     rows = []
     for spec in ITEM_FIELDS[section]:
         value = interest_format.get_path(item, spec.path)
-        if value not in (None, "", {}):
-            rows.append((spec.label, _display_value(value)))
+        if value in (None, "", {}):
+            continue
+        if spec.kind in ("choice", "clave") and spec.choices:
+            key = value.get("clave") if isinstance(value, dict) else value
+            value = dict(spec.choices).get(key, _display_value(value))
+        rows.append((spec.label, _display_value(value)))
     return rows
+
+
+OPERATION_LABELS = {
+    "AGREGAR": _lazy("Nuevo"),
+    "MODIFICAR": _lazy("Modificado"),
+    "SIN_CAMBIOS": _lazy("Sin cambios"),
+    "BAJA": _lazy("Dado de baja"),
+}
 
 
 def _sections_for_display(data: dict) -> list[dict]:
@@ -304,7 +317,12 @@ def _sections_for_display(data: dict) -> list[dict]:
             "key": s.key,
             "label": s.label,
             "items": [
-                (i, item.get("tipoOperacion", ""), _item_rows(s.key, item))
+                (
+                    i,
+                    item.get("tipoOperacion", ""),
+                    OPERATION_LABELS.get(item.get("tipoOperacion", ""), ""),
+                    _item_rows(s.key, item),
+                )
                 for i, item in enumerate(interest_format.section_items(data, s))
             ],
         }
