@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
-from guardian.shortcuts import assign_perm, remove_perm
+from guardian.shortcuts import remove_perm
 
 from cases.models import Case, CaseKeyWrap, CaseUserObjectPermission, WrapKind
 from lacs import crypto
@@ -79,10 +79,12 @@ def _unwrap(case: Case, user, private_key: bytes | None, kind: str) -> bytes:
         raise Http404 from None
 
 
-def access_grant(*, case: Case, user) -> None:
-    """Let ``user`` see and work ``case`` (call from an action, inside its transaction)."""
-    assign_perm(VIEW, user, case)
-    assign_perm(WORK, user, case)
+def access_grant(*, case: Case, users: list) -> None:
+    """Let ``users`` see and work ``case`` (call from an action, inside its transaction)."""
+    for perm in (VIEW, WORK):
+        CaseUserObjectPermission.objects.assign_perm_to_many(
+            perm.split(".")[1], users, case, ignore_conflicts=True
+        )
 
 
 def access_revoke(*, case: Case, user) -> None:

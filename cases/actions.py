@@ -291,7 +291,7 @@ def _recipient_add(case: Case, pick: Pick, data_key: bytes, notes_key: bytes, ac
         user=pick.user,
         defaults={"role": pick.role, "state": state, "entity": pick.entity, "reason": pick.reason},
     )
-    access_grant(case=case, user=pick.user)
+    access_grant(case=case, users=[pick.user])
     audit_record(
         action="case.recipient_add",
         actor=actor,
@@ -314,17 +314,20 @@ def _notify(case: Case, user_ids: list[int], subject: str, body: str) -> None:
 
 
 def _notify_assigned(case: Case, user_ids: list[int]) -> None:
+    _notify_users(case, list(User.objects.filter(pk__in=user_ids)))
+
+
+def _notify_users(case: Case, users: list) -> None:
     path = reverse("cases:detail", kwargs={"pk": case.pk})
-    _notify(
-        case,
-        user_ids,
-        _("Se le turnó el caso %(number)s") % {"number": case.number},
-        _(
-            "Se le turnó el caso %(number)s. Por seguridad este aviso no incluye su contenido; "
-            "ingrese a la plataforma para consultarlo: %(path)s"
-        )
-        % {"number": case.number, "path": path},
-    )
+    emails = [u.email for u in users if u.email]
+    if not emails:
+        return
+    subject = _("Se le turnó el caso %(number)s") % {"number": case.number}
+    body = _(
+        "Se le turnó el caso %(number)s. Por seguridad este aviso no incluye su contenido; "
+        "ingrese a la plataforma para consultarlo: %(path)s"
+    ) % {"number": case.number, "path": path}
+    transaction.on_commit(lambda: send_mail(subject, body, None, emails, fail_silently=True))
 
 
 def case_route(*, case_id: int) -> bool:
@@ -333,6 +336,7 @@ def case_route(*, case_id: int) -> bool:
     The row is claimed with ``FOR UPDATE SKIP LOCKED`` and marked done in the same transaction
     as the wraps and permissions: a duplicate delivery finds it done (or locked) and returns;
     a worker killed half-way rolls everything back and the row waits for redelivery or sweep.
+    One audit row holds every decision (who, as what, why; who was skipped, why).
     """
     with transaction.atomic():
         outbox = (
@@ -346,29 +350,18 @@ def case_route(*, case_id: int) -> bool:
         _routing_pause()
         case = outbox.case
         plan = routing_plan(case)
-        holders = set(
+        public_keys = dict(
             UserKeyPair.objects.filter(user__in=[p.user for p in plan.picks]).values_list(
-                "user_id", flat=True
+                "user_id", "public_key"
             )
         )
-        if not holders:
+        if not public_keys:
             _routing_wait(outbox, case, plan)
             return False
         intake = CaseKeyWrap.objects.get(case=case, kind=WrapKind.INTAKE)
         data_key = crypto.unwrap_with(keys.intake_private_key(), bytes(intake.wrapped_key))
-        notes_key = crypto.new_data_key()
-        for skip in plan.skipped:
-            audit_record(action="case.route_skip", obj=case, entity=skip["entity"], data=skip)
-        for pick in plan.picks:
-            _recipient_add(case, pick, data_key, notes_key)
-        if case.entity.escrow_public_key:
-            CaseKeyWrap.objects.create(
-                case=case,
-                kind=WrapKind.NOTES_ESCROW,
-                entity=case.entity,
-                wrapped_key=crypto.wrap_for(crypto.b64d(case.entity.escrow_public_key), notes_key),
-            )
-        intake.delete()
+        decisions = _recipients_store(case, plan, public_keys, data_key)
+        CaseKeyWrap.objects.filter(pk=intake.pk).delete()
         now = timezone.now()
         CaseRouting.objects.filter(pk=outbox.pk).update(
             state=RoutingState.DONE, routed_at=now, attempts=F("attempts") + 1, last_error=""
@@ -378,10 +371,61 @@ def case_route(*, case_id: int) -> bool:
             action="case.route",
             obj=case,
             entity=case.entity,
-            data={"recipients": [p.user.pk for p in plan.picks]},
+            data={"recipients": decisions, "skipped": plan.skipped},
         )
-        _notify_assigned(case, [p.user.pk for p in plan.picks])
+        _notify_users(case, [p.user for p in plan.picks])
     return True
+
+
+def _recipients_store(
+    case: Case, plan: Plan, public_keys: dict[int, str], data_key: bytes
+) -> list[dict]:
+    """Wrap both keys for each pick, record them as recipients and grant access (in bulk)."""
+    notes_key = crypto.new_data_key()
+    wraps, rows, decisions = [], [], []
+    for pick in plan.picks:
+        public = public_keys.get(pick.user.pk)
+        state = RecipientState.ACTIVE if public else RecipientState.PENDING_KEY
+        if public:
+            for kind, key in ((WrapKind.RECIPIENT, data_key), (WrapKind.NOTES, notes_key)):
+                wrapped = crypto.wrap_for(crypto.b64d(public), key)
+                wraps.append(CaseKeyWrap(case=case, kind=kind, user=pick.user, wrapped_key=wrapped))
+        rows.append(
+            CaseRecipient(
+                case=case,
+                user=pick.user,
+                role=pick.role,
+                state=state,
+                entity=pick.entity,
+                reason=pick.reason,
+            )
+        )
+        decisions.append(
+            {
+                "user": pick.user.pk,
+                "role": pick.role,
+                "entity": pick.entity.pk,
+                "reason": pick.reason,
+                "key": state,
+            }
+        )
+    escrow = case.entity.escrow_public_key
+    if escrow:
+        wrapped = crypto.wrap_for(crypto.b64d(escrow), notes_key)
+        wraps.append(
+            CaseKeyWrap(
+                case=case, kind=WrapKind.NOTES_ESCROW, entity=case.entity, wrapped_key=wrapped
+            )
+        )
+    CaseKeyWrap.objects.bulk_create(wraps)
+    CaseRecipient.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["case", "user"],
+        update_fields=["role", "state", "entity", "reason"],
+    )
+    access_grant(case=case, users=[p.user for p in plan.picks])
+    return decisions
 
 
 def _routing_wait(outbox: CaseRouting, case: Case, plan: Plan) -> None:
@@ -780,7 +824,7 @@ def _escalate(case: Case, which: str) -> list[int]:
                 "reason": f"deadline:{which}",
             },
         )
-        access_grant(case=case, user=point.user)
+        access_grant(case=case, users=[point.user])
         added.append(point.user_id)
     return added
 

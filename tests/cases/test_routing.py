@@ -86,12 +86,12 @@ def test_alternate_receives_when_whistleblower_names_the_contact_point(entity):
     case, _key = open_case(entity, contact_point_implicated=True)
     case_route(case_id=case.pk)
     assert recipients(case) == {backup.pk: RecipientRole.ALTERNATE}
-    skip = AuditEvent.objects.get(action="case.route_skip", object_id=str(case.pk))
-    assert skip.data == {
-        "user": primary.pk,
-        "entity": entity.pk,
-        "reason": "named_by_whistleblower",
-    }
+    route = AuditEvent.objects.get(action="case.route", object_id=str(case.pk))
+    assert route.data["skipped"] == [
+        {"user": primary.pk, "entity": entity.pk, "reason": "named_by_whistleblower"}
+    ]
+    reason = route.data["recipients"][0]["reason"]
+    assert reason == "reported_entity;alternate:named_by_whistleblower"
 
 
 @pytest.mark.django_db

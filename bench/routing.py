@@ -1,0 +1,168 @@
+"""Routing latency: report committed → case visible in the recipient's inbox, at p50/p95.
+
+Runs a real Celery worker on a throwaway database and the configured Redis, then, in one run:
+``--reports`` (default 500) round trips of a no-op task (``lacs.ping``) as the baseline, and as
+many cases opened one after another, each timed from its commit until ``cases_visible_to``
+shows it to the contact point. Target: routing p95 at most 3× the no-op round trip's p95.
+Ends with ``RESULT routing ratio=<x> target=<y> <ok|FAIL>``.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \
+    LACS_TEST_REDIS_DB=14 .venv/bin/python bench/routing.py --reports 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lacs.settings_test")
+os.environ["LACS_CELERY_EAGER"] = "0"
+TARGET = 3.0
+PUBLISH: list[float] = []  # commit → task published (the on-commit hook's own cost)
+
+
+def _database_url(conf: dict, name: str) -> str:
+    host = conf["HOST"] or "127.0.0.1"
+    auth = conf["USER"] + (f":{conf['PASSWORD']}" if conf["PASSWORD"] else "")
+    if host.startswith("/"):
+        return f"postgresql://{conf['USER']}@/{name}?host={host}"
+    return f"postgresql://{auth}@{host}:{conf['PORT'] or 5432}/{name}"
+
+
+def _start_worker(database_url: str) -> subprocess.Popen:
+    from django.conf import settings
+
+    from lacs.celery import app
+
+    env = {**os.environ, "DATABASE_URL": database_url, "LACS_KEY_DIR": str(settings.KEY_DIR)}
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "lacs",
+            "worker",
+            "--loglevel=WARNING",
+            "--concurrency=1",
+            "--pool=prefork",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if app.control.ping(timeout=0.5):
+            return worker
+    worker.terminate()
+    raise RuntimeError("the worker did not answer")
+
+
+def _percentiles(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def _noop_round_trips(n: int) -> list[float]:
+    from lacs.tasks import ping
+
+    times = []
+    for _ in range(n):
+        began = time.perf_counter()
+        ping.apply_async(("x",)).get(timeout=30)
+        times.append(time.perf_counter() - began)
+    return times
+
+
+def _routing_latencies(n: int) -> list[float]:
+    from django.db import transaction
+
+    from cases.access import cases_visible_to
+    from cases.actions import case_open
+    from cases.models import CaseSource
+    from lacs import keys
+    from lacs.models import Category, ContactPoint, Entity
+    from tests.factories import PASSWORD, UserFactory
+
+    entity = Entity.objects.create(name="Ente de prueba", kind="secretaria")
+    category = Category.objects.create(code="bench", name="Bench")
+    user = UserFactory(username="bench-contact")
+    keys.user_keys_create(user=user, password=PASSWORD)
+    ContactPoint.objects.create(entity=entity, user=user, kind="primary", start="2020-01-01")
+    times = []
+    for _ in range(n):
+        committed: list[float] = []
+        with transaction.atomic():
+            transaction.on_commit(lambda mark=committed: mark.append(time.perf_counter()))
+            case, _key = case_open(entity=entity, category=category, source=CaseSource.REPORT)
+            transaction.on_commit(lambda mark=committed: mark.append(time.perf_counter()))
+        visible = cases_visible_to(user).filter(pk=case.pk)
+        while not visible.exists():
+            time.sleep(0.005)  # polling harder would steal the worker's CPU
+        times.append(time.perf_counter() - committed[0])
+        PUBLISH.append(committed[1] - committed[0])
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--reports", type=int, default=500)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, connections
+
+    from lacs.celery import app
+
+    app.conf.task_always_eager = False
+    original = connection.settings_dict["NAME"]
+    scratch = f"lacs_bench_routing_{os.getpid()}"
+    with connection.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{scratch}"')
+    connection.close()
+    connections.databases["default"]["NAME"] = scratch
+    worker = None
+    try:
+        call_command("migrate", "cases", verbosity=0)
+        app.control.purge()
+        worker = _start_worker(_database_url(connection.settings_dict, scratch))
+        noop = _noop_round_trips(args.reports)
+        routing = _routing_latencies(args.reports)
+    finally:
+        if worker is not None:
+            os.killpg(worker.pid, 15)
+            worker.wait(timeout=30)
+        connection.close()
+        connections.databases["default"]["NAME"] = original
+        with connection.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+    noop_p50, noop_p95 = _percentiles(noop)
+    route_p50, route_p95 = _percentiles(routing)
+    print(f"no-op task round trip   p50 {noop_p50 * 1000:7.1f} ms   p95 {noop_p95 * 1000:7.1f} ms")
+    print(
+        f"commit → inbox          p50 {route_p50 * 1000:7.1f} ms   p95 {route_p95 * 1000:7.1f} ms"
+        f"   ({args.reports} reports)"
+    )
+    print(f"of which publishing     p50 {statistics.median(PUBLISH) * 1000:7.1f} ms (on commit)")
+    ratio = route_p95 / noop_p95
+    print(
+        f"RESULT routing ratio={ratio:.2f} target={TARGET:.1f} {'ok' if ratio <= TARGET else 'FAIL'}"
+    )
+    return 0 if ratio <= TARGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
