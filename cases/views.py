@@ -22,7 +22,7 @@ from cases.forms import (
     SeverityForm,
     TransitionForm,
 )
-from cases.models import Case, CaseNote, CaseRecipient, RoutingRule
+from cases.models import Case, CaseNote, CaseRecipient, RecipientRole, RoutingRule
 from lacs import keys
 from lacs.access import role_required
 from lacs.models import AuditEvent, Role
@@ -112,9 +112,22 @@ def _history(case: Case) -> list[dict]:
             "label": HISTORY_LABELS.get(event.action, event.action),
             "actor": event.actor_label,
             "data": event.data,
+            "detail": _history_detail(event.data),
         }
         for event in events.order_by("seq")
     ]
+
+
+def _history_detail(data: dict) -> str:
+    """Routing decisions in words: who received the case as what, and why."""
+    picks = data.get("recipients") or []
+    if not isinstance(picks, list) or not all(isinstance(p, dict) for p in picks):
+        return ""
+    return "; ".join(
+        f"{RecipientRole(p['role']).label} ({p['reason']})"
+        for p in picks
+        if p.get("role") in RecipientRole.values
+    )
 
 
 def _notes(case: Case, notes_key: bytes | None) -> list[dict]:

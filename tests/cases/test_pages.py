@@ -89,6 +89,7 @@ def test_case_page_shows_history_and_sealed_notes_to_the_recipient(entity, conta
     body = contact_client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "Revisar contratos de 2025" in body
     assert "Turnado" in body and case.number in body
+    assert "Punto de contacto titular (reported_entity)" in body
 
 
 @pytest.mark.django_db
