@@ -188,3 +188,20 @@ def education_completion(*, entity_ids: Iterable[int] | None = None) -> dict[int
             "complete": sum(1 for u in users if modules and passes[u] == len(modules)),
         }
     return result
+
+
+def supplier_matches(*, entity_ids: Iterable[int], rfcs: Iterable[str]) -> set[str]:
+    """The RFCs among ``rfcs`` that procurement data shows as suppliers of those entities."""
+    wanted = sorted({r.upper() for r in rfcs if r})
+    if not wanted:
+        return set()
+    try:
+        from procurement.models import Process
+    except ImportError:  # procurement not installed
+        return set()
+    keys = wanted + [f"MX-RFC-{r}" for r in wanted]
+    found: set[str] = set()
+    rows = Process.objects.for_entities(list(entity_ids)).filter(supplier_keys__overlap=keys)
+    for supplier_keys in rows.values_list("supplier_keys", flat=True).iterator():
+        found |= {k.removeprefix("MX-RFC-").upper() for k in supplier_keys}
+    return found & set(wanted)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("compliance/", views.compliance, name="compliance"),
     path("compliance/<int:pk>/", views.entity_compliance, name="entity_compliance"),
     path("declarations/", views.declarations, name="declarations"),
+    path("declarations/review/", views.declarations_review, name="declarations_review"),
     path("declarations/new/", views.declaration_start, name="declaration_start"),
     path("declarations/<int:pk>/", views.declaration, name="declaration"),
     path("declarations/<int:pk>/public/", views.declaration_public, name="declaration_public"),

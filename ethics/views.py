@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -228,6 +230,34 @@ def entity_compliance(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Declarations --------------------------------------------------------------------------------
 def _start_kinds() -> list[tuple[str, str]]:
     return [(k.value, k.label) for k in DeclarationKind]
+
+
+@role_required(*access.REVIEWER_ROLES)
+def declarations_review(request: HttpRequest) -> HttpResponse:
+    """Filed declarations of the entities the reviewer serves, with supplier matches."""
+    rows = (
+        access.declarations_visible(request.user)
+        .filed()
+        .exclude(declarant=request.user)
+        .order_by("-filed_at")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        rows = rows.filter(
+            Q(declarant__first_name__icontains=query) | Q(declarant__last_name__icontains=query)
+        )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    named = {d.pk: [c for c in interest_format.counterparts(d.interest) if c[2]] for d in page}
+    matches = selectors.supplier_matches(
+        entity_ids=access.reviewer_entity_ids(request.user),
+        rfcs=[c[2] for companies in named.values() for c in companies],
+    )
+    listing = [(d, sorted({name for _s, name, rfc in named[d.pk] if rfc in matches})) for d in page]
+    return render(
+        request,
+        "ethics/declarations_review.html",
+        {"page": page, "listing": listing, "q": query, "query": urlencode({"q": query})},
+    )
 
 
 @role_required(SERVANT)

@@ -103,6 +103,7 @@ MATRIX = {
         kwargs=lambda ctx: {"pk": ctx.entity.pk},
     ),
     "ethics:declarations": Row(only("servant")),
+    "ethics:declarations_review": Row(only(*REVIEWERS, "contact_other")),
     "ethics:declaration_start": Row(
         only("servant", ok=302), method="post", data={"kind": "ACTUALIZACION"}
     ),

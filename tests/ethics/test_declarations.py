@@ -233,3 +233,18 @@ def test_a_reviewer_reading_a_declaration_leaves_an_audit_row(client, entity, au
     sign_in(client, make_user(Role.CONTACT, entity))
     client.get(reverse("ethics:declaration", args=[declaration.pk]))
     assert audit_count("ethics.declaration_read") == 1
+
+
+def test_reviewer_list_flags_declared_companies_that_supply_the_entity(client, entity):
+    from procurement.models import Buyer, Process
+    from tests.ethics.factories import DeclarationFactory
+
+    DeclarationFactory(appointment__entity=entity)
+    buyer = Buyer.objects.create(key="B-1", name="SEMOVI", entity=entity)
+    Process.objects.create(
+        ocid="ocds-x-1", data={}, digest="d", buyer=buyer, supplier_keys=["CAZ010101AB1"]
+    )
+    sign_in(client, make_user(Role.INVESTIGATOR, entity))
+    page = client.get(reverse("ethics:declarations_review")).content.decode()
+    assert "<strong>Constructora Azteca SA de CV</strong>" in page
+    assert "Pinturas Secretas" not in page  # declared, but not a supplier

@@ -23,6 +23,7 @@ def _queries(client, url) -> int:
     [
         ("ethics:gifts_public", None),
         ("ethics:gifts", "contact"),
+        ("ethics:declarations_review", "contact"),
         ("ethics:compliance", "cpc"),
         ("api-ethics-declarations", "contact"),
         ("api-ethics-gifts-public", None),
