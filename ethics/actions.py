@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,7 +43,7 @@ from ethics.models import (
     ReminderShown,
 )
 from lacs.audit import audit_record
-from lacs.models import Entity, Role, RoleAssignment
+from lacs.models import ContactPoint, Entity, Role, RoleAssignment
 
 ADVICE_ANSWER_DAYS: int = getattr(settings, "ETHICS_ADVICE_ANSWER_DAYS", 10)
 COOLING_OFF_DAYS = 365
@@ -675,4 +675,69 @@ def _deadline_notice(appointment_id: int, kind: str, year: int | None, due, stag
     )
     user = appointment.user
     transaction.on_commit(lambda: _notice_mail(user, kind, due, stage))
+    return 1
+
+
+def _contact_emails(entity_id: int) -> list[str]:
+    return [
+        email
+        for email in ContactPoint.objects.current()
+        .filter(entity_id=entity_id)
+        .values_list("user__email", flat=True)
+        if email
+    ]
+
+
+def advice_overdue_notify(*, today: dt.date | None = None) -> int:
+    """Tell the contact points, once, about each advice request past its answer date."""
+    today = today or timezone.localdate()
+    overdue = AdviceRequest.objects.filter(
+        answered_at__isnull=True, overdue_notified_at__isnull=True, due_date__lt=today
+    ).values_list("pk", "entity_id")
+    return sum(_advice_overdue_claim(pk, entity_id) for pk, entity_id in overdue)
+
+
+@transaction.atomic
+def _advice_overdue_claim(pk: int, entity_id: int) -> int:
+    claimed = AdviceRequest.objects.filter(pk=pk, overdue_notified_at__isnull=True).update(
+        overdue_notified_at=timezone.now()
+    )
+    if not claimed:
+        return 0
+    audit_record(action="ethics.advice_overdue", obj=AdviceRequest(pk=pk), entity=entity_id)
+    emails = _contact_emails(entity_id)
+    subject = str(_("Solicitud de asesoría sin respuesta"))
+    body = str(_("Una solicitud de asesoría (#%(n)s) pasó su fecha de respuesta.") % {"n": pk})
+    transaction.on_commit(lambda: send_mail(subject, body, None, emails, fail_silently=True))
+    return 1
+
+
+def conflict_follow_ups_notify(*, today: dt.date | None = None) -> int:
+    """Tell the contact points, once per follow-up date, that an open case needs a look."""
+    today = today or timezone.localdate()
+    due = (
+        ConflictCase.objects.exclude(status=ConflictStatus.CLOSED)
+        .filter(follow_up__lte=today)
+        .exclude(follow_up_notified_on=F("follow_up"))
+        .values_list("pk", "entity_id", "follow_up")
+    )
+    return sum(_follow_up_claim(pk, entity_id, day) for pk, entity_id, day in due)
+
+
+@transaction.atomic
+def _follow_up_claim(pk: int, entity_id: int, day: dt.date | None) -> int:
+    claimed = (
+        ConflictCase.objects.filter(pk=pk, follow_up=day)
+        .exclude(follow_up_notified_on=day)
+        .update(follow_up_notified_on=day)
+    )
+    if not claimed:
+        return 0
+    audit_record(action="ethics.conflict_follow_up", obj=ConflictCase(pk=pk), entity=entity_id)
+    emails = _contact_emails(entity_id)
+    subject = str(_("Seguimiento de un caso de conflicto de interés"))
+    body = str(
+        _("El caso de conflicto #%(n)s tiene seguimiento el %(day)s.") % {"n": pk, "day": day}
+    )
+    transaction.on_commit(lambda: send_mail(subject, body, None, emails, fail_silently=True))
     return 1

@@ -204,6 +204,7 @@ class ConflictCase(models.Model):
     )
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    follow_up_notified_on = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("caso de conflicto de interés")
@@ -336,6 +337,7 @@ class AdviceRequest(models.Model):
     guidance_question = models.TextField(_("pregunta anonimizada"), blank=True)
     guidance_answer = models.TextField(_("respuesta anonimizada"), blank=True)
     published_at = models.DateTimeField(_("publicada como orientación"), null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("solicitud de asesoría")

@@ -12,6 +12,10 @@ BEAT_SCHEDULE: dict = {
         "task": "ethics.declaration_deadlines_notify",
         "schedule": crontab(hour=7, minute=0),
     },
+    "ethics-advice-and-follow-ups": {
+        "task": "ethics.advice_and_follow_ups_notify",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 
@@ -19,3 +23,12 @@ BEAT_SCHEDULE: dict = {
 def declaration_deadlines_notify_task() -> int:
     """Remind servants of declarations due soon or overdue (each reminder is sent once)."""
     return actions.declaration_deadlines_notify()
+
+
+@shared_task(name="ethics.advice_and_follow_ups_notify", time_limit=600, soft_time_limit=540)
+def advice_and_follow_ups_notify_task() -> dict:
+    """Tell contact points about overdue advice requests and conflict follow-ups (once each)."""
+    return {
+        "advice": actions.advice_overdue_notify(),
+        "follow_ups": actions.conflict_follow_ups_notify(),
+    }

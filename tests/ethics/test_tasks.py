@@ -35,3 +35,35 @@ def test_deadline_reminders_run_in_a_real_worker(celery_worker_process):
     result = declaration_deadlines_notify_task.delay()
     assert result.get(timeout=60) == 1
     assert DeadlineNotice.objects.filter(appointment=appointment, stage="overdue").exists()
+
+
+@pytest.mark.django_db
+def test_overdue_advice_and_follow_ups_reach_the_contact_point_once(
+    entity, django_capture_on_commit_callbacks
+):
+    from ethics import actions
+    from ethics.models import AdviceRequest
+    from ethics.tasks import advice_and_follow_ups_notify_task
+    from lacs.models import Role
+    from tests.conftest import make_user
+
+    contact = make_user(Role.CONTACT, entity)
+    servant = make_user(Role.SERVANT, entity)
+    today = timezone.localdate()
+    AdviceRequest.objects.create(
+        asker=servant, entity=entity, question="¿Puedo?", due_date=today - dt.timedelta(days=1)
+    )
+    actions.conflict_open(
+        actor=contact,
+        entity=entity,
+        servant=servant,
+        kind="potential",
+        summary="x",
+        follow_up=today,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert advice_and_follow_ups_notify_task.delay().get() == {"advice": 1, "follow_ups": 1}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert advice_and_follow_ups_notify_task.delay().get() == {"advice": 0, "follow_ups": 0}
+    assert [m.to for m in mail.outbox] == [[contact.email], [contact.email]]
+    assert all("¿Puedo?" not in m.body for m in mail.outbox)
