@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT.parent / "shared" / "reference" / "ocds" / "mexico-cdmx"
 FULL_SCALE = 5_000_000
 TARGET = 2.0
+REPEATS = 3
 METHODS = (
     ("open", "Licitación Pública"),
     ("selective", "Invitación restringida a cuando menos tres personas"),
@@ -146,39 +147,64 @@ def run(args) -> int:
     rng = random.Random(20161)
     templates = _templates()
     chunk = args.chunk
-    total = max(int(FULL_SCALE * args.scale), 4 * chunk)
+    total = int(FULL_SCALE * args.scale)
 
-    baseline_data = generate(0, chunk, templates, rng)
+    # Warm up (schema validator, merge rules, connection), then take the best of three chunks
+    # each time: the machines are shared and a single timing is noisy.
+    _import(generate(0, 200, templates, rng))
+    next_number = 100
+    baseline = []
+    for _ in range(REPEATS):
+        data = generate(next_number, chunk, templates, rng)
+        next_number += chunk // 2
+        baseline.append(data)
     t_parse = time.perf_counter()
-    for line in baseline_data.split(b"\n"):
+    for line in baseline[0].split(b"\n"):
         orjson.loads(line)
     parse_per_release = (time.perf_counter() - t_parse) / chunk
-    small = _import(baseline_data) / chunk
+    small = min(_import(data) for data in baseline) / chunk
 
-    loaded, next_number = chunk, chunk // 2
+    loaded = 200 + REPEATS * chunk
     load_started = time.perf_counter()
-    while loaded < total - chunk:
-        size = min(args.file_size, total - chunk - loaded)
+    while loaded < total:
+        size = min(args.file_size, total - loaded)
         _import(generate(next_number, size, templates, rng))
         loaded += size
         next_number += size // 2
     load_seconds = time.perf_counter() - load_started
 
-    measured_data = generate(next_number, chunk, templates, rng)
-    full = _import(measured_data) / chunk
-    again = _import(measured_data) / chunk
+    measured = []
+    for _ in range(REPEATS):
+        measured.append(generate(next_number, chunk, templates, rng))
+        next_number += chunk // 2
+    full = min(_import(data) for data in measured) / chunk
+    again = min(_import(data) for data in measured) / chunk
     releases, processes = Release.objects.count(), Process.objects.count()
+
+    from procurement.actions import DEFAULT_SETTINGS, red_flags_compute
+
+    compiled = [orjson.dumps(d) for d in Process.objects.values_list("data", flat=True)[:chunk]]
+    t_parse = time.perf_counter()
+    for document in compiled:
+        orjson.loads(document)
+    compiled_parse = (time.perf_counter() - t_parse) / len(compiled)
+    t_flags = time.perf_counter()
+    red_flags_compute(actor=None, settings_text=DEFAULT_SETTINGS)
+    flags_per_process = (time.perf_counter() - t_flags) / processes
 
     ratio = full / small
     print(f"scale {args.scale}: {releases:,} releases, {processes:,} processes in the database")
-    print(
-        f"bulk load: {load_seconds:.1f} s ({(loaded - chunk) / max(load_seconds, 1e-9):,.0f} releases/s)"
-    )
+    rate = (loaded - 200 - REPEATS * chunk) / max(load_seconds, 1e-9)
+    print(f"bulk load: {load_seconds:.1f} s ({rate:,.0f} releases/s)")
     print(f"per release, empty database : {small * 1e6:,.0f} µs")
     print(f"per release, at full scale  : {full * 1e6:,.0f} µs")
     print(f"per release, re-import      : {again * 1e6:,.0f} µs (nothing changes)")
     print(f"per release, parse floor    : {parse_per_release * 1e6:,.1f} µs (orjson)")
     print(f"import ÷ parse floor        : {full / parse_per_release:,.1f}×")
+    print(
+        f"all flags over the database : {flags_per_process * 1e6:,.0f} µs per process "
+        f"({flags_per_process / compiled_parse:,.1f}× parsing its compiled release)"
+    )
     status = "ok" if ratio <= TARGET else "FAIL"
     print(f"RESULT import ratio={ratio:.2f} target={TARGET} {status}")
     return 0 if status == "ok" else 1
