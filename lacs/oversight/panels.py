@@ -124,8 +124,14 @@ def derived(base: int, value):
     return value
 
 
-def _share(part: int, whole: int) -> float | str:
-    return derived(whole, round(100 * part / whole, 1) if whole else 0.0)
+def _share(part: int, whole: int, value: float | None = None) -> float | str:
+    """A percentage, hidden when the part, the rest or the whole is small: 2 % of 100 would
+    give away a count of 2 as surely as the count itself."""
+    if any(suppressed(n) for n in (part, whole, whole - part)):
+        return small()
+    if value is None:
+        value = 100 * part / whole if whole else 0.0
+    return round(value, 1)
 
 
 def _median(histogram: dict[int, int], cap: int) -> int | str:
@@ -374,13 +380,13 @@ def procurement_entities(f: Filters) -> Table:
         return (small_cell, 0 if small_cell else -(c["value"] or 0), names.get(entity_id, ""), year)
 
     for (entity_id, year), c in sorted(per.items(), key=order):
-        value_share = round(float(100 * (c["dv"] or 0) / c["value"]), 1) if c["value"] else 0.0
+        value_share = float(100 * (c["dv"] or 0) / c["value"]) if c["value"] else 0.0
         table.add(
             names.get(entity_id, "—"),
             year,
             count(c["total"]),
             _share(c["dn"] or 0, c["total"]),
-            derived(c["total"], value_share),
+            _share(c["dn"] or 0, c["total"], value_share),
             derived(c["total"], c["value"] or 0),
         )
     return table
@@ -459,8 +465,43 @@ PANEL_SOURCES = {
 }
 
 
+# Tables whose rows add up to a total shown elsewhere (the period's cases, all processes…): one
+# suppressed row could be recovered by subtraction, so a second one is hidden with it.
+# slug: [(count column, hide the whole row, re-sort hidden rows last)]
+COMPLEMENT: dict[str, list[tuple[int, bool, bool]]] = {
+    "cases_month": [(1, False, False), (2, False, False)],
+    "cases_entity": [(1, True, True)],
+    "cases_category": [(1, True, True)],
+    "cases_status": [(1, True, False)],
+    "protection": [(1, True, False)],
+    "gifts": [(1, True, True)],
+    "procurement_methods": [(1, True, True)],
+    "procurement_entities": [(2, True, True)],
+    "red_flags": [(1, True, True)],
+}
+
+
+def complement(table: Table, column: int, whole_row: bool, resort: bool) -> None:
+    """Secondary suppression: if exactly one cell of ``column`` is hidden, hide the smallest
+    visible one too (with the figures derived from it when ``whole_row``)."""
+    hidden = [row for row in table.rows if isinstance(row[column], str)]
+    visible = [row for row in table.rows if not isinstance(row[column], str)]
+    if len(hidden) != 1 or not visible:
+        return
+    smallest = min(visible, key=lambda row: row[column])
+    for i in range(column, len(smallest) if whole_row else column + 1):
+        smallest[i] = small()
+    if resort:
+        moved = {id(smallest), id(hidden[0])}
+        shown = [row for row in table.rows if id(row) not in moved]
+        rest = sorted([*hidden, smallest], key=lambda row: [str(c) for c in row[:column]])
+        table.rows = shown + rest
+
+
 def panel(slug: str, f: Filters, missing: Iterable[str] = ()) -> Table:
     table = PANELS[slug](f)
+    for column, whole_row, resort in COMPLEMENT.get(slug, ()):
+        complement(table, column, whole_row, resort)
     table.missing = PANEL_SOURCES.get(slug) in set(missing)
     return table
 

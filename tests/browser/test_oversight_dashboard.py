@@ -5,7 +5,7 @@ import pytest
 from lacs.models import Role
 from lacs.oversight import actions
 from tests.conftest import make_user
-from tests.factories import PASSWORD, CategoryFactory
+from tests.factories import PASSWORD, CategoryFactory, EntityFactory
 from tests.oversight.factories import make_cases
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,6 +18,7 @@ def test_cpc_member_reads_the_dashboard_and_a_filter_suppresses_a_small_figure(
     category = CategoryFactory(name="Cohecho")
     make_cases(7, entity=entity, category=category)
     make_cases(2, entity=other_entity, category=category)
+    make_cases(6, entity=EntityFactory(), category=CategoryFactory(name="Peculado"))
     actions.figures_refresh()
 
     page.goto(page.base_url + "/accounts/login/?next=/dashboards/")

@@ -44,10 +44,12 @@ def cpc(client):
 
 @pytest.fixture
 def two_entities(entity, other_entity):
-    """Seven cases at one entity, three at the other, all in one category this month."""
+    """Seven "Cohecho" cases at one entity, three at the other; six of another category at a
+    third entity (so that hiding the three does not force hiding the seven as well)."""
     category = CategoryFactory(name="Cohecho")
     make_cases(7, entity=entity, category=category)
     make_cases(3, entity=other_entity, category=category)
+    make_cases(6, entity=EntityFactory(), category=CategoryFactory(name="Peculado"))
     actions.figures_refresh()
     return category
 
@@ -80,6 +82,16 @@ def test_suppression_holds_when_an_entity_filter_narrows_a_figure_below_five(
     assert rows[1] == ("Cohecho", "<5")
 
 
+def test_one_hidden_row_is_not_recoverable_by_subtraction(cpc, entity, other_entity):
+    """Total 10 is on the page (cases by month); 7 + "<5" would give the 3 away."""
+    make_cases(7, entity=entity)
+    make_cases(3, entity=other_entity)
+    actions.figures_refresh()
+    assert _cells(cpc, "cases_month")
+    by_entity = _cells(cpc, "cases_entity")
+    assert by_entity == {entity.name: ["<5"], other_entity.name: ["<5"]}
+
+
 def test_shares_and_medians_from_few_cases_are_suppressed_too(other_entity):
     today = timezone.localdate()
     make_cases(
@@ -97,7 +109,7 @@ def test_shares_and_medians_from_few_cases_are_suppressed_too(other_entity):
 def test_acknowledgement_share_and_median_days(entity):
     today = timezone.localdate()
     received = today - dt.timedelta(days=40)
-    for days in (1, 2, 3, 3, 10):
+    for days in (1, 2, 3, 3, 5, 6, 10, 12, 15):
         make_cases(
             1,
             entity=entity,
@@ -105,11 +117,26 @@ def test_acknowledgement_share_and_median_days(entity):
             received_on=received,
             acknowledged_on=received + dt.timedelta(days=days),
         )
-    make_cases(1, entity=entity, received_on=received, acknowledge_by=received + dt.timedelta(7))
+    make_cases(2, entity=entity, received_on=received, acknowledge_by=received + dt.timedelta(7))
     actions.figures_refresh(today=today)
     ack = panel("deadlines", Filters()).rows[0]
-    # 6 evaluated: 4 acknowledged within 7 days, 1 late, 1 still pending past its deadline.
-    assert ack[1:] == [6, round(100 * 4 / 6, 1), 3]
+    # 11 assessed: 6 acknowledged within 7 days; 3 late and 2 still pending past the deadline.
+    assert ack[1:] == [11, round(100 * 6 / 11, 1), 5]
+
+
+def test_a_share_is_hidden_when_the_cases_outside_it_are_few(entity):
+    today = timezone.localdate()
+    received = today - dt.timedelta(days=40)
+    make_cases(
+        9,
+        entity=entity,
+        status=CaseStatus.ACKNOWLEDGED,
+        received_on=received,
+        acknowledged_on=received + dt.timedelta(days=2),
+    )
+    make_cases(1, entity=entity, received_on=received, acknowledge_by=received + dt.timedelta(7))
+    actions.figures_refresh(today=today)
+    assert panel("deadlines", Filters()).rows[0][1:] == [10, "<5", 2]  # 90 % would reveal 1 late
 
 
 def test_filters_by_period(cpc, entity):
