@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.access import case_data_key, case_notes_key, cases_visible_to
@@ -22,7 +23,7 @@ from cases.models import (
 from lacs import keys
 from lacs.models import AuditEvent, ContactPointKind, Role
 from tests.cases.factories import open_case
-from tests.conftest import make_user
+from tests.conftest import make_user, sign_in
 from tests.factories import PASSWORD, CategoryFactory, ContactPointFactory, EntityFactory
 
 
@@ -186,3 +187,23 @@ def test_sweep_routes_what_was_left_behind(entity):
     assert routing_sweep(older_than_seconds=0) == 1
     assert routing_sweep(older_than_seconds=0) == 0
     assert recipients(case) == {contact.pk: RecipientRole.PRIMARY}
+
+
+@pytest.mark.django_db
+def test_instead_rule_replaces_the_reported_entity_until_an_admin_switches_it_off(entity, client):
+    make_user(Role.CONTACT, entity)
+    target = EntityFactory()
+    other = make_user(Role.CONTACT, target)
+    admin = make_user(Role.ADMIN)
+    rule = RoutingRule.objects.create(entity=entity, target=target, mode=RuleMode.INSTEAD)
+    case, _key = open_case(entity)
+    case_route(case_id=case.pk)
+    assert recipients(case) == {other.pk: RecipientRole.RULE}
+    sign_in(client, admin)
+    client.post(reverse("cases:routing_rule_toggle", args=[rule.pk]))
+    rule.refresh_from_db()
+    assert rule.active is False
+    assert AuditEvent.objects.filter(action="cases.routing_rule_toggle").exists()
+    second, _key = open_case(entity)
+    case_route(case_id=second.pk)
+    assert set(recipients(second).values()) == {RecipientRole.PRIMARY}
