@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 
 from cryptography.hazmat.primitives import hashes
@@ -21,12 +23,41 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.cache import cache
 
-from lacs import crypto
+from lacs import crypto, throttle
 from whistleblowing.files import CleanFile
+
+log = logging.getLogger(__name__)
 
 FOLLOWUP_COOKIE = "lacs_wb"
 FOLLOWUP_IDLE_SECONDS_DEFAULT = 1800
 UPLOAD_SECONDS = 3600
+
+
+class Unavailable(Exception):
+    """Redis cannot be reached: what needs it waits; intake itself goes on without it."""
+
+
+def _guard(default):
+    """If Redis is down, log that (nothing else) and answer ``default`` instead of failing.
+
+    Intake must keep working without Redis: the report is what matters; limits, replay checks
+    and kept uploads are conveniences that fail open, each in the safe direction given here.
+    """
+
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapped(*args, **kwargs):
+            try:
+                return func(*args, **kwargs)
+            except Unavailable:
+                raise
+            except Exception as exc:  # the cache backend raises its client's own errors
+                log.warning("whistleblowing: Redis unavailable (%s)", type(exc).__name__)
+                return default(*args, **kwargs) if callable(default) else default
+
+        return wrapped
+
+    return decorator
 
 
 def _slot(kind: str, token: str) -> str:
@@ -47,14 +78,19 @@ def followup_idle_seconds() -> int:
 def followup_start(*, case_id: int, data_key: bytes) -> str:
     token = secrets.token_urlsafe(32)
     sealed = crypto.seal(_token_key(token), data_key, b"followup")
-    cache.set(
-        _slot("fu", token),
-        {"case": case_id, "key": crypto.b64e(sealed)},
-        timeout=followup_idle_seconds(),
-    )
+    try:
+        cache.set(
+            _slot("fu", token),
+            {"case": case_id, "key": crypto.b64e(sealed)},
+            timeout=followup_idle_seconds(),
+        )
+    except Exception as exc:
+        log.warning("whistleblowing: Redis unavailable (%s)", type(exc).__name__)
+        raise Unavailable from None
     return token
 
 
+@_guard(None)
 def followup_load(token: str | None) -> tuple[int, bytes] | None:
     """(case id, data key) for a live token, refreshing its idle timer; None otherwise."""
     if not token or len(token) > 100:
@@ -71,12 +107,14 @@ def followup_load(token: str | None) -> tuple[int, bytes] | None:
     return int(entry["case"]), data_key
 
 
+@_guard(None)
 def followup_end(token: str | None) -> None:
     if token:
         cache.delete(_slot("fu", token))
 
 
 # --- Pending uploads -------------------------------------------------------------------------
+@_guard(list)
 def uploads_load(token: str | None) -> list[CleanFile]:
     if not token or len(token) > 100:
         return []
@@ -90,6 +128,7 @@ def uploads_load(token: str | None) -> list[CleanFile]:
     return [CleanFile(i["name"], i["type"], crypto.b64d(i["data"]), i["cleaned"]) for i in items]
 
 
+@_guard(lambda token, files: "")
 def uploads_keep(token: str | None, files: list[CleanFile]) -> str:
     """Keep ``files`` for the next post of the same form; returns the token to send back."""
     token = token if token and len(token) <= 100 else secrets.token_urlsafe(32)
@@ -99,22 +138,26 @@ def uploads_keep(token: str | None, files: list[CleanFile]) -> str:
     return token
 
 
+@_guard(None)
 def uploads_drop(token: str | None) -> None:
     if token:
         cache.delete(_slot("up", token))
 
 
 # --- Form posts used once --------------------------------------------------------------------
+@_guard(True)
 def post_claim(nonce: str) -> bool:
     """True the first time a signed form nonce is used; False for a replay."""
     return cache.add(_slot("nonce", nonce), 1, timeout=2 * 86400)
 
 
+@_guard(None)
 def post_release(nonce: str) -> None:
     cache.delete(_slot("nonce", nonce))
 
 
 # --- Abuse counters --------------------------------------------------------------------------
+@_guard("")
 def client_subject(request) -> str:
     """An HMAC of the client address under a daily salt that only Redis holds."""
     salt = cache.get("wb:client-salt")
@@ -123,3 +166,12 @@ def client_subject(request) -> str:
         salt = cache.get("wb:client-salt") or ""
     address = request.META.get("REMOTE_ADDR", "")
     return hmac.new(salt.encode(), address.encode(), hashlib.sha256).hexdigest()
+
+
+def locked(scope: str, subject: str, *, limit: int, if_down: bool) -> bool:
+    """``lacs.throttle.is_locked``, answering ``if_down`` when Redis cannot be reached."""
+    return _guard(if_down)(throttle.is_locked)(scope, subject, limit=limit)
+
+
+def count(scope: str, subject: str, *, window: int) -> None:
+    _guard(None)(throttle.record_failure)(scope, subject, window=window)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lacs import crypto, throttle
+from lacs import crypto
 from lacs.access import role_required
 from lacs.keys import session_private_key
 from lacs.models import Category, Role
@@ -109,7 +109,11 @@ def _intake(request: HttpRequest, *, staff: bool) -> HttpResponse:
         pending=ephemeral.uploads_load(token),
     )
     limit = _limit("WB_SUBMIT_LIMIT", 10)
-    if form.is_valid() and not staff and throttle.is_locked("wb-submit", subject, limit=limit):
+    if (
+        form.is_valid()
+        and not staff
+        and ephemeral.locked("wb-submit", subject, limit=limit, if_down=False)
+    ):
         form.add_error(
             None, _("Se enviaron demasiadas denuncias desde esta conexión. Intente más tarde.")
         )
@@ -138,7 +142,7 @@ def _intake(request: HttpRequest, *, staff: bool) -> HttpResponse:
         raise
     ephemeral.uploads_drop(token)
     if not staff:
-        throttle.record_failure("wb-submit", subject, window=3600)
+        ephemeral.count("wb-submit", subject, window=3600)
     context = {"receipt": receipt, "case": report.case, "staff": staff}
     return render(request, "whistleblowing/receipt.html", context)
 
@@ -189,18 +193,24 @@ def followup(request: HttpRequest) -> HttpResponse:
         limit = _limit("WB_RECEIPT_FAILURE_LIMIT", 10)
         window = _limit("WB_RECEIPT_LOCKOUT_SECONDS", 900)
         found = None
-        if throttle.is_locked("wb-receipt", subject, limit=limit):
+        if ephemeral.locked("wb-receipt", subject, limit=limit, if_down=False):
             form.add_error(
                 None, _("Demasiados intentos. Espere %(m)s minutos.") % {"m": window // 60}
             )
         else:
             found = access.report_for_receipt(form.cleaned_data["receipt"])
             if found is None:
-                throttle.record_failure("wb-receipt", subject, window=window)
+                ephemeral.count("wb-receipt", subject, window=window)
                 form.add_error("receipt", _("No encontramos una denuncia con ese comprobante."))
         if found is not None:
             report, data_key = found
-            token = ephemeral.followup_start(case_id=report.case_id, data_key=data_key)
+            try:
+                token = ephemeral.followup_start(case_id=report.case_id, data_key=data_key)
+            except ephemeral.Unavailable:
+                form.add_error(
+                    None, _("El seguimiento no está disponible en este momento. Intente más tarde.")
+                )
+                return render(request, "whistleblowing/followup_login.html", {"form": form})
             response = redirect("whistleblowing:followup_case")
             response.set_cookie(
                 ephemeral.FOLLOWUP_COOKIE,

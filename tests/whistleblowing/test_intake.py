@@ -309,3 +309,23 @@ def test_pages_and_questionnaire_switch_to_english(client, form):
     html = page.content.decode()
     assert "Who took part?" in html and "Describe what happened" in html
     assert ">Office<" in html
+
+
+def test_with_redis_down_a_report_is_still_filed_and_follow_up_says_so(client, form, settings):
+    category, entity, questions = form
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    receipt = receipt_of(submit(client, category, entity, questions))
+    assert Report.objects.count() == 1
+    bad = submit(client, category, entity, questions, description="")
+    assert bad.status_code == 200 and "Un inspector" in bad.content.decode()
+    assert Report.objects.count() == 1
+    from tests.whistleblowing.factories import follow_up
+
+    page = follow_up(Client(), receipt)
+    assert page.status_code == 200
+    assert "no está disponible en este momento" in page.content.decode()

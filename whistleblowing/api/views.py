@@ -16,7 +16,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lacs import throttle
 from lacs.models import Category
 from whistleblowing import access, actions, ephemeral
 from whistleblowing.api import serializers as s
@@ -68,7 +67,9 @@ class ReportSubmitView(AnonymousAPIView):
         if category is None:
             return _invalid({"category": [_("Elija una categoría de la lista.")]})
         subject = ephemeral.client_subject(request)
-        if throttle.is_locked("wb-submit", subject, limit=getattr(settings, "WB_SUBMIT_LIMIT", 10)):
+        if ephemeral.locked(
+            "wb-submit", subject, limit=getattr(settings, "WB_SUBMIT_LIMIT", 10), if_down=False
+        ):
             return _error("throttled", _("Demasiados intentos. Intente más tarde."), 429)
         files, file_errors = _files(data.get("files", []))
         form = _report_form(data, category)
@@ -88,7 +89,7 @@ class ReportSubmitView(AnonymousAPIView):
             contact_point_implicated=data["contact_point_implicated"],
             head_implicated=data["head_implicated"],
         )
-        throttle.record_failure("wb-submit", subject, window=3600)
+        ephemeral.count("wb-submit", subject, window=3600)
         out = {
             "receipt": receipt,
             "case_number": report.case.number,
@@ -119,13 +120,13 @@ def _receipt_check(request: Request, receipt: str):
     subject = ephemeral.client_subject(request)
     limit = getattr(settings, "WB_RECEIPT_FAILURE_LIMIT", 10)
     window = getattr(settings, "WB_RECEIPT_LOCKOUT_SECONDS", 900)
-    if throttle.is_locked("wb-receipt", subject, limit=limit):
+    if ephemeral.locked("wb-receipt", subject, limit=limit, if_down=True):
         return _error(
             "throttled", _("Demasiados intentos. Espere %(m)s minutos.") % {"m": window // 60}, 429
         )
     found = access.report_for_receipt(receipt)
     if found is None:
-        throttle.record_failure("wb-receipt", subject, window=window)
+        ephemeral.count("wb-receipt", subject, window=window)
         return _error("not_found", _("No encontramos una denuncia con ese comprobante."), 404)
     return found
 
