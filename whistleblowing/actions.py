@@ -219,7 +219,15 @@ def protection_request_decide(
 # --- The identity vault ------------------------------------------------------------------------
 @transaction.atomic
 def identity_request_file(*, vault: IdentityVault, reasoning: str, actor) -> IdentityRequest:
-    """A handler's written, reasoned request to read the identity; custodians decide it."""
+    """A handler's written, reasoned request to read the identity; custodians decide it.
+
+    A second request while one is pending returns the pending one unchanged.
+    """
+    pending = IdentityRequest.objects.filter(
+        vault=vault, requested_by=actor, status=IdentityRequestStatus.PENDING
+    ).first()
+    if pending is not None:
+        return pending
     key = crypto.new_data_key()
     readers = dict(custodians_with_keys())
     readers[actor.pk] = crypto.b64d(actor.keypair.public_key)

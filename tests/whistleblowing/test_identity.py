@@ -168,3 +168,14 @@ def test_a_custodian_appointed_later_gets_the_vault_from_an_earlier_one(people, 
     )
     page = handler.get(reverse("whistleblowing:identity_read", args=[case.pk]))
     assert "Juana Pérez" in page.content.decode()
+
+
+def test_a_second_request_while_one_is_pending_changes_nothing(people, filed):
+    _custodian, contact = people
+    _receipt, case = filed
+    handler = signed(contact)
+    url = reverse("whistleblowing:identity_request", args=[case.pk])
+    handler.post(url, {"reasoning": REASONING})
+    again = handler.post(url, {"reasoning": REASONING + " Otra vez."})
+    assert again.status_code == 302
+    assert IdentityRequest.objects.count() == 1
