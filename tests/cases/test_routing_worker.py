@@ -192,3 +192,20 @@ def test_redis_down_and_worker_killed_mid_routing_still_route_every_case_once(ow
     finally:
         worker.stop()
     assert_routed_exactly_once(all_ids, contact)
+
+
+def test_routing_and_beat_tasks_run_in_a_real_worker(celery_worker_process, entity):
+    import datetime as dt
+
+    from cases.models import Case
+    from cases.tasks import deadlines_check_task, recipients_expire_task
+
+    contact = make_user(Role.CONTACT, entity)
+    (case_id,) = submit(entity, 1)  # on commit → broker → worker
+    wait_until(lambda: routed([case_id]))
+    Case.objects.filter(pk=case_id).update(acknowledge_by=dt.date(2020, 1, 1))
+    assert deadlines_check_task.delay().get(timeout=60)["ack_breached"] == 1
+    assert Case.objects.get(pk=case_id).acknowledge_breached_on is not None
+    assert recipients_expire_task.delay().get(timeout=60) == 0
+    assert routing_sweep_task.delay(0).get(timeout=60) == 0
+    assert_routed_exactly_once([case_id], contact)
