@@ -7,8 +7,8 @@ Same access policy and actions as the pages; only procurement analysts with the
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,6 +23,18 @@ from procurement.indicators import ALL_CODES
 from procurement.models import FlagGroup, FlagRun, RedFlag
 
 Analysts = scoped("procurement", Role.ANALYST)
+
+ReleasePackageOut = inline_serializer(
+    "ReleasePackage",
+    fields={
+        "uri": serializers.URLField(),
+        "version": serializers.CharField(),
+        "publishedDate": serializers.DateTimeField(),
+        "publisher": serializers.DictField(),
+        "releases": serializers.ListField(child=serializers.DictField()),
+        "links": serializers.DictField(child=serializers.URLField(), required=False),
+    },
+)
 
 
 class ImportCreate(APIView):
@@ -49,8 +61,11 @@ class ImportDetail(APIView):
         return Response(ImportOut(access.access_batch(request.user, pk)).data)
 
 
-class FlagList(APIView):
+class FlagList(generics.GenericAPIView):
     permission_classes = [Analysts]
+    pagination_class = StandardPagination
+    serializer_class = FlagOut
+    queryset = RedFlag.objects.none()
 
     @extend_schema(
         parameters=[OpenApiParameter("code", str, enum=list(ALL_CODES), required=False)],
@@ -58,7 +73,6 @@ class FlagList(APIView):
         summary="Alertas del último cálculo",
     )
     def get(self, request):
-        paginator = StandardPagination()
         run = FlagRun.objects.order_by("-created_at", "-pk").first()
         rows = RedFlag.objects.none()
         if run is not None:
@@ -72,8 +86,8 @@ class FlagList(APIView):
             if code:
                 rows = rows.filter(code=code)
         rows = rows.select_related("process").order_by("group", "code", "key", "pk")
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(FlagOut(page, many=True).data)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(FlagOut(page, many=True).data)
 
 
 class ReleasePackage(APIView):
@@ -82,8 +96,12 @@ class ReleasePackage(APIView):
     permission_classes = [Analysts]
 
     @extend_schema(
-        parameters=[OpenApiParameter("year", int, required=False)],
-        responses={200: dict},
+        parameters=[
+            OpenApiParameter("year", int, required=False),
+            OpenApiParameter("page", int, required=False),
+            OpenApiParameter("page_size", int, required=False),
+        ],
+        responses=ReleasePackageOut,
         summary="Exportar un paquete de entregas OCDS",
     )
     def get(self, request):
@@ -93,11 +111,14 @@ class ReleasePackage(APIView):
         if year.isdigit():
             rows = rows.filter(year=int(year))
         page = paginator.paginate_queryset(rows.only("data"), request, view=self)
-        package = {
+        package: dict = {
             "uri": request.build_absolute_uri(),
             "version": "1.1",
             "publishedDate": timezone.now().isoformat(timespec="seconds"),
             "publisher": {"name": "Sistema Local Anticorrupción de la Ciudad de México"},
-            "releases": [process.data for process in page],
+            "releases": [process.data for process in page or []],
         }
-        return paginator.get_paginated_response(package)
+        following = paginator.get_next_link()
+        if following:
+            package["links"] = {"next": following}  # the OCDS pagination convention
+        return Response(package)
