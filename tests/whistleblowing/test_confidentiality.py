@@ -103,8 +103,27 @@ def storage_contents() -> bytes:
     return b"\n".join(p.read_bytes() for p in root.rglob("*") if p.is_file())
 
 
-def test_canary_in_every_field_and_file_is_nowhere_at_rest_or_in_logs(entity, caplog):
+@pytest.fixture
+def every_log(caplog):
+    """caplog, also fed by the loggers that do not propagate to the root (django.request…)."""
     caplog.set_level(logging.DEBUG)
+    quiet = [
+        logging.getLogger(name)
+        for name, logger in logging.root.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger) and not logger.propagate
+    ]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.addHandler(caplog.handler)
+        logger.setLevel(logging.DEBUG)
+    yield caplog
+    for logger, level in zip(quiet, levels, strict=True):
+        logger.removeHandler(caplog.handler)
+        logger.setLevel(level)
+
+
+def test_canary_in_every_field_and_file_is_nowhere_at_rest_or_in_logs(entity, every_log):
+    caplog = every_log
     canary = f"CANARIO{uuid.uuid4().hex}"
     custodian = make_user(Role.CUSTODIAN)
     contact = make_user(Role.CONTACT, entity)
