@@ -7,8 +7,13 @@ from rest_framework import serializers
 from cases.models import Case, CaseStatus, Outcome, ReferralKind
 from lacs.models import Entity
 
+# Fields named "status", "kind" or "to" are plain strings (their values are listed in the help):
+# other apps' enums share those names, and the actions refuse values they do not know anyway.
+STATUSES = " | ".join(CaseStatus.values)
+
 
 class CaseOut(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text=STATUSES)
     entity = serializers.CharField(source="entity.name")
     category = serializers.CharField(source="category.code")
     deadline = serializers.CharField(source="deadline_badge")
@@ -57,7 +62,7 @@ class CaseDetailOut(serializers.Serializer):
 
 
 class TransitionIn(serializers.Serializer):
-    to = serializers.ChoiceField(choices=CaseStatus.choices)
+    to = serializers.CharField(max_length=20, help_text=STATUSES)
     version = serializers.IntegerField(min_value=0)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
     outcome = serializers.ChoiceField(choices=Outcome.choices, required=False, default="")
@@ -71,7 +76,7 @@ class NoteIn(serializers.Serializer):
 
 
 class ReferIn(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ReferralKind.choices)
+    kind = serializers.CharField(max_length=20, help_text=" | ".join(ReferralKind.values))
     version = serializers.IntegerField(min_value=0)
     summary = serializers.CharField(max_length=20000)
     target = serializers.PrimaryKeyRelatedField(
