@@ -292,3 +292,10 @@ class BidProtest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.protester} — {self.process}"
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        open_ = self.status in (ProtestStatus.FILED, ProtestStatus.ADMITTED)
+        return open_ and self.respond_by < timezone.localdate()

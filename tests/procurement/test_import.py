@@ -245,3 +245,36 @@ def test_copy_escapes_text_and_arrays():
     stored = Release.objects.get()
     assert (stored.ocid, stored.release_id) == ("o\tx", 'r"1\\')
     assert stored.data == {"k": "línea\nnueva"}
+
+
+@pytest.mark.django_db
+def test_sweep_runs_batches_left_pending_when_the_broker_was_down():
+    import datetime as dt
+
+    from procurement.models import ImportFile
+    from procurement.tasks import ocds_import_sweep_task
+
+    batch = ImportBatch.objects.create(total_bytes=10, files_total=1)
+    ImportFile.objects.create(batch=batch, name="rp2.json", content=mx("release-package-2.json"))
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        created_at=batch.created_at - dt.timedelta(minutes=5)
+    )
+    assert ocds_import_sweep_task() == 1
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.DONE and Process.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_red_flags_compute_command_stores_a_run(tmp_path):
+    from procurement.models import FlagRun
+
+    ocds_file_import(name="rp1.json", content=mx("release-package-1.json"))
+    ini = tmp_path / "s.ini"
+    ini.write_text("[R003]\n")
+    out = io.StringIO()
+    call_command("red_flags", "compute", "-s", str(ini), stdout=out)
+    assert out.getvalue().strip() == "1 flags"
+    assert FlagRun.objects.get().result == {
+        "OCID": {"OCDS-87SD3T-AD-SF-DRM-063-2015": {"R003": 1.0}}
+    }
+    assert AuditEvent.objects.filter(action="procurement.red_flags_compute").count() == 1

@@ -186,3 +186,11 @@ def test_malformed_settings_are_refused_and_nothing_is_computed(analyst_client):
     response = analyst_client.post(reverse("procurement:flags"), {"settings_text": "[R003"})
     assert response.status_code == 200
     assert not FlagRun.objects.exists()
+
+
+def test_overdue_protests_are_marked(analyst_client):
+    from tests.procurement.factories import BidProtestFactory
+
+    BidProtestFactory()  # filed 2026-01-10, to be resolved by 2026-02-24
+    html = analyst_client.get(reverse("procurement:protests")).content.decode()
+    assert "vencida" in html
