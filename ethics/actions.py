@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import send_mail, send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
@@ -81,7 +81,42 @@ def code_version_publish(*, actor, version: CodeVersion) -> CodeVersion:
     audit_record(
         action="ethics.code_version_publish", actor=actor, obj=version, data={"v": version.number}
     )
+    transaction.on_commit(lambda: _enqueue_code_notice(version.pk))
     return version
+
+
+def _enqueue_code_notice(version_id: int) -> None:
+    from ethics.tasks import code_published_notify_task
+
+    code_published_notify_task.delay(version_id)
+
+
+def code_published_notify(*, version_id: int) -> int:
+    """E-mail every current servant, once per version, asking them to acknowledge it."""
+    claimed = CodeVersion.objects.filter(
+        pk=version_id, published_at__isnull=False, servants_notified_at__isnull=True
+    ).update(servants_notified_at=timezone.now())
+    if not claimed:
+        return 0
+    version = CodeVersion.objects.get(pk=version_id)
+    emails = sorted(
+        {
+            email
+            for email in RoleAssignment.objects.current()
+            .filter(role=Role.SERVANT)
+            .values_list("user__email", flat=True)
+            if email
+        }
+    )
+    subject = str(_("Nueva versión del código de ética"))
+    body = str(
+        _("Se publicó la versión %(n)s del código de ética. Léala y reconózcala en /ethics/code/.")
+        % {"n": version.number}
+    )
+    messages = [(subject, body, None, [email]) for email in emails]
+    for start in range(0, len(messages), 500):
+        send_mass_mail(messages[start : start + 500], fail_silently=True)
+    return len(messages)
 
 
 @transaction.atomic

@@ -54,6 +54,7 @@ class CodeVersion(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    servants_notified_at = models.DateTimeField(null=True, blank=True)
 
     objects = CodeVersionQuerySet.as_manager()
 

@@ -32,3 +32,9 @@ def advice_and_follow_ups_notify_task() -> dict:
         "advice": actions.advice_overdue_notify(),
         "follow_ups": actions.conflict_follow_ups_notify(),
     }
+
+
+@shared_task(name="ethics.code_published_notify", time_limit=1800, soft_time_limit=1700)
+def code_published_notify_task(version_id: int) -> int:
+    """Ask every servant to acknowledge a newly published code version (once per version)."""
+    return actions.code_published_notify(version_id=version_id)

@@ -13,6 +13,7 @@ urlpatterns = [
         "code/versions/<int:pk>/publish/", views.code_version_publish, name="code_version_publish"
     ),
     path("compliance/", views.compliance, name="compliance"),
+    path("compliance.csv", views.compliance_csv, name="compliance_csv"),
     path("compliance/<int:pk>/", views.entity_compliance, name="entity_compliance"),
     path("declarations/", views.declarations, name="declarations"),
     path("declarations/review/", views.declarations_review, name="declarations_review"),
@@ -45,6 +46,7 @@ urlpatterns = [
     path("conflicts/<int:pk>/close/", views.conflict_close, name="conflict_close"),
     path("gifts/", views.gifts, name="gifts"),
     path("gifts/public/", views.gifts_public, name="gifts_public"),
+    path("gifts/public.csv", views.gifts_public_csv, name="gifts_public_csv"),
     path("gifts/<int:pk>/hand-over/", views.gift_hand_over, name="gift_hand_over"),
     path("advice/", views.advice, name="advice"),
     path("advice/<int:pk>/", views.advice_detail, name="advice_detail"),

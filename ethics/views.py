@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -155,33 +157,76 @@ def code_version_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Compliance ----------------------------------------------------------------------------------
-def compliance(request: HttpRequest) -> HttpResponse:
-    """Per-entity counts (no names): acknowledgement, declarations and gifts."""
-    if (answer := _signed_in(request)) is not None:
-        return answer
-    if not access.may_see_compliance_counts(request.user):
-        raise PermissionDenied
+def _compliance_rows(user) -> list[dict]:
     entities = Entity.objects.all()
-    if not access.sees_all_entity_counts(request.user):
-        entities = entities.filter(pk__in=access.reviewer_entity_ids(request.user))
+    if not access.sees_all_entity_counts(user):
+        entities = entities.filter(pk__in=access.reviewer_entity_ids(user))
     ids = list(entities.values_list("pk", flat=True))
     acks = selectors.acknowledgement_compliance(entity_ids=ids)
     decls = selectors.declaration_compliance(entity_ids=ids)
     gifts = selectors.gift_totals(entity_ids=ids)
     education = selectors.education_completion(entity_ids=ids)
-    rows = [
+    return [
         {
             "entity": e,
-            "acks": acks.get(e.pk),
-            "decls": decls.get(e.pk),
-            "gifts": gifts.get(e.pk),
-            "education": education.get(e.pk),
+            "acks": acks.get(e.pk) or {},
+            "decls": decls.get(e.pk) or {},
+            "gifts": gifts.get(e.pk) or {},
+            "education": education.get(e.pk) or {},
         }
         for e in entities
         if e.pk in acks or e.pk in decls or e.pk in gifts
     ]
+
+
+def _compliance_user(request: HttpRequest) -> HttpResponse | None:
+    if (answer := _signed_in(request)) is not None:
+        return answer
+    if not access.may_see_compliance_counts(request.user):
+        raise PermissionDenied
+    return None
+
+
+def compliance(request: HttpRequest) -> HttpResponse:
+    """Per-entity counts (no names): acknowledgement, declarations, gifts and training."""
+    if (answer := _compliance_user(request)) is not None:
+        return answer
     named = set(access.compliance_entities(request.user).values_list("pk", flat=True))
-    return render(request, "ethics/compliance.html", {"rows": rows, "named": named})
+    return render(
+        request, "ethics/compliance.html", {"rows": _compliance_rows(request.user), "named": named}
+    )
+
+
+COMPLIANCE_COLUMNS = [
+    ("entity", lambda r: r["entity"].name),
+    ("servants", lambda r: r["acks"].get("servants", 0)),
+    ("acknowledged", lambda r: r["acks"].get("acknowledged", 0)),
+    ("declarations_on_time", lambda r: r["decls"].get("on_time", 0)),
+    ("declarations_late", lambda r: r["decls"].get("late", 0)),
+    ("declarations_missing", lambda r: r["decls"].get("missing", 0)),
+    ("declarations_pending", lambda r: r["decls"].get("pending", 0)),
+    ("gifts", lambda r: r["gifts"].get("count", 0)),
+    ("gifts_value_mxn", lambda r: r["gifts"].get("value", 0)),
+    ("gifts_over_limit", lambda r: r["gifts"].get("over_threshold", 0)),
+    ("training_complete", lambda r: r["education"].get("complete", 0)),
+]
+
+
+def _csv(filename: str, header: list[str], rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+def compliance_csv(request: HttpRequest) -> HttpResponse:
+    """The same counts as the compliance page, as CSV (no names of people)."""
+    if (answer := _compliance_user(request)) is not None:
+        return answer
+    rows = [[get(r) for _n, get in COMPLIANCE_COLUMNS] for r in _compliance_rows(request.user)]
+    return _csv("cumplimiento-etica.csv", [n for n, _g in COMPLIANCE_COLUMNS], rows)
 
 
 def entity_compliance(request: HttpRequest, pk: int) -> HttpResponse:
@@ -587,6 +632,24 @@ def gifts_public(request: HttpRequest) -> HttpResponse:
     """The public register: no servant, no natural-person giver, no RFC, no notes."""
     rows = Gift.objects.public_rows()[:500]
     return render(request, "ethics/gifts_public.html", {"gifts": rows})
+
+
+def gifts_public_csv(request: HttpRequest) -> HttpResponse:
+    """The whole public register as CSV, with the same columns as the page."""
+    rows = (
+        [
+            g.entity.name,
+            g.offered_on.strftime("%Y-%m"),
+            g.kind,
+            g.public_giver,
+            g.value,
+            g.decision,
+            int(g.over_threshold),
+        ]
+        for g in Gift.objects.public_rows().iterator(chunk_size=2000)
+    )
+    header = ["entity", "month", "kind", "company_giver", "value_mxn", "decision", "over_limit"]
+    return _csv("registro-obsequios.csv", header, rows)
 
 
 # --- Advice --------------------------------------------------------------------------------------

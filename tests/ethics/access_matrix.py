@@ -98,6 +98,7 @@ MATRIX = {
     "ethics:code_versions": Row(only("admin")),
     "ethics:code_version_publish": Row(only("admin", ok=302), kwargs=_draft_code, method="post"),
     "ethics:compliance": Row(only("contact", "contact_other", "investigator", "cpc", "admin")),
+    "ethics:compliance_csv": Row(only("contact", "contact_other", "investigator", "cpc", "admin")),
     "ethics:entity_compliance": Row(
         _not_found_except("contact", "investigator", "admin"),
         kwargs=lambda ctx: {"pk": ctx.entity.pk},
@@ -138,6 +139,7 @@ MATRIX = {
     ),
     "ethics:gifts": Row(only("servant", *REVIEWERS, "contact_other")),
     "ethics:gifts_public": Row(everyone()),
+    "ethics:gifts_public_csv": Row(everyone()),
     "ethics:gift_hand_over": Row(only("servant", ok=302), kwargs=_gift, method="post"),
     "ethics:advice": Row(only("servant", "contact", "contact_other")),
     "ethics:advice_detail": Row(_not_found_except("servant", "contact"), kwargs=_advice),

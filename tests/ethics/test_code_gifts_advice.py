@@ -74,8 +74,10 @@ def test_cpc_sees_counts_but_no_names(client, servant, entity):
     cpc = make_user(Role.CPC)
     sign_in(client, cpc)
     page = client.get(reverse("ethics:compliance")).content.decode()
-    assert entity.name in page
+    export = client.get(reverse("ethics:compliance_csv")).content.decode()
+    assert entity.name in page and entity.name in export
     assert servant.get_full_name() not in page
+    assert servant.last_name not in export and servant.username not in export
     assert client.get(reverse("ethics:entity_compliance", args=[entity.pk])).status_code == 404
 
 
@@ -138,7 +140,9 @@ def test_public_gift_register_never_shows_private_fields(client, servant, entity
         **_gift_fields(giver_kind="MORAL", giver_name="Proveedora Pública SA", value=Decimal(200)),
     )
     page = client.get(reverse("ethics:gifts_public")).content.decode()
-    assert "Proveedora Pública SA" in page
+    export = client.get(reverse("ethics:gifts_public_csv")).content.decode()
+    api = client.get(reverse("api-ethics-gifts-public")).content.decode()
+    assert "Proveedora Pública SA" in page and "Proveedora Pública SA" in export
     assert entity.name in page
     for private in (
         "Rodolfo Particular",
@@ -147,7 +151,7 @@ def test_public_gift_register_never_shows_private_fields(client, servant, entity
         servant.username,
         servant.last_name,
     ):
-        assert private not in page
+        assert private not in page and private not in export and private not in api
 
 
 # --- Advice --------------------------------------------------------------------------------------

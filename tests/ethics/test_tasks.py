@@ -67,3 +67,19 @@ def test_overdue_advice_and_follow_ups_reach_the_contact_point_once(
         assert advice_and_follow_ups_notify_task.delay().get() == {"advice": 0, "follow_ups": 0}
     assert [m.to for m in mail.outbox] == [[contact.email], [contact.email]]
     assert all("¿Puedo?" not in m.body for m in mail.outbox)
+
+
+@pytest.mark.django_db
+def test_publishing_a_code_version_emails_servants_once(entity, django_capture_on_commit_callbacks):
+    from ethics import actions
+    from ethics.models import CodeVersion
+    from lacs.models import Role
+    from tests.conftest import make_user
+
+    servant = make_user(Role.SERVANT, entity)
+    admin = make_user(Role.ADMIN)
+    version = CodeVersion.objects.create(number=7, title="Código", conflict_definition="d")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.code_version_publish(actor=admin, version=version)
+    assert [m.to for m in mail.outbox] == [[servant.email]]
+    assert actions.code_published_notify(version_id=version.pk) == 0
