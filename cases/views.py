@@ -175,7 +175,7 @@ def _post_action(request: HttpRequest, pk: int, form_class, run, *, needs_keys: 
     form = form_class(request.POST, **extra)
     data_key, notes_key = _keys(request, case)
     if needs_keys and (data_key is None or notes_key is None):
-        messages.error(request, _("Vuelva a iniciar sesión para desbloquear sus llaves."))
+        messages.error(request, _locked_message(request))
     elif not form.is_valid():
         messages.error(request, _("Revise los datos: %(errors)s") % {"errors": _errors(form)})
     else:
@@ -188,6 +188,14 @@ def _post_action(request: HttpRequest, pk: int, form_class, run, *, needs_keys: 
             if not access.cases_visible_to(request.user).filter(pk=case.pk).exists():
                 return redirect("cases:inbox")
     return redirect("cases:detail", pk=case.pk)
+
+
+def _locked_message(request: HttpRequest) -> str:
+    if keys.session_private_key(request) is None:
+        return _("Vuelva a iniciar sesión para desbloquear sus llaves.")
+    return _(
+        "Aún no se le comparte la llave de este caso; otra persona destinataria la comparte al abrirlo."
+    )
 
 
 def _errors(form) -> str:
