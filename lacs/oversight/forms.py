@@ -20,6 +20,8 @@ from lacs.oversight.models import (
 )
 from lacs.oversight.panels import Filters
 
+# <input type="date"> needs ISO dates whatever the language's display format.
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -109,8 +111,8 @@ class PlanActionForm(forms.ModelForm):
         model = PlanAction
         fields = ["goal", "name", "entity", "indicator", "baseline", "target", "start", "due"]
         widgets = {
-            "start": forms.DateInput(attrs={"type": "date"}),
-            "due": forms.DateInput(attrs={"type": "date"}),
+            "start": DATE,
+            "due": DATE,
         }
         error_messages = {
             "baseline": {"required": _("Una meta sin línea base no puede medirse.")},
@@ -136,9 +138,7 @@ class PlanActionForm(forms.ModelForm):
 
 
 class ProgressForm(forms.Form):
-    reported_on = forms.DateField(
-        label=_("Fecha del dato"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    reported_on = forms.DateField(label=_("Fecha del dato"), widget=DATE)
     value = forms.DecimalField(label=_("Valor del indicador"), max_digits=14, decimal_places=2)
 
     def clean_reported_on(self):
@@ -162,7 +162,7 @@ class FindingForm(forms.ModelForm):
     class Meta:
         model = AuditFinding
         fields = ["entity", "control", "title", "recommendation", "owner", "due"]
-        widgets = {"due": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"due": DATE}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
