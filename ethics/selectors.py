@@ -101,13 +101,18 @@ class ObligationStatus(NamedTuple):
 
 
 def declaration_obligations(
-    *, entity_ids: Iterable[int] | None = None, today: dt.date | None = None
+    *,
+    entity_ids: Iterable[int] | None = None,
+    today: dt.date | None = None,
+    user_ids: Iterable[int] | None = None,
 ) -> Iterator[ObligationStatus]:
     """Each declaration owed by each servant appointment and whether it was filed on time."""
     today = today or timezone.localdate()
     appointments = RoleAssignment.objects.filter(role=Role.SERVANT, start__lte=today)
     if entity_ids is not None:
         appointments = appointments.filter(entity_id__in=list(entity_ids))
+    if user_ids is not None:
+        appointments = appointments.filter(user_id__in=list(user_ids))
     filed: dict[tuple, tuple[int, dt.date]] = {}
     for pk, appointment_id, kind, year, filed_at in (
         Declaration.objects.filed()
