@@ -220,3 +220,13 @@ def test_committee_member_sees_the_dashboard(client):
 def test_unknown_panel_export_is_not_found(cpc):
     url = reverse("oversight:export", kwargs={"slug": "nope", "fmt": "csv"})
     assert cpc.get(url).status_code == 404
+
+
+@pytest.mark.services
+def test_refresh_runs_in_a_real_worker(celery_worker_process, entity):
+    from lacs.oversight.tasks import figures_refresh_task
+
+    make_cases(6, entity=entity)
+    assert figures_refresh_task.delay().get(timeout=60) > 0
+    assert Figure.objects.get(dimension="cases", entity__isnull=True).n == 6
+    assert AuditEvent.objects.filter(action="oversight.figures_refresh", actor=None).exists()
