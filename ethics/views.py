@@ -312,8 +312,8 @@ def declarations(request: HttpRequest) -> HttpResponse:
     mine = Declaration.objects.filter(declarant=user).select_related("entity")
     owed = [
         o
-        for o in selectors.declaration_obligations(entity_ids={a.entity_id for a in appointments})
-        if o.servant_id == user.pk and o.state in ("missing", "pending")
+        for o in selectors.declaration_obligations(user_ids=[user.pk])
+        if o.state in ("missing", "pending")
     ]
     reminder = actions.reminder_for(
         user=user, transaction_name=ReminderTransaction.DECLARATION_FILE
