@@ -29,6 +29,7 @@ from cases.models import (
     REFERRABLE,
     Absence,
     Case,
+    CaseFinding,
     CaseKeyWrap,
     CaseNote,
     CaseRecipient,
@@ -913,3 +914,34 @@ def _recipient_expire(recipient_id: int) -> int:
         data={"user": recipient.user_id},
     )
     return 1
+
+
+# --- Cases opened by staff --------------------------------------------------------------------
+@transaction.atomic
+def case_finding_open(
+    *, actor, entity: Entity, category: Category, summary: str, head_implicated: bool = False
+) -> Case:
+    """Open a case from an audit finding; the summary is sealed under the new case's data key.
+
+    The person who opens it does not become a recipient: routing decides who works it.
+    """
+    if not summary.strip():
+        raise CaseError(_("Describa el hallazgo."))
+    case, data_key = case_open(
+        entity=entity,
+        category=category,
+        source=CaseSource.AUDIT,
+        head_implicated=head_implicated,
+        actor=actor,
+    )
+    finding = CaseFinding(case=case, opened_by=actor)
+    finding.sealed_summary = crypto.seal_text(data_key, summary.strip(), finding.aad)
+    finding.save()
+    return case
+
+
+def finding_text(case: Case, data_key: bytes) -> str | None:
+    finding = CaseFinding.objects.filter(case=case).first()
+    if finding is None:
+        return None
+    return crypto.open_text(data_key, bytes(finding.sealed_summary), finding.aad)

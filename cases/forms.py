@@ -130,3 +130,21 @@ class RoutingRuleForm(forms.ModelForm):
     class Meta:
         model = RoutingRule
         fields = ["category", "entity", "target", "mode", "position"]
+
+
+class FindingForm(forms.Form):
+    entity = forms.ModelChoiceField(label=_("Ente"), queryset=Entity.objects.active())
+    category = forms.ModelChoiceField(
+        label=_("Categoría"), queryset=Category.objects.filter(active=True)
+    )
+    head_implicated = forms.BooleanField(
+        label=_("El titular del ente está involucrado"),
+        required=False,
+        help_text=_("El caso irá a la Contraloría."),
+    )
+    summary = forms.CharField(
+        label=_("Hallazgo"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20000,
+        help_text=_("Se cifra con la llave del caso; sólo lo leen las personas destinatarias."),
+    )

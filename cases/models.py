@@ -431,3 +431,20 @@ class CaseNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} note {self.pk}"
+
+
+class CaseFinding(models.Model):
+    """What an audit finding or a staff-opened case says, sealed under the case's data key."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="finding")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sealed_summary = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"{self.case} finding"
+
+    @property
+    def aad(self) -> bytes:
+        return f"case-finding:{self.case_id}".encode()

@@ -6,6 +6,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("new/", views.case_finding_new, name="finding_new"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/transition/", views.case_transition, name="transition"),
     path("<int:pk>/severity/", views.case_severity, name="severity"),

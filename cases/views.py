@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases import access, actions
 from cases.forms import (
     SORTS,
+    FindingForm,
     InboxFilterForm,
     NoteForm,
     RecuseForm,
@@ -156,6 +157,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "case": case,
         "unlocked": data_key is not None,
         "panel": _panel(request, case, data_key) if data_key else None,
+        "finding": actions.finding_text(case, data_key) if data_key else None,
         "notes": _notes(case, notes_key),
         "history": _history(case),
         "recipients": CaseRecipient.objects.filter(case=case).select_related("user", "entity"),
@@ -280,6 +282,26 @@ def case_refer(request: HttpRequest, pk: int) -> HttpResponse:
         return _("Caso turnado.")
 
     return _post_action(request, pk, ReferForm, run)
+
+
+@inbox_role_required
+@require_http_methods(["GET", "POST"])
+def case_finding_new(request: HttpRequest) -> HttpResponse:
+    """Open a case from an audit finding (it is routed like a report)."""
+    form = FindingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = actions.case_finding_open(actor=request.user, **form.cleaned_data)
+        except actions.CaseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Caso %(number)s abierto; se turnará a quien corresponda.")
+                % {"number": case.number},
+            )
+            return redirect("cases:inbox")
+    return render(request, "cases/finding_new.html", {"form": form})
 
 
 # --- Routing rules (administration) ------------------------------------------------------------

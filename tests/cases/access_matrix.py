@@ -32,6 +32,7 @@ API_ACTION = {**only("contact", "contact_other", "investigator", ok=405), "anony
 
 MATRIX = {
     "cases:inbox": Row(INBOX),
+    "cases:finding_new": Row(INBOX),
     "cases:detail": Row(CASE_PAGE, kwargs=routed_case),
     "cases:transition": Row(CASE_FORM, kwargs=routed_case, method="post"),
     "cases:severity": Row(CASE_FORM, kwargs=routed_case, method="post"),

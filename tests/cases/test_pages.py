@@ -141,3 +141,33 @@ def test_inbox_speaks_english_when_asked(entity, contact, contact_client):
     contact_client.cookies["django_language"] = "en"
     body = contact_client.get(reverse("cases:inbox")).content.decode()
     assert "Case inbox" in body and "Received" in body
+
+
+@pytest.mark.django_db
+def test_investigator_opens_a_finding_that_only_the_recipients_read(entity, contact, client):
+    from cases.models import CaseFinding, CaseSource
+
+    investigator = make_user(Role.INVESTIGATOR, entity)
+    sign_in(client, investigator)
+    response = client.post(
+        reverse("cases:finding_new"),
+        {"entity": entity.pk, "category": CategoryFactory().pk, "summary": "Pagos duplicados"},
+    )
+    assert response.status_code == 302
+    case = Case.objects.get(source=CaseSource.AUDIT)
+    assert b"duplicados" not in bytes(CaseFinding.objects.get(case=case).sealed_summary)
+    actions.case_route(case_id=case.pk)
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
+    sign_in(client, contact)
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Pagos duplicados" in body
+
+
+@pytest.mark.django_db
+def test_empty_finding_is_refused(entity, contact, contact_client):
+    response = contact_client.post(
+        reverse("cases:finding_new"),
+        {"entity": entity.pk, "category": CategoryFactory().pk, "summary": "   "},
+    )
+    assert response.status_code == 200
+    assert not Case.objects.exists()
