@@ -176,18 +176,26 @@ def _dict(value: Any) -> dict:
 
 
 def _org_id(value: Any) -> str | None:
-    org_id = _dict(value).get("id")
-    if isinstance(org_id, int | float) and not isinstance(org_id, bool):
-        return str(org_id)
-    return org_id if isinstance(org_id, str) and org_id else None
+    if type(value) is dict:
+        org_id = value.get("id")
+        if type(org_id) is str:
+            return org_id or None
+        if type(org_id) in (int, float):
+            return str(org_id)
+    return None
 
 
 def _party_ids(value: Any) -> list[str] | None:
     """Ids of an organisation-reference list; None if any reference lacks an id."""
-    ids = [_org_id(org) for org in _list(value)]
-    if any(i is None for i in ids):
-        return None
-    return ids  # type: ignore[return-value]
+    if type(value) is not list:
+        return []
+    ids = []
+    for org in value:
+        org_id = _org_id(org)
+        if org_id is None:
+            return None
+        ids.append(org_id)
+    return ids
 
 
 # --- the run -----------------------------------------------------------------------------------
@@ -225,6 +233,13 @@ class IndicatorRun:
         self.r048: dict[str, list[Any]] = defaultdict(lambda: [0, set()])
         # R055: (buyer, supplier) → [(date, amount, ocid)]
         self.r055: dict[tuple[str, str], list[tuple[dt.datetime, float, str]]] = defaultdict(list)
+        enabled = [c for c in ALL_CODES if settings.enabled(c)]
+        # R058 shares R024's per-process values; collect them once.
+        if "R024" in enabled and "R058" in enabled:
+            enabled.remove("R058")
+        self.tenderers: dict[int, list[str] | None] = {}
+        self.suppliers: dict[int, list[str] | None] = {}
+        self.folds = [(c in PRICE_INDICATORS, getattr(self, f"_fold_{c.lower()}")) for c in enabled]
 
     # -- output --
     def flag(self, group: str, key: str, code: str, value: float) -> None:
@@ -275,10 +290,13 @@ class IndicatorRun:
             return
         bids = [b for b in _list(_dict(release.get("bids")).get("details")) if isinstance(b, dict)]
         awards = [a for a in _list(release.get("awards")) if isinstance(a, dict)]
+        # Organisation ids of each bid and award, read once per release for all indicators.
+        self.tenderers = {id(b): _party_ids(b.get("tenderers")) for b in bids}
+        self.suppliers = {id(a): _party_ids(a.get("suppliers")) for a in awards}
         price = self._compares_price(details)
-        for code in ALL_CODES:
-            if self.s.enabled(code) and (price or code not in PRICE_INDICATORS):
-                getattr(self, f"_fold_{code.lower()}")(release, ocid, tender, bids, awards)
+        for needs_price, fold in self.folds:
+            if price or not needs_price:
+                fold(release, ocid, tender, bids, awards)
 
     def _compares_price(self, details: Any) -> bool:
         if self.s.price_comparison is not None:
@@ -315,7 +333,7 @@ class IndicatorRun:
         active = [a for a in awards if a.get("status") == "active"]
         if len(active) != 1:
             return None
-        suppliers = _party_ids(active[0].get("suppliers"))
+        suppliers = self.suppliers[id(active[0])]
         if not suppliers or len(suppliers) != 1:
             return None
         winner = suppliers[0]
@@ -324,7 +342,7 @@ class IndicatorRun:
         for bid in bids:
             if bid.get("status") != "valid":
                 continue
-            tenderers = _party_ids(bid.get("tenderers"))
+            tenderers = self.tenderers[id(bid)]
             if not tenderers or len(tenderers) != 1:
                 return None
             amount = self.amount(bid.get("value"))
@@ -348,8 +366,7 @@ class IndicatorRun:
             self.winning.append(winning)
 
     def _fold_r058(self, release, ocid, tender, bids, awards) -> None:
-        if not self.s.enabled("R024"):  # R024 already collected the same values
-            self._fold_r024(release, ocid, tender, bids, awards)
+        self._fold_r024(release, ocid, tender, bids, awards)
 
     def _finish_winning(self) -> None:
         if not self.winning:
@@ -377,12 +394,12 @@ class IndicatorRun:
         winners = set()
         for award in awards:
             if award.get("status") == "active":
-                winners.update(_party_ids(award.get("suppliers")) or [])
+                winners.update(self.suppliers[id(award)] or [])
         won: set[str] = set()
         for bid in bids:
             if bid.get("status") != "valid":
                 continue
-            for tenderer in _party_ids(bid.get("tenderers")) or []:
+            for tenderer in self.tenderers[id(bid)] or []:
                 self.r025[tenderer][0] += 1
                 if tenderer in winners and tenderer not in won:
                     self.r025[tenderer][1] += 1
@@ -409,7 +426,7 @@ class IndicatorRun:
         for bid in bids:
             if bid.get("status") not in SUBMITTED:
                 continue
-            tenderers = _party_ids(bid.get("tenderers"))
+            tenderers = self.tenderers[id(bid)]
             amount = self.amount(bid.get("value"))
             if tenderers and amount is not None:
                 by_amount[amount].add(frozenset(tenderers))
@@ -427,12 +444,12 @@ class IndicatorRun:
         winners = set()
         for award in awards:
             if award.get("status") == "active":
-                winners.update(_party_ids(award.get("suppliers")) or [])
+                winners.update(self.suppliers[id(award)] or [])
         late = set()
         for bid in bids:
             date = parse_datetime(bid.get("date"))
             if bid.get("status") == "valid" and date is not None and date > end:
-                late.update(t for t in _party_ids(bid.get("tenderers")) or [] if t in winners)
+                late.update(t for t in self.tenderers[id(bid)] or [] if t in winners)
         if late:
             self.flag("OCID", ocid, "R030", 1.0)
             for tenderer in late:
@@ -446,12 +463,12 @@ class IndicatorRun:
         for bid in bids:
             status = bid.get("status")
             if status in ("valid", "disqualified"):
-                ids = _party_ids(bid.get("tenderers")) or []
+                ids = self.tenderers[id(bid)] or []
                 (valid if status == "valid" else disqualified).update(ids)
         suppliers: set[str] = set()
         for award in awards:
             if award.get("status") == "active":
-                suppliers.update(_party_ids(award.get("suppliers")) or [])
+                suppliers.update(self.suppliers[id(award)] or [])
         difference = len(disqualified - valid)
         if (
             len(valid) == 1
@@ -494,7 +511,7 @@ class IndicatorRun:
                 counters[2] += 1
         seen: set[str] = set()
         for bid in submitted:
-            for tenderer in _party_ids(bid.get("tenderers")) or []:
+            for tenderer in self.tenderers[id(bid)] or []:
                 counters = self.r038["Tenderer"][tenderer]
                 counters[0] += 1
                 counters[1] += bid.get("status") == "disqualified"
@@ -529,13 +546,10 @@ class IndicatorRun:
                 code = _dict(_dict(item).get("classification")).get("id")
                 if isinstance(code, str | int) and str(code):
                     prefixes.add(str(code)[:digits])
-            for supplier in _party_ids(award.get("suppliers")) or []:
+            for supplier in self.suppliers[id(award)] or []:
                 self.r048[supplier][1].update(prefixes)
         for supplier in {
-            s
-            for a in awards
-            if a.get("status") == "active"
-            for s in _party_ids(a.get("suppliers")) or []
+            s for a in awards if a.get("status") == "active" for s in self.suppliers[id(a)] or []
         }:
             self.r048[supplier][0] += 1
 
@@ -566,7 +580,7 @@ class IndicatorRun:
             date = parse_datetime(award.get("date")) or parse_datetime(release.get("date"))
             if amount is None or date is None:
                 continue
-            for supplier in _party_ids(award.get("suppliers")) or []:
+            for supplier in self.suppliers[id(award)] or []:
                 yield buyer, supplier, date, amount
 
     def _fold_r055(self, release, ocid, tender, bids, awards) -> None:
@@ -614,7 +628,7 @@ class IndicatorRun:
         for award in awards:
             if award.get("status") != "active":
                 continue
-            for supplier in _party_ids(award.get("suppliers")) or []:
+            for supplier in self.suppliers[id(award)] or []:
                 if supplier.upper() in linked:
                     self.flag("OCID", ocid, "MX02", 1.0)
                     self.flag("Tenderer", supplier, "MX02", 1.0)
@@ -624,7 +638,7 @@ class IndicatorRun:
         for award in awards:
             if award.get("status") != "active":
                 continue
-            for supplier in _party_ids(award.get("suppliers")) or []:
+            for supplier in self.suppliers[id(award)] or []:
                 if supplier.upper() in self.sanctioned:
                     self.flag("OCID", ocid, "MX03", 1.0)
                     self.flag("Tenderer", supplier, "MX03", 1.0)

@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+import orjson
 from django.core.management.base import BaseCommand, CommandError
 
 from procurement.indicators import Settings, indicators_compute
@@ -25,14 +26,14 @@ def _settings(path: str | None) -> Settings:
 
 
 def _releases(path: str):
-    stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    stream = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
     with stream:
         for number, line in enumerate(stream, 1):
             if not line.strip():
                 continue
             try:
-                release = json.loads(line)
-            except json.JSONDecodeError as exc:
+                release = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
                 sys.stderr.write(f"{path}:{number}: {exc}\n")
                 continue
             if isinstance(release, dict):
