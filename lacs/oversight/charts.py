@@ -141,3 +141,50 @@ def line(points: Sequence[tuple[str, float]], *, baseline: float, target: float)
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - labels escaped above
+
+
+def _score_colour(score: int) -> str:
+    if score >= 15:
+        return "#f3c7c8"
+    if score >= 8:
+        return "#fbe3b5"
+    return "#d7ecdf"
+
+
+def heatmap(counts: dict[tuple[int, int], int], *, x_label: str, y_label: str) -> SafeString:
+    """The 5 × 5 likelihood × impact grid with the number of risks in each cell."""
+    cell, left, top = 56, 70, 10
+    size = left + 5 * cell + 10
+    parts = [
+        f'<svg class="chart heatmap" viewBox="0 0 {size} {size + 30}" width="100%" role="img" '
+        f'aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg" {FONT}>'
+    ]
+    for likelihood in range(1, 6):
+        for impact in range(1, 6):
+            x, y = left + (impact - 1) * cell, top + (5 - likelihood) * cell
+            n = counts.get((likelihood, impact), 0)
+            parts.append(
+                f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
+                f'fill="{_score_colour(likelihood * impact)}"/>'
+            )
+            if n:
+                parts.append(
+                    f'<text x="{x + cell / 2 - 1}" y="{y + cell / 2 + 5}" text-anchor="middle" '
+                    f'font-size="16" font-weight="700" fill="#1b1b1b">{n}</text>'
+                )
+        parts.append(
+            f'<text x="{left - 8}" y="{top + (5 - likelihood) * cell + cell / 2 + 4}" '
+            f'text-anchor="end">{likelihood}</text>'
+        )
+    for impact in range(1, 6):
+        parts.append(
+            f'<text x="{left + (impact - 1) * cell + cell / 2}" y="{top + 5 * cell + 14}" '
+            f'text-anchor="middle">{impact}</text>'
+        )
+    parts.append(
+        f'<text x="{left + 5 * cell / 2}" y="{top + 5 * cell + 30}" text-anchor="middle">'
+        f"{escape(x_label)}</text>"
+        f'<text x="12" y="{top + 5 * cell / 2}" text-anchor="middle" '
+        f'transform="rotate(-90 12 {top + 5 * cell / 2})">{escape(y_label)}</text></svg>'
+    )
+    return mark_safe("".join(parts))  # noqa: S308 - labels escaped above

@@ -163,10 +163,15 @@ def risks(request: HttpRequest) -> HttpResponse:
     register = sorted(
         Risk.objects.select_related("area", "encig"), key=lambda r: (-r.score, r.name)
     )
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    for risk in register:
+        counts[(risk.likelihood, risk.impact)] += 1
+    heatmap = charts.heatmap(counts, x_label=_("Impacto"), y_label=_("Probabilidad"))
     return render(
         request,
         "oversight/risks.html",
         {
+            "heatmap": heatmap if register else "",
             "register": register,
             "ranking": _ranking(register),
             "area_form": area_form,

@@ -113,6 +113,7 @@ def test_risk_register_ranks_priority_areas_by_likelihood_times_impact(committee
     assert sorted(r.score for r in Risk.objects.all()) == [4, 9, 20]
     page = committee.get(reverse("oversight:risks")).content.decode()
     assert page.index("Trámites vehiculares") < page.index("Obra pública")
+    assert 'class="chart heatmap"' in page and 'style="' not in page
     assert AuditEvent.objects.filter(action="oversight.risk.create").count() == 3
 
 
