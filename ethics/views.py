@@ -69,14 +69,15 @@ def _signed_in(request: HttpRequest) -> HttpResponse | None:
 
 # --- Home and the code ---------------------------------------------------------------------------
 def home(request: HttpRequest) -> HttpResponse:
-    if (answer := _signed_in(request)) is not None:
-        return answer
+    """Public links for everyone; each signed-in role also sees its own tasks."""
     user = request.user
     current = CodeVersion.objects.current()
     context = {
         "current": current,
         "acknowledged": bool(
-            current and CodeAcknowledgement.objects.filter(version=current, user=user).exists()
+            current
+            and user.is_authenticated
+            and CodeAcknowledgement.objects.filter(version=current, user=user).exists()
         ),
         "is_servant": access.is_servant(user),
         "is_reviewer": access.is_reviewer(user),

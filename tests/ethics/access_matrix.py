@@ -2,7 +2,7 @@
 
 from ethics.models import AdviceRequest, DeclarationStatus
 from lacs.models import Role, RoleAssignment
-from tests.access import LOGIN, Row, everyone, only
+from tests.access import Row, everyone, only
 from tests.ethics.factories import (
     CodeVersionFactory,
     DeclarationFactory,
@@ -92,7 +92,7 @@ def _not_found_except(*roles: str, ok: int = 200) -> dict[str, int]:
 assert sample_interest  # the factories' sample is what the matrix declarations hold
 
 MATRIX = {
-    "ethics:home": Row({**everyone(), "anonymous": LOGIN}),
+    "ethics:home": Row(everyone()),
     "ethics:code": Row(everyone()),
     "ethics:code_acknowledge": Row(only("servant", ok=302), kwargs=_published_code, method="post"),
     "ethics:code_versions": Row(only("admin")),
