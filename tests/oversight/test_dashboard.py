@@ -59,6 +59,9 @@ def test_dashboard_shows_figures_from_the_aggregate_table(cpc, entity, two_entit
     assert response.status_code == 200
     page = response.content.decode()
     assert "<svg" in page and "Casos por ente" in page
+    # The CSP forbids inline styles and scripts: charts use SVG presentation attributes only.
+    assert 'style="' not in page and "<script" not in page and "<style" not in page
+    assert "style-src 'self'" in response["Content-Security-Policy"]
     by_entity = _cells(cpc, "cases_entity")
     assert by_entity[entity.name] == ["7"]
     assert _cells(cpc, "cases_category")["Cohecho"] == ["10"]
