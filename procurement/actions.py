@@ -568,6 +568,33 @@ def buyer_map(*, actor, buyer: Buyer, entity) -> Buyer:
     return buyer
 
 
+def _flag_summary(process: Process, codes: list[str]) -> str:
+    suppliers = ", ".join(
+        f"{name} ({key})" if name else key
+        for key, name in zip(process.supplier_keys, process.supplier_names, strict=False)
+    )
+    return "\n".join(
+        [
+            f"OCID: {process.ocid}",
+            f"{_('Procedimiento')}: {process.title}",
+            f"{_('Alertas')}: {', '.join(sorted(set(codes))) or '—'}",
+            f"{_('Comprador')}: {process.buyer}",
+            f"{_('Proveedores')}: {suppliers or '—'}",
+            f"{_('Monto adjudicado')}: {process.awarded_amount or '—'} {process.currency}",
+        ]
+    )
+
+
+def _case_summary_seal(case, data_key: bytes, process: Process, codes: list[str], actor) -> None:
+    """The case carries the OCID and the flags, sealed under its data key like any finding."""
+    from cases.models import CaseFinding
+    from lacs import crypto
+
+    finding = CaseFinding(case=case, opened_by=actor)
+    finding.sealed_summary = crypto.seal_text(data_key, _flag_summary(process, codes), finding.aad)
+    finding.save()
+
+
 # --- cases from flags --------------------------------------------------------------------------
 @transaction.atomic
 def flag_case_open(*, actor, process: Process, codes: list[str]) -> FlagCase:
@@ -589,9 +616,10 @@ def flag_case_open(*, actor, process: Process, codes: list[str]) -> FlagCase:
     category = Category.objects.filter(code="contrataciones").first()
     if category is None:
         raise ProcurementError(_("Falta la categoría «contrataciones» en el catálogo."))
-    case, _data_key = case_open(
+    case, data_key = case_open(
         entity=entity, category=category, source=CaseSource.RED_FLAG, actor=actor
     )
+    _case_summary_seal(case, data_key, process, codes, actor)
     link = FlagCase.objects.create(
         process=process,
         case_id=case.pk,

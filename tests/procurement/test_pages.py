@@ -107,6 +107,9 @@ def test_compute_flags_and_open_a_case_from_a_flag(
     case = Case.objects.get(pk=link.case_id)
     assert case.source == CaseSource.RED_FLAG and case.entity == entity
     assert AuditEvent.objects.filter(action="procurement.flag_case_open").exists()
+    from cases.models import CaseFinding
+
+    assert CaseFinding.objects.filter(case=case).exists()  # OCID and flags sealed in the case
     # A second case for the same process is refused and changes nothing.
     analyst_client.post(reverse("procurement:process_case_open", args=[process.pk]))
     assert FlagCase.objects.count() == 1 and Case.objects.count() == 1
@@ -194,3 +197,12 @@ def test_overdue_protests_are_marked(analyst_client):
     BidProtestFactory()  # filed 2026-01-10, to be resolved by 2026-02-24
     html = analyst_client.get(reverse("procurement:protests")).content.decode()
     assert "vencida" in html
+
+
+def test_case_summary_names_the_ocid_and_the_flags(db):
+    from procurement.actions import _flag_summary
+
+    process = ProcessFactory(supplier_keys=["ABC010101AA1"], supplier_names=["Proveedora SA"])
+    text = _flag_summary(process, ["R055", "MX01"])
+    assert f"OCID: {process.ocid}" in text and "MX01, R055" in text
+    assert "Proveedora SA (ABC010101AA1)" in text
