@@ -22,7 +22,7 @@ def test_servant_acknowledges_the_code_and_files_a_declaration(page, entity):
     page.get_by_label("Contraseña").fill(PASSWORD)
     page.get_by_role("button", name="Entrar").click()
 
-    page.get_by_role("link", name="Leer el código").click()
+    page.get_by_role("link", name="Leer y reconocer el código").click()
     assert page.get_by_role("heading", name="Código de Ética CDMX").is_visible()
     page.get_by_role("button", name="He leído y conozco el código de ética").click()
     assert page.get_by_text("Ya reconoció esta versión del código.").is_visible()
