@@ -175,13 +175,13 @@ class WorkerProcess:
             env=worker_env(**self.env),
             start_new_session=True,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # a loaded 2-core machine starts workers slowly
         while time.monotonic() < deadline:
             if celery_app.control.ping(timeout=0.5):
                 return self
             if self.proc.poll() is not None:
                 raise RuntimeError("the Celery worker exited at start")
-        raise RuntimeError("the Celery worker did not answer a ping within 60 s")
+        raise RuntimeError("the Celery worker did not answer a ping within 120 s")
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         if self.proc and self.proc.poll() is None:
