@@ -120,6 +120,7 @@ class Settings:
                 section[sub] = dict(parser[name])  # type: ignore[assignment]
             else:
                 section.update(parser[name])
+        _check_numbers(sections)
         return cls(
             currency=top.get("currency") or None,
             no_price_comparison=_pipe(top.get("no_price_comparison_procurement_methods")),
@@ -129,6 +130,33 @@ class Settings:
             excluded_methods=_pipe(exclusions.get("procurement_methods")) or frozenset(),
             sections=sections,
         )
+
+
+NUMERIC_KEYS = frozenset(
+    {
+        "threshold",
+        "percentile",
+        "digits",
+        "minimum_submitted_bids",
+        "minimum_contracting_processes",
+        "days",
+        "margin",
+    }
+)
+
+
+def _check_numbers(sections: dict[str, dict]) -> None:
+    """Refuse a settings file with a non-numeric figure before any computation starts."""
+    for code, section in sections.items():
+        for key, value in section.items():
+            values = value.values() if isinstance(value, dict) else [value] * (key in NUMERIC_KEYS)
+            if key == "thresholds":
+                values = value.split("|")
+            for raw in values:
+                try:
+                    float(raw)
+                except ValueError:
+                    raise ValueError(f"[{code}] {key}: {raw!r} no es un número") from None
 
 
 # --- statistics --------------------------------------------------------------------------------

@@ -174,3 +174,13 @@ def test_indicators_run_only_when_their_section_exists():
     release = {"ocid": "x", "tender": {"numberOfTenderers": 1, "procurementMethod": "open"}}
     assert run([release], "[R003]\n") == {}
     assert run([release], "[R018]\n") == {"OCID": {"x": {"R018": 1.0}}}
+
+
+def test_settings_with_a_non_numeric_figure_are_refused():
+    import pytest
+
+    with pytest.raises(ValueError, match="threshold"):
+        Settings.from_ini("[R003]\nthreshold = quince\n")
+    with pytest.raises(ValueError, match="x"):
+        Settings.from_ini("[R003.procurement_method_details]\nx = cinco\n")
+    assert Settings.from_ini("[MX01]\nthresholds = 400000|1000000\n").enabled("MX01")
