@@ -293,7 +293,9 @@ class DeclarationStartForm(forms.Form):
 
     def __init__(self, *args, appointments, kinds, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["appointment"].choices = [(a.pk, str(a.entity)) for a in appointments]
+        self.fields["appointment"].choices = [
+            (a.pk, f"{a.entity} ({a.start:%Y-%m-%d} – {a.end or '…'})") for a in appointments
+        ]
         self.fields["kind"].choices = kinds
 
 

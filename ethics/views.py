@@ -306,10 +306,20 @@ def declarations_review(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(SERVANT)
+def _declarant(request: HttpRequest) -> HttpResponse | None:
+    """Servants, and former servants (the conclusion declaration comes after leaving)."""
+    if (answer := _signed_in(request)) is not None:
+        return answer
+    if not access.past_appointments(request.user).exists():
+        raise PermissionDenied
+    return None
+
+
 def declarations(request: HttpRequest) -> HttpResponse:
+    if (answer := _declarant(request)) is not None:
+        return answer
     user = request.user
-    appointments = list(access.servant_appointments(user).select_related("entity"))
+    appointments = list(access.past_appointments(user).order_by("-start"))
     mine = Declaration.objects.filter(declarant=user).select_related("entity")
     owed = [
         o
@@ -328,9 +338,10 @@ def declarations(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(SERVANT)
 def declaration_start(request: HttpRequest) -> HttpResponse:
-    appointments = access.servant_appointments(request.user)
+    if (answer := _declarant(request)) is not None:
+        return answer
+    appointments = access.past_appointments(request.user)
     form = DeclarationStartForm(request.POST, appointments=appointments, kinds=_start_kinds())
     reminder = actions.reminder_for(
         user=request.user, transaction_name=ReminderTransaction.DECLARATION_FILE

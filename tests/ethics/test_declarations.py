@@ -248,3 +248,21 @@ def test_reviewer_list_flags_declared_companies_that_supply_the_entity(client, e
     page = client.get(reverse("ethics:declarations_review")).content.decode()
     assert "<strong>Constructora Azteca SA de CV</strong>" in page
     assert "Pinturas Secretas" not in page  # declared, but not a supplier
+
+
+def test_a_former_servant_files_the_conclusion_declaration_after_leaving(
+    client, servant, appointment
+):
+    appointment.end = timezone.localdate() - dt.timedelta(days=5)
+    appointment.save()
+    sign_in(client, servant)
+    assert client.get(reverse("ethics:declarations")).status_code == 200
+    response = client.post(
+        reverse("ethics:declaration_start"),
+        {"appointment": appointment.pk, "kind": DeclarationKind.CONCLUSION},
+    )
+    declaration = Declaration.objects.get(declarant=servant)
+    assert response.url == reverse("ethics:declaration", args=[declaration.pk])
+    client.post(reverse("ethics:declaration_file", args=[declaration.pk]))
+    declaration.refresh_from_db()
+    assert declaration.is_filed and not declaration.filed_late
