@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -167,17 +168,36 @@ def _compliance_rows(user) -> list[dict]:
     decls = selectors.declaration_compliance(entity_ids=ids)
     gifts = selectors.gift_totals(entity_ids=ids)
     education = selectors.education_completion(entity_ids=ids)
-    return [
-        {
+    named = set(access.compliance_entities(user).values_list("pk", flat=True))
+    rows = []
+    for e in entities:
+        if not (e.pk in acks or e.pk in decls or e.pk in gifts):
+            continue
+        row = {
             "entity": e,
             "acks": acks.get(e.pk) or {},
             "decls": decls.get(e.pk) or {},
             "gifts": gifts.get(e.pk) or {},
             "education": education.get(e.pk) or {},
         }
-        for e in entities
-        if e.pk in acks or e.pk in decls or e.pk in gifts
-    ]
+        rows.append(row if e.pk in named else _suppressed(row))
+    return rows
+
+
+def _suppressed(row: dict) -> dict:
+    """Small counts hidden, as on the dashboards, for readers who may not see names."""
+    threshold = getattr(settings, "SMALL_CELL_THRESHOLD", 5)
+
+    def cell(value):
+        return f"<{threshold}" if isinstance(value, int) and 0 < value < threshold else value
+
+    result = {"entity": row["entity"]}
+    for key in ("acks", "decls", "gifts", "education"):
+        result[key] = {k: cell(v) for k, v in row[key].items() if k != "value"}
+        if "value" in row[key]:
+            small = isinstance(result[key].get("count"), str)
+            result[key]["value"] = f"<{threshold}" if small else row[key]["value"]
+    return result
 
 
 def _compliance_user(request: HttpRequest) -> HttpResponse | None:

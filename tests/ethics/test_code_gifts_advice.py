@@ -352,3 +352,18 @@ def test_pages_speak_english_when_asked(client, servant):
     with translation.override("en"):
         page = client.get(reverse("ethics:declarations"), HTTP_ACCEPT_LANGUAGE="en").content
     assert b"My interest declarations" in page
+
+
+def test_cpc_sees_small_counts_suppressed_while_reviewers_see_them(client, servant, entity):
+    from django.conf import settings
+
+    CodeVersionFactory()
+    threshold = settings.SMALL_CELL_THRESHOLD
+    sign_in(client, make_user(Role.CPC))
+    export = client.get(reverse("ethics:compliance_csv")).content.decode()
+    row = next(line for line in export.splitlines() if line.startswith(entity.name))
+    assert f"<{threshold}" in row  # one servant
+    sign_in(client, make_user(Role.CONTACT, entity))
+    export = client.get(reverse("ethics:compliance_csv")).content.decode()
+    row = next(line for line in export.splitlines() if line.startswith(entity.name))
+    assert row.split(",")[1] == "1"
