@@ -412,7 +412,9 @@ def _batch_progress(batch: ImportBatch, import_file: ImportFile, result: FileRes
 DEFAULT_SETTINGS = """\
 currency = MXN
 
+; Submission periods only mean something in tenders (not in direct awards).
 [R003]
+procurement_methods = open|selective
 [R018]
 [R024]
 [R025]
