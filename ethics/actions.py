@@ -290,6 +290,32 @@ def declaration_item_flag(
 
 
 @transaction.atomic
+def declaration_section_note(
+    *, actor, declaration: Declaration, section: str, text: str
+) -> Declaration:
+    """Set a section's clarifications (``aclaracionesObservaciones``; never public)."""
+    interest_format.SECTION_BY_KEY[section]  # KeyError for an unknown section
+    locked = _locked_draft(declaration, actor)
+    data = dict(locked.interest)
+    part = dict(data.get(section) or {"ninguno": True})
+    if text.strip():
+        part["aclaracionesObservaciones"] = text.strip()
+    else:
+        part.pop("aclaracionesObservaciones", None)
+    data[section] = part
+    locked.interest = data
+    locked.save(update_fields=["interest", "updated_at"])
+    audit_record(
+        action="ethics.declaration_section_note",
+        actor=actor,
+        obj=locked,
+        entity=locked.entity_id,
+        data={"section": section},
+    )
+    return locked
+
+
+@transaction.atomic
 def declaration_file(
     *, actor, declaration: Declaration, reminder: ReminderShown | None = None
 ) -> Declaration:

@@ -22,6 +22,11 @@ urlpatterns = [
     path("declarations/<int:pk>/public/", views.declaration_public, name="declaration_public"),
     path("declarations/<int:pk>/file/", views.declaration_file, name="declaration_file"),
     path(
+        "declarations/<int:pk>/<str:section>/note/",
+        views.declaration_section_note,
+        name="declaration_section_note",
+    ),
+    path(
         "declarations/<int:pk>/<str:section>/add/",
         views.declaration_item,
         name="declaration_item_add",

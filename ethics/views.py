@@ -423,6 +423,7 @@ def _sections_for_display(data: dict) -> list[dict]:
         {
             "key": s.key,
             "label": s.label,
+            "note": (data.get(s.key) or {}).get("aclaracionesObservaciones", ""),
             "items": [
                 (
                     i,
@@ -515,6 +516,21 @@ def declaration_item_flag(request: HttpRequest, pk: int, section: str, index: in
         )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
+    return redirect(reverse("ethics:declaration", args=[draft.pk]) + f"#{section}")
+
+
+@require_POST
+def declaration_section_note(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    if (answer := _signed_in(request)) is not None:
+        return answer
+    draft = access.access_own_draft(request.user, pk)
+    if section not in interest_format.SECTION_BY_KEY:
+        raise Http404
+    text = request.POST.get("note", "")[:5000]
+    actions.declaration_section_note(
+        actor=request.user, declaration=draft, section=section, text=text
+    )
+    messages.success(request, _("Aclaraciones guardadas."))
     return redirect(reverse("ethics:declaration", args=[draft.pk]) + f"#{section}")
 
 

@@ -118,6 +118,12 @@ MATRIX = {
         kwargs=lambda ctx: {**_draft(ctx), "section": "fideicomisos"},
     ),
     "ethics:declaration_item": Row(_not_found_except("servant"), kwargs=_draft_item),
+    "ethics:declaration_section_note": Row(
+        _not_found_except("servant", ok=302),
+        kwargs=lambda ctx: {**_draft(ctx), "section": "apoyos"},
+        method="post",
+        data={"note": "Aclaración"},
+    ),
     "ethics:declaration_item_flag": Row(
         _not_found_except("servant", ok=302),
         kwargs=_draft_item,

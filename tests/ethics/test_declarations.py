@@ -266,3 +266,21 @@ def test_a_former_servant_files_the_conclusion_declaration_after_leaving(
     client.post(reverse("ethics:declaration_file", args=[declaration.pk]))
     declaration.refresh_from_db()
     assert declaration.is_filed and not declaration.filed_late
+
+
+def test_section_clarifications_are_kept_private(client, servant, appointment):
+    sign_in(client, servant)
+    draft = actions.declaration_start(
+        actor=servant, appointment=appointment, kind=DeclarationKind.UPDATE
+    )
+    url = reverse("ethics:declaration_section_note", args=[draft.pk, "apoyos"])
+    client.post(url, {"note": "Mi hija recibe una beca"})
+    draft.refresh_from_db()
+    assert draft.interest["apoyos"] == {
+        "ninguno": True,
+        "aclaracionesObservaciones": "Mi hija recibe una beca",
+    }
+    assert interest.validate(draft.interest) == []
+    actions.declaration_file(actor=servant, declaration=draft)
+    public = client.get(reverse("ethics:declaration_public", args=[draft.pk])).content.decode()
+    assert "beca" not in public
