@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from lacs.models import Role
 from tests.conftest import make_user
@@ -25,7 +26,7 @@ def test_report_and_follow_up_with_javascript_off(nojs_page, entity, tmp_path):
 
     page.goto(page.base_url + "/")
     page.get_by_role("link", name="Presentar una denuncia").click()
-    assert page.get_by_role("heading", name="Antes de empezar").is_visible()
+    expect(page.get_by_role("heading", name="Antes de empezar")).to_be_visible()
     page.select_option("#category", category.code)
     page.get_by_role("button", name="Continuar").click()
 
@@ -36,27 +37,28 @@ def test_report_and_follow_up_with_javascript_off(nojs_page, entity, tmp_path):
     page.get_by_label("No", exact=True).check()
     page.set_input_files("#id_files", str(evidence))
     page.get_by_role("button", name="Enviar denuncia").click()
-    assert page.get_by_role("alert").is_visible()
-    assert page.get_by_label("¿Quién participó?").input_value() == "Un inspector de ventanilla"
-    assert page.get_by_text("evidencia.txt").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_label("¿Quién participó?")).to_have_value("Un inspector de ventanilla")
+    expect(page.get_by_text("evidencia.txt")).to_be_visible()
 
     page.get_by_label("Describa lo que ocurrió").fill("Me pidieron dinero para un trámite.")
     page.get_by_role("button", name="Enviar denuncia").click()
+    expect(page.locator("#receipt")).to_be_visible()
     receipt = page.locator("#receipt").inner_text().strip()
     assert len(receipt.split()) == 8
 
     page.get_by_role("link", name="Ir al seguimiento").click()
     page.get_by_label("Su comprobante").fill(receipt)
     page.get_by_role("button", name="Ver mi denuncia").click()
-    assert "Recibimos su denuncia" in page.locator("#status").inner_text()
-    assert page.get_by_text("Me pidieron dinero para un trámite.").is_visible()
-    assert page.get_by_text("evidencia.txt").is_visible()
+    expect(page.locator("#status")).to_contain_text("Recibimos su denuncia")
+    expect(page.get_by_text("Me pidieron dinero para un trámite.")).to_be_visible()
+    expect(page.get_by_text("evidencia.txt")).to_be_visible()
 
     page.get_by_label("Su mensaje").fill("Puedo aportar más datos.")
     page.get_by_role("button", name="Enviar", exact=True).click()
-    assert page.get_by_text("Su mensaje se envió.").is_visible()
-    assert page.get_by_text("Puedo aportar más datos.").is_visible()
+    expect(page.get_by_text("Su mensaje se envió.")).to_be_visible()
+    expect(page.get_by_text("Puedo aportar más datos.")).to_be_visible()
 
     page.get_by_role("button", name="Salir del seguimiento").click()
-    assert re.search(r"/report/followup/$", page.url)
+    expect(page).to_have_url(re.compile(r"/report/followup/$"))
     assert external == []
