@@ -212,6 +212,9 @@ def _accept_document(doc: Any, where: str, parsed: Parsed) -> None:
     if isinstance(doc, dict) and isinstance(doc.get("releases"), list) and "ocid" not in doc:
         for index, release in enumerate(doc["releases"]):
             _accept(release, f"{where}releases[{index}]", parsed)
+    elif isinstance(doc, list):
+        for index, item in enumerate(doc):
+            _accept_document(item, f"{where}[{index}]", parsed)
     elif isinstance(doc, dict) and isinstance(doc.get("records"), list):
         for index, record in enumerate(doc["records"]):
             _accept_record(record, f"{where}records[{index}]", parsed)
@@ -228,6 +231,10 @@ def _accept_record(record: Any, where: str, parsed: Parsed) -> None:
         _accept(release, f"{where}.releases[{index}]", parsed)
     if not full and isinstance(record.get("compiledRelease"), dict):
         _accept(record["compiledRelease"], f"{where}.compiledRelease", parsed)
+    elif not full:
+        parsed.problems.append(
+            Problem(where, _("el registro no trae entregas completas ni «compiledRelease»"))
+        )
 
 
 def parse_file(content: bytes) -> Parsed:

@@ -278,3 +278,13 @@ def test_red_flags_compute_command_stores_a_run(tmp_path):
         "OCID": {"OCDS-87SD3T-AD-SF-DRM-063-2015": {"R003": 1.0}}
     }
     assert AuditEvent.objects.filter(action="procurement.red_flags_compute").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_json_array_of_releases_imports_and_an_empty_record_is_reported():
+    releases = json.loads(mx("release-package-2.json"))["releases"]
+    assert ocds_file_import(name="array.json", content=orjson.dumps(releases)).ok
+    assert Process.objects.count() == 1
+    empty = {"records": [{"ocid": "x", "releases": [{"url": "http://example.com/r.json"}]}]}
+    result = ocds_file_import(name="linked.json", content=orjson.dumps(empty))
+    assert not result.ok and "records[0]" in result.problems[0]
