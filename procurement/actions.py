@@ -146,11 +146,31 @@ def _process_columns(compiled: dict) -> dict[str, Any]:
     }
 
 
+def _name_key(name: str) -> str:
+    """Case- and accent-insensitive form of a name, to match buyers with entities."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", name or "")
+    return " ".join("".join(c for c in plain if not unicodedata.combining(c)).upper().split())
+
+
+def _entities_by_name() -> dict[str, int]:
+    from lacs.models import Entity
+
+    return {_name_key(name): pk for pk, name in Entity.objects.values_list("pk", "name")}
+
+
 def _buyers_ensure(orgs: Iterable[tuple[str, str]]) -> dict[str, Buyer]:
-    """Buyers by key, created unmapped when first seen (an admin maps them to entities)."""
+    """Buyers by key, created when first seen: matched to an entity of the same name if there is
+    one (accents and case aside), else left for an admin to match."""
     names = dict(orgs)
     found = {b.key: b for b in Buyer.objects.filter(key__in=list(names))}
-    missing = [Buyer(key=k, name=n) for k, n in names.items() if k not in found]
+    entities = _entities_by_name() if any(k not in found for k in names) else {}
+    missing = [
+        Buyer(key=k, name=n, entity_id=entities.get(_name_key(n)))
+        for k, n in names.items()
+        if k not in found
+    ]
     if missing:
         Buyer.objects.bulk_create(missing, ignore_conflicts=True)
         found.update({b.key: b for b in Buyer.objects.filter(key__in=[b.key for b in missing])})

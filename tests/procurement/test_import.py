@@ -288,3 +288,12 @@ def test_a_json_array_of_releases_imports_and_an_empty_record_is_reported():
     empty = {"records": [{"ocid": "x", "releases": [{"url": "http://example.com/r.json"}]}]}
     result = ocds_file_import(name="linked.json", content=orjson.dumps(empty))
     assert not result.ok and "records[0]" in result.problems[0]
+
+
+@pytest.mark.django_db
+def test_new_buyers_named_like_an_entity_are_matched_to_it():
+    from tests.factories import EntityFactory
+
+    entity = EntityFactory(name="Secretaría de Finanzas")
+    ocds_file_import(name="rp1.json", content=mx("release-package-1.json"))
+    assert Buyer.objects.get(key="GDF9712054NA").entity == entity

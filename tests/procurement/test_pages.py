@@ -206,3 +206,21 @@ def test_case_summary_names_the_ocid_and_the_flags(db):
     text = _flag_summary(process, ["R055", "MX01"])
     assert f"OCID: {process.ocid}" in text and "MX01, R055" in text
     assert "Proveedora SA (ABC010101AA1)" in text
+
+
+def test_flag_list_query_count_is_constant(analyst_client, django_assert_max_num_queries):
+    from procurement.models import RedFlag
+
+    run = FlagRun.objects.create()
+    for _ in range(3):
+        RedFlag.objects.create(
+            run=run, group="OCID", key="k", code="R018", value=1, process=ProcessFactory()
+        )
+    with django_assert_max_num_queries(14):
+        analyst_client.get(reverse("procurement:flags"))
+    for _ in range(20):
+        RedFlag.objects.create(
+            run=run, group="OCID", key="k", code="R018", value=1, process=ProcessFactory()
+        )
+    with django_assert_max_num_queries(14):
+        analyst_client.get(reverse("procurement:flags"))
