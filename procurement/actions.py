@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -387,10 +387,19 @@ def _batch_schedule(batch_id: int) -> None:
         return
 
 
+BATCH_STALE = dt.timedelta(seconds=3700)  # past the task's time limit: its worker is gone
+
+
+def batch_claimable() -> Q:
+    """Pending batches, and running ones whose worker died (files already done are skipped)."""
+    stale = timezone.now() - BATCH_STALE
+    return Q(status=ImportStatus.PENDING) | Q(status=ImportStatus.RUNNING, claimed_at__lt=stale)
+
+
 def ocds_batch_run(*, batch_id: int) -> bool:
-    """Import a pending batch file by file; returns False if another worker has it or it's done."""
-    claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.PENDING).update(
-        status=ImportStatus.RUNNING
+    """Import a batch file by file; returns False if another worker has it or it's done."""
+    claimed = ImportBatch.objects.filter(batch_claimable(), pk=batch_id).update(
+        status=ImportStatus.RUNNING, claimed_at=timezone.now()
     )
     if not claimed:
         return False

@@ -152,6 +152,7 @@ class ImportBatch(models.Model):
     releases_unchanged = models.PositiveIntegerField(default=0)
     processes_changed = models.PositiveIntegerField(default=0)
     problems = models.JSONField(default=list)
+    claimed_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
 
     class Meta:

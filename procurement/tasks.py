@@ -7,8 +7,8 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from procurement.actions import ocds_batch_run, red_flags_compute
-from procurement.models import ImportBatch, ImportStatus
+from procurement.actions import batch_claimable, ocds_batch_run, red_flags_compute
+from procurement.models import ImportBatch
 
 BEAT_SCHEDULE = {
     "procurement-import-sweep": {
@@ -26,9 +26,9 @@ def ocds_batch_run_task(batch_id: int) -> bool:
 
 @shared_task(time_limit=120)
 def ocds_import_sweep_task() -> int:
-    """Queue batches left pending (the broker was down when they were created)."""
+    """Queue batches left pending (the broker was down) or abandoned by a worker that died."""
     cutoff = timezone.now() - dt.timedelta(minutes=2)
-    pending = ImportBatch.objects.filter(status=ImportStatus.PENDING, created_at__lt=cutoff)
+    pending = ImportBatch.objects.filter(batch_claimable(), created_at__lt=cutoff)
     ids = list(pending.values_list("pk", flat=True)[:100])
     for batch_id in ids:
         ocds_batch_run_task.delay(batch_id)

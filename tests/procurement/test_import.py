@@ -297,3 +297,27 @@ def test_new_buyers_named_like_an_entity_are_matched_to_it():
     entity = EntityFactory(name="Secretaría de Finanzas")
     ocds_file_import(name="rp1.json", content=mx("release-package-1.json"))
     assert Buyer.objects.get(key="GDF9712054NA").entity == entity
+
+
+@pytest.mark.django_db
+def test_a_batch_abandoned_by_a_dead_worker_is_resumed_without_redoing_files():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from procurement.models import ImportFile
+
+    batch = ImportBatch.objects.create(
+        status=ImportStatus.RUNNING,
+        claimed_at=timezone.now() - dt.timedelta(hours=2),
+        files_total=2,
+        files_done=1,
+    )
+    ImportFile.objects.create(batch=batch, name="done.json", content=b"", imported=True)
+    ImportFile.objects.create(batch=batch, name="rp2.json", content=mx("release-package-2.json"))
+    fresh = ImportBatch.objects.create(status=ImportStatus.RUNNING, claimed_at=timezone.now())
+    assert ocds_batch_run(batch_id=fresh.pk) is False  # its worker is still at it
+    assert ocds_batch_run(batch_id=batch.pk) is True
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.DONE and batch.files_done == 2
+    assert Process.objects.count() == 1
