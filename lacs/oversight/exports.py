@@ -12,11 +12,11 @@ from openpyxl import Workbook
 from lacs.oversight.panels import Table
 
 
-def _cell(value):
+def _cell(value, *, spreadsheet: bool = False):
     # Formulas in a spreadsheet must never come from data: prefix anything that starts like one.
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
-    if isinstance(value, Decimal):
+    if spreadsheet and isinstance(value, Decimal):
         return float(value)
     return value
 
@@ -41,7 +41,7 @@ def table_xlsx(table: Table) -> HttpResponse:
     sheet = book.create_sheet(title=table.slug[:31])
     sheet.append([str(c) for c in table.columns])
     for row in table.rows:
-        sheet.append([_cell(c) for c in row])
+        sheet.append([_cell(c, spreadsheet=True) for c in row])
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(

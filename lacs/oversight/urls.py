@@ -11,6 +11,7 @@ urlpatterns = [
     path("committee/encig/", views.encig, name="encig"),
     path("committee/risks/", views.risks, name="risks"),
     path("plan/", views.plan, name="plan"),
+    re_path(r"^plan/export\.(?P<fmt>csv|xlsx)$", views.plan_export, name="plan_export"),
     path("plan/actions/<int:pk>/", views.plan_action, name="plan_action"),
     path("monitoring/", views.monitoring, name="monitoring"),
     path("control/", views.control, name="control"),

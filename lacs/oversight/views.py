@@ -34,6 +34,7 @@ from lacs.oversight.models import (
     EncigValue,
     FigureRefresh,
     Goal,
+    Light,
     PriorityArea,
     ProgressReport,
     Risk,
@@ -226,6 +227,48 @@ def plan(request: HttpRequest) -> HttpResponse:
             "goals": Goal.objects.select_related("plan", "area") if may_edit else [],
         },
     )
+
+
+@access.plan_page
+def plan_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The work plan the user may see, with the latest value and traffic light of each action."""
+    today = timezone.localdate()
+    table = Table(
+        "work_plan",
+        _("Programa anual de trabajo"),
+        [
+            _("Año"),
+            _("Área"),
+            _("Objetivo"),
+            _("Acción"),
+            _("Ente responsable"),
+            _("Indicador"),
+            _("Línea base"),
+            _("Meta"),
+            _("Último valor"),
+            _("Fecha compromiso"),
+            _("Semáforo"),
+        ],
+    )
+    visible = _with_reports(access.plan_actions_for(request.user)).order_by(
+        "-goal__plan__year", "due"
+    )
+    for a in visible:
+        latest = a.latest()
+        table.add(
+            a.goal.plan.year,
+            a.goal.area.name,
+            a.goal.name,
+            a.name,
+            a.entity.name,
+            a.indicator,
+            a.baseline,
+            a.target,
+            latest.value if latest else "",
+            a.due.isoformat(),
+            str(Light(a.light(today)).label),
+        )
+    return exports.table_xlsx(table) if fmt == "xlsx" else exports.table_csv(table)
 
 
 def plan_action(request: HttpRequest, pk: int) -> HttpResponse:

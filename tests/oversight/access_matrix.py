@@ -36,6 +36,10 @@ MATRIX = {
     "oversight:encig": Row(only(*VIEWERS)),
     "oversight:risks": Row(only(*VIEWERS)),
     "oversight:plan": Row(only(*VIEWERS, "contact", "contact_other", "investigator")),
+    "oversight:plan_export": Row(
+        only(*VIEWERS, "contact", "contact_other", "investigator"),
+        kwargs=lambda ctx: {"fmt": "xlsx"},
+    ),
     "oversight:plan_action": Row(
         only(*VIEWERS, "contact", "investigator", denied=404), kwargs=_action
     ),

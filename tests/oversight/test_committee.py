@@ -187,7 +187,8 @@ def test_targets_without_baseline_or_with_past_due_dates_are_refused(
 
 
 def test_contact_point_reports_progress_for_its_entity_only(client, entity, other_entity):
-    mine, theirs = make_plan_action(entity), make_plan_action(other_entity, name="Otra")
+    mine = make_plan_action(entity)
+    theirs = make_plan_action(other_entity, name="ACCION-AJENA")
     sign_in(client, make_user(Role.CONTACT, entity))
     today = timezone.localdate().isoformat()
     response = client.post(
@@ -202,7 +203,9 @@ def test_contact_point_reports_progress_for_its_entity_only(client, entity, othe
     assert response.status_code == 404
     assert ProgressReport.objects.count() == 1
     plan = client.get(reverse("oversight:plan")).content.decode()
-    assert mine.name in plan and "Otra" not in plan
+    assert mine.name in plan and "ACCION-AJENA" not in plan
+    export = client.get(reverse("oversight:plan_export", args=["csv"])).content.decode("utf-8-sig")
+    assert mine.name in export and "ACCION-AJENA" not in export and ",40.00," in export
 
 
 def test_cpc_member_sees_the_plan_but_cannot_report_progress(client, entity):
