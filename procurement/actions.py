@@ -10,13 +10,14 @@ release is rewritten only when one of its releases changed.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +39,8 @@ from procurement.models import (
     RedFlag,
     Release,
 )
+
+log = logging.getLogger(__name__)
 
 CHUNK = 2000
 PROCESS_FIELDS = [
@@ -406,18 +409,33 @@ def ocds_batch_run(*, batch_id: int) -> bool:
     batch = ImportBatch.objects.get(pk=batch_id)
     failed = False
     for import_file in batch.files.filter(imported=False).order_by("pk"):
-        result = ocds_file_import(
-            name=import_file.name,
-            content=bytes(import_file.content),
-            batch=batch,
-            actor=batch.created_by,
-        )
+        result = _file_import_guarded(import_file, batch)
         failed = failed or not result.ok
         _batch_progress(batch, import_file, result)
     ImportBatch.objects.filter(pk=batch_id).update(
         status=ImportStatus.FAILED if failed else ImportStatus.DONE, finished_at=timezone.now()
     )
     return True
+
+
+def _file_import_guarded(import_file: ImportFile, batch: ImportBatch) -> FileResult:
+    """A file that breaks the importer is reported, not retried forever; a lost database
+    connection propagates so that the batch is resumed later."""
+    try:
+        return ocds_file_import(
+            name=import_file.name,
+            content=bytes(import_file.content),
+            batch=batch,
+            actor=batch.created_by,
+        )
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception as exc:
+        log.exception("OCDS import of %s failed", import_file.name)
+        problem = _("error interno al importar este archivo (%(kind)s)") % {
+            "kind": type(exc).__name__
+        }
+        return FileResult(name=import_file.name, problems=[problem])
 
 
 def _batch_progress(batch: ImportBatch, import_file: ImportFile, result: FileResult) -> None:

@@ -321,3 +321,20 @@ def test_a_batch_abandoned_by_a_dead_worker_is_resumed_without_redoing_files():
     batch.refresh_from_db()
     assert batch.status == ImportStatus.DONE and batch.files_done == 2
     assert Process.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_file_that_breaks_the_importer_is_reported_and_the_batch_finishes(monkeypatch):
+    from procurement.models import ImportFile
+
+    batch = ImportBatch.objects.create(files_total=1)
+    ImportFile.objects.create(batch=batch, name="rp2.json", content=mx("release-package-2.json"))
+
+    def broken(**kwargs):
+        raise KeyError("boom")
+
+    monkeypatch.setattr("procurement.actions.ocds_file_import", broken)
+    assert ocds_batch_run(batch_id=batch.pk) is True
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.FAILED
+    assert "KeyError" in batch.problems[0]["problem"]
