@@ -87,7 +87,9 @@ class FileResult:
 
 # --- columns -----------------------------------------------------------------------------------
 def _money(amount: float | None) -> Decimal | None:
-    return None if amount is None else Decimal(str(round(amount, 2)))
+    if amount is None or not abs(amount) < 1e17:  # beyond the column (and any real contract)
+        return None
+    return Decimal(str(round(amount, 2)))
 
 
 def _obj(value: Any) -> dict:

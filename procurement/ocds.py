@@ -198,6 +198,9 @@ def _accept(obj: Any, where: str, parsed: Parsed) -> None:
     if not isinstance(obj.get("ocid"), str) or not obj.get("ocid"):
         parsed.problems.append(Problem(where, _("falta el «ocid» o no es texto")))
         return
+    if len(obj["ocid"]) > 200 or len(str(obj.get("id", ""))) > 200:
+        parsed.problems.append(Problem(where, _("el «ocid» o el «id» excede 200 caracteres")))
+        return
     problems = _schema_problems(obj)
     if problems:
         parsed.problems.extend(

@@ -338,3 +338,12 @@ def test_a_file_that_breaks_the_importer_is_reported_and_the_batch_finishes(monk
     batch.refresh_from_db()
     assert batch.status == ImportStatus.FAILED
     assert "KeyError" in batch.problems[0]["problem"]
+
+
+@pytest.mark.django_db
+def test_overlong_ids_are_reported_and_absurd_amounts_kept_out_of_the_columns():
+    result = ocds_file_import(name="long.jsonl", content=_line(ocid="o" * 201))
+    assert not result.ok and "200" in result.problems[0]
+    huge = _line(tender={"id": "t", "value": {"amount": 1e30, "currency": "MXN"}})
+    assert ocds_file_import(name="huge.jsonl", content=huge).ok
+    assert Process.objects.get().tender_amount is None
