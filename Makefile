@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test venv messages migrate lint check pytest services-stop audit backup restore clean-run
+.PHONY: demo test venv messages extract migrate lint check pytest services-stop audit backup restore clean-run
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,14 @@ venv: $(STAMP)
 
 messages: venv
 	$(PY) -m lacs.i18n
+
+# Extract an app's strings into its own catalogue: `make extract APP=ethics` (APP=. for the core).
+extract: venv
+	@test -n "$(APP)" || (echo "usage: make extract APP=<app folder>" && exit 2)
+	mkdir -p $(APP)/locale/en/LC_MESSAGES
+	cd $(APP) && LACS_PROFILE=test DJANGO_SETTINGS_MODULE=lacs.settings_test PYTHONPATH=$(CURDIR) \
+	  $(CURDIR)/$(BIN)/django-admin makemessages -l en --no-location \
+	  $(if $(filter .,$(APP)),--ignore=cases --ignore=whistleblowing --ignore=ethics --ignore=procurement --ignore=lacs/oversight --ignore=tests --ignore=bench --ignore=.venv --ignore=.run --ignore=scripts)
 
 migrate: messages
 	LACS_PROFILE=$${LACS_PROFILE:-demo} $(PY) manage.py migrate --no-input
