@@ -36,6 +36,7 @@ from whistleblowing.forms import (
 from whistleblowing.models import Question, Questionnaire
 from whistleblowing.sealing import aad, open_json, open_text
 from whistleblowing.status import closure_reason, status_words
+from whistleblowing.uploads import memory_uploads
 
 HANDLER_ROLES = (Role.CONTACT, Role.INVESTIGATOR)
 
@@ -74,6 +75,7 @@ def _questions(category: Category) -> list[Question]:
     )
 
 
+@memory_uploads
 @never_cache
 @require_http_methods(["GET", "POST"])
 def report_new(request: HttpRequest) -> HttpResponse:
@@ -81,6 +83,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
     return _intake(request, staff=False)
 
 
+@memory_uploads
 @never_cache
 @role_required(Role.CONTACT)
 @require_http_methods(["GET", "POST"])
@@ -261,6 +264,7 @@ def followup_case(request: HttpRequest) -> HttpResponse:
     return _followup_page(request, *found)
 
 
+@memory_uploads
 @never_cache
 @require_POST
 def followup_message(request: HttpRequest) -> HttpResponse:

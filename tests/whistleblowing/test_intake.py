@@ -329,3 +329,27 @@ def test_with_redis_down_a_report_is_still_filed_and_follow_up_says_so(client, f
     page = follow_up(Client(), receipt)
     assert page.status_code == 200
     assert "no está disponible en este momento" in page.content.decode()
+
+
+def test_uploads_never_go_to_a_temporary_file(client, form, settings, monkeypatch):
+    from django.core.files import uploadedfile
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("an upload was written to a temporary file")
+
+    monkeypatch.setattr(uploadedfile.TemporaryUploadedFile, "__init__", refuse)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024
+    category, entity, questions = form
+    big = text_file("x" * 50_000, name="grande.txt")
+    assert receipt_of(submit(client, category, entity, questions, files=[big]))
+    assert Attachment.objects.count() == 1
+
+
+def test_a_huge_upload_is_refused_without_keeping_it(client, form, settings):
+    settings.WB_ATTACHMENT_MAX_BYTES = 2048
+    category, entity, questions = form
+    response = submit(
+        client, category, entity, questions, files=[text_file("y" * 200_000, name="enorme.txt")]
+    )
+    assert "«enorme.txt» pesa más de" in response.content.decode()
+    assert not Case.objects.exists()
