@@ -80,3 +80,19 @@ class ProtestResolveForm(forms.Form):
     resolved_on = forms.DateField(
         label=_("Fecha"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class IndicatorFilterForm(forms.Form):
+    entity = forms.ModelChoiceField(
+        label=_("Ente"), required=False, queryset=None, empty_label=_("Todos")
+    )
+    year_from = forms.IntegerField(label=_("Desde el año"), required=False, min_value=1990)
+    year_to = forms.IntegerField(label=_("Hasta el año"), required=False, max_value=2100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from lacs.models import Entity
+
+        self.fields["entity"].queryset = Entity.objects.filter(
+            procurement_buyers__isnull=False
+        ).distinct()

@@ -27,6 +27,7 @@ from procurement.actions import (
 from procurement.forms import (
     FlagComputeForm,
     ImportForm,
+    IndicatorFilterForm,
     ProcessFilterForm,
     ProtestForm,
     ProtestResolveForm,
@@ -56,10 +57,20 @@ FLAG_NAMES = {
 @access.indicators_required
 def indicators(request: HttpRequest) -> HttpResponse:
     processes = Process.objects.filter(access.indicator_scope(request.user))
+    form = IndicatorFilterForm(request.GET or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["entity"]:
+            processes = processes.filter(buyer__entity=data["entity"])
+        if data["year_from"]:
+            processes = processes.filter(year__gte=data["year_from"])
+        if data["year_to"]:
+            processes = processes.filter(year__lte=data["year_to"])
     return render(
         request,
         "procurement/indicators.html",
         {
+            "form": form,
             "shares": selectors.method_shares(processes),
             "trend": selectors.method_trend(processes),
             "exceptions": selectors.legal_exceptions(processes)[:30],

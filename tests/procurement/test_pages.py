@@ -224,3 +224,13 @@ def test_flag_list_query_count_is_constant(analyst_client, django_assert_max_num
         )
     with django_assert_max_num_queries(14):
         analyst_client.get(reverse("procurement:flags"))
+
+
+def test_indicators_filter_by_entity_and_years(analyst_client, entity, other_entity):
+    ProcessFactory(buyer=BuyerFactory(entity=entity), year=2016)
+    ProcessFactory(buyer=BuyerFactory(entity=other_entity), year=2016)
+    ProcessFactory(buyer=BuyerFactory(entity=entity), year=2019)
+    url = reverse("procurement:indicators")
+    html = analyst_client.get(url, {"entity": entity.pk, "year_to": 2017}).content.decode()
+    table = html.split("Por ente y año")[1]
+    assert entity.name in table and other_entity.name not in table and "2019" not in table
