@@ -8,7 +8,6 @@ kept in ``procurement/schema/`` (no network) and merged by the OCDS merge rules.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -90,7 +89,7 @@ OMIT_NAMES = frozenset({"id", "date", "tag"})  # omitWhenMerged in the 1.1 relea
 def _private(value: Any) -> Any:
     """Lists holding objects are copied, so later merges never write into a release's data."""
     if isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
-        return copy.deepcopy(value)
+        return orjson.loads(orjson.dumps(value))  # a deep copy, at C speed
     return value
 
 
