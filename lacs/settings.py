@@ -139,7 +139,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_RESULT_EXPIRES = 3600
-CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its periodic tasks in its AppConfig.ready()
+CELERY_BEAT_SCHEDULE: dict = {}  # plus each app's tasks.BEAT_SCHEDULE, collected by lacs.celery
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

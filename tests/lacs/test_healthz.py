@@ -44,3 +44,15 @@ def test_task_round_trip_through_a_real_worker(celery_worker_process):
     from lacs.tasks import ping
 
     assert ping.delay("eco").get(timeout=30) == "eco"
+
+
+def test_beat_runs_every_apps_periodic_tasks():
+    from importlib import import_module
+
+    from lacs.celery import app
+
+    app.finalize()
+    scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    for module in ("cases.tasks", "ethics.tasks", "lacs.oversight.tasks"):
+        declared = {entry["task"] for entry in import_module(module).BEAT_SCHEDULE.values()}
+        assert declared and declared <= scheduled, module
