@@ -108,3 +108,13 @@ def test_a_signed_in_session_is_ignored_by_the_api(client, body, entity):
     response = client.post(reverse("api-report-submit"), body[0], content_type="application/json")
     assert response.status_code == 201
     assert dict(client.session.items()) == before
+
+
+def test_text_that_cannot_be_encoded_is_refused_not_crashed(api, body):
+    entity, category = body[0]["entity"], body[0]["category"]
+    raw = f'{{"entity": {entity}, "category": "{category}", "description": "roto \\ud800"}}'
+    response = api.post(reverse("api-report-submit"), raw, content_type="application/json")
+    assert response.status_code == 400
+    assert "description" in response.json()["fields"]
+    huge = post(api, "api-report-submit", {**body[0], "entity": 10**30})
+    assert huge.status_code == 400

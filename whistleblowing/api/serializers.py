@@ -11,8 +11,20 @@ from rest_framework import serializers
 from whistleblowing.files import max_bytes, max_count
 
 
+class Text(serializers.CharField):
+    """Text that can be sealed: JSON may carry lone surrogates that UTF-8 cannot encode."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise serializers.ValidationError(_("El texto no es válido.")) from None
+        return value
+
+
 class FileInput(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = Text(max_length=200)
     content_base64 = serializers.CharField()
 
     def validate_content_base64(self, value: str) -> bytes:
@@ -30,15 +42,15 @@ class FilesField(serializers.ListField):
 
 
 class IdentityInput(serializers.Serializer):
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    contact = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    name = Text(max_length=200, required=False, allow_blank=True)
+    contact = Text(max_length=300, required=False, allow_blank=True)
 
 
 class ReportSubmitInput(serializers.Serializer):
     entity = serializers.IntegerField()
     category = serializers.SlugField(max_length=40)
-    answers = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
-    description = serializers.CharField(max_length=20000)
+    answers = serializers.DictField(child=Text(allow_blank=True), required=False)
+    description = Text(max_length=20000)
     head_implicated = serializers.BooleanField(required=False, default=False)
     contact_point_implicated = serializers.BooleanField(required=False, default=False)
     identity = IdentityInput(required=False)
@@ -52,18 +64,18 @@ class ReportSubmitOutput(serializers.Serializer):
 
 
 class ReceiptInput(serializers.Serializer):
-    receipt = serializers.CharField(max_length=200)
+    receipt = Text(max_length=200)
 
 
 class MessageInput(ReceiptInput):
-    body = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    body = Text(max_length=10000, required=False, allow_blank=True)
     files = FilesField()
 
 
 class ProtectionInput(ReceiptInput):
-    what = serializers.CharField(max_length=5000)
-    when = serializers.CharField(max_length=200)
-    who = serializers.CharField(max_length=500)
+    what = Text(max_length=5000)
+    when = Text(max_length=200)
+    who = Text(max_length=500)
 
 
 class MessageOutput(serializers.Serializer):
