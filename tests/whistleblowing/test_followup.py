@@ -285,3 +285,27 @@ def test_a_handler_message_counts_as_feedback_and_closure_is_explained(filed):
     )
     assert "El caso se cerró." in status.group(1)
     assert "Información insuficiente" in status.group(1) and "No hubo más datos" in status.group(1)
+
+
+def test_each_receipt_opens_only_its_own_report(filed, entity):
+    receipt, case, _contact = filed
+    category = case.category
+    from whistleblowing.models import Question
+
+    questions = {
+        "text": Question.objects.get(label="¿Quién participó?"),
+        "choice": Question.objects.get(label="¿Dónde ocurrió?"),
+        "date": Question.objects.get(label="¿Cuándo?"),
+        "amount": Question.objects.get(label="¿Cuánto dinero?"),
+        "yes_no": Question.objects.get(label="¿Hubo testigos?"),
+    }
+    other = receipt_of(
+        submit(Client(), category, entity, questions, description="Otra denuncia distinta")
+    )
+    mine, theirs = Client(), Client()
+    follow_up(mine, receipt)
+    follow_up(theirs, other)
+    mine.post(reverse("whistleblowing:followup_message"), {"body": "Sólo mío"})
+    page = theirs.get(reverse("whistleblowing:followup_case")).content.decode()
+    assert "Otra denuncia distinta" in page
+    assert "Sólo mío" not in page and "Me pidieron dinero" not in page and case.number not in page
