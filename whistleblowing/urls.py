@@ -11,6 +11,7 @@ urlpatterns = [
     path("followup/case/", views.followup_case, name="followup_case"),
     path("followup/message/", views.followup_message, name="followup_message"),
     path("followup/protection/", views.followup_protection, name="followup_protection"),
+    path("followup/attachment/<int:pk>/", views.followup_attachment, name="followup_attachment"),
     path("followup/exit/", views.followup_exit, name="followup_exit"),
     path("staff/", views.staff_start, name="staff_start"),
     path("staff/new/", views.staff_report_new, name="staff_report_new"),

@@ -302,6 +302,27 @@ def followup_protection(request: HttpRequest) -> HttpResponse:
     return redirect("whistleblowing:followup_case")
 
 
+@never_cache
+@require_GET
+def followup_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    """A file of the whistle-blower's own case (theirs or one the handler could add later)."""
+    found = _followup_or_login(request)
+    if found is None:
+        return redirect("whistleblowing:followup")
+    report, data_key = found
+    return _attachment_response(report.case, data_key, access.attachment_for_case(report.case, pk))
+
+
+def _attachment_response(case, data_key: bytes, attachment) -> HttpResponse:
+    meta = open_json(data_key, attachment.meta, case, "attachment-meta")
+    content = crypto.open_(data_key, bytes(attachment.content), aad(case, "attachment"))
+    response = HttpResponse(content, content_type=meta["type"])
+    name = _safe(meta["name"])
+    response["Content-Disposition"] = f'attachment; filename="adjunto-{attachment.pk}-{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @require_POST
 def followup_exit(request: HttpRequest) -> HttpResponse:
     ephemeral.followup_end(request.COOKIES.get(ephemeral.FOLLOWUP_COOKIE))
@@ -353,15 +374,7 @@ def handle_protection(request: HttpRequest, case_pk: int, pk: int) -> HttpRespon
 @require_GET
 def handle_attachment(request: HttpRequest, case_pk: int, pk: int) -> HttpResponse:
     case, data_key = access.handler_case(request, case_pk, work=False)
-    attachment = access.attachment_for_case(case, pk)
-    meta = open_json(data_key, attachment.meta, case, "attachment-meta")
-    content = crypto.open_(data_key, bytes(attachment.content), aad(case, "attachment"))
-    response = HttpResponse(content, content_type=meta["type"])
-    response["Content-Disposition"] = (
-        f'attachment; filename="adjunto-{attachment.pk}-{_safe(meta["name"])}"'
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return _attachment_response(case, data_key, access.attachment_for_case(case, pk))
 
 
 def _safe(name: str) -> str:

@@ -26,6 +26,7 @@ MATRIX = {
     "whistleblowing:followup_message": Row(everyone(405)),
     "whistleblowing:followup_protection": Row(everyone(405)),
     "whistleblowing:followup_exit": Row(everyone(405)),
+    "whistleblowing:followup_attachment": Row(everyone(302), kwargs=lambda ctx: {"pk": 1}),
     "whistleblowing:staff_start": Row(only("contact", "contact_other")),
     "whistleblowing:staff_report_new": Row(only("contact", "contact_other", ok=302)),
     "whistleblowing:handle_message": Row(only(*HANDLERS, ok=405), kwargs=_case),

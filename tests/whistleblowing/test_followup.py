@@ -309,3 +309,24 @@ def test_each_receipt_opens_only_its_own_report(filed, entity):
     page = theirs.get(reverse("whistleblowing:followup_case")).content.decode()
     assert "Otra denuncia distinta" in page
     assert "Sólo mío" not in page and "Me pidieron dinero" not in page and case.number not in page
+
+
+def test_whistleblower_downloads_only_files_of_their_own_case(filed, entity):
+    receipt, case, _contact = filed
+    wb = Client()
+    follow_up(wb, receipt)
+    wb.post(reverse("whistleblowing:followup_message"), {"files": [text_file("mío")]})
+    attachment = Attachment.objects.get(case=case)
+    page = wb.get(reverse("whistleblowing:followup_case")).content.decode()
+    url = reverse("whistleblowing:followup_attachment", args=[attachment.pk])
+    assert url in page
+    download = wb.get(url)
+    assert download.status_code == 200 and download.content == "mío".encode()
+    stranger = Client()
+    assert stranger.get(url).status_code == 302
+    assert (
+        wb.get(
+            reverse("whistleblowing:followup_attachment", args=[attachment.pk + 999])
+        ).status_code
+        == 404
+    )
