@@ -205,14 +205,16 @@ class Migration(migrations.Migration):
             model_name='release',
             constraint=models.UniqueConstraint(fields=('ocid', 'release_id'), name='release_ocid_id_unique'),
         ),
-        # lz4 compresses large release documents several times faster than the default pglz,
-        # where the server is built with it (the embedded server of `make demo` is not).
+        # lz4 compresses large release documents several times faster than the default pglz;
+        # servers built without it (the embedded one) keep pglz.
         migrations.RunSQL(
             """
             DO $$
             BEGIN
-              IF EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression'
-                         AND 'lz4' = ANY(enumvals)) THEN
+              IF EXISTS (
+                SELECT 1 FROM pg_settings
+                WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)
+              ) THEN
                 ALTER TABLE procurement_release ALTER COLUMN data SET COMPRESSION lz4;
                 ALTER TABLE procurement_process ALTER COLUMN data SET COMPRESSION lz4;
               END IF;
