@@ -52,3 +52,16 @@ def test_flags_and_release_package_export(api):
     assert (
         api.get("/api/v1/procurement/ocds/release-package/", {"page_size": 500}).status_code == 400
     )
+
+
+def test_flag_list_query_count_does_not_grow(api, django_assert_max_num_queries):
+    from procurement.models import FlagRun, RedFlag
+    from tests.procurement.factories import ProcessFactory
+
+    run = FlagRun.objects.create()
+    for _ in range(30):
+        RedFlag.objects.create(
+            run=run, group="OCID", key="k", code="R018", value=1, process=ProcessFactory()
+        )
+    with django_assert_max_num_queries(8):
+        assert len(api.get("/api/v1/procurement/flags/").json()["results"]) == 30
