@@ -347,3 +347,31 @@ def test_overlong_ids_are_reported_and_absurd_amounts_kept_out_of_the_columns():
     huge = _line(tender={"id": "t", "value": {"amount": 1e30, "currency": "MXN"}})
     assert ocds_file_import(name="huge.jsonl", content=huge).ok
     assert Process.objects.get().tender_amount is None
+
+
+def test_parsing_never_crashes_on_arbitrary_input():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    json_values = st.recursive(
+        st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=4),
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(
+                st.sampled_from(
+                    ["ocid", "id", "releases", "records", "tag", "compiledRelease", "date"]
+                ),
+                inner,
+                max_size=4,
+            )
+        ),
+        max_leaves=10,
+    )
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.one_of(st.binary(max_size=200), json_values.map(orjson.dumps)))
+    def check(content):
+        parsed = ocds.parse_file(content)
+        assert all(isinstance(str(p), str) for p in parsed.problems)
+
+    check()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from procurement.indicators import Settings, indicators_compute, method_of
+from procurement.indicators import ALL_CODES, Settings, indicators_compute, method_of
 
 
 def run(releases, ini, **context):
@@ -184,3 +184,58 @@ def test_settings_with_a_non_numeric_figure_are_refused():
     with pytest.raises(ValueError, match="cinco"):
         Settings.from_ini("[R003.procurement_method_details]\nx = cinco\n")
     assert Settings.from_ini("[MX01]\nthresholds = 400000|1000000\n").enabled("MX01")
+
+
+def test_indicators_never_crash_on_odd_shapes():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(
+        st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5)
+    )
+    odd = st.recursive(
+        scalars,
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(
+                st.sampled_from(
+                    [
+                        "id",
+                        "status",
+                        "value",
+                        "amount",
+                        "currency",
+                        "tenderers",
+                        "suppliers",
+                        "details",
+                        "items",
+                        "classification",
+                        "date",
+                        "tenderPeriod",
+                        "startDate",
+                        "endDate",
+                        "procurementMethod",
+                        "numberOfTenderers",
+                        "procurementMethodDetails",
+                    ]
+                ),
+                inner,
+                max_size=4,
+            )
+        ),
+        max_leaves=12,
+    )
+    release = st.fixed_dictionaries(
+        {"ocid": st.text(max_size=3)},
+        optional={"tender": odd, "bids": odd, "awards": odd, "buyer": odd, "date": odd},
+    )
+    every = Settings.from_ini(
+        "".join(f"[{code}]\n" for code in ALL_CODES) + "[R055]\nthreshold = 1\n"
+    )
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(release, max_size=6))
+    def check(releases):
+        indicators_compute(releases, every)
+
+    check()
