@@ -244,6 +244,12 @@ def parse_file(content: bytes) -> Parsed:
     parsed = Parsed()
     if not _decode(content, parsed):
         return parsed
+    if b"\\u0000" in content:  # JSONB cannot hold the NUL character
+        line = content[: content.index(b"\\u0000")].count(b"\n") + 1
+        parsed.problems.append(
+            Problem(f"line {line}", _("el texto contiene el carácter nulo (\\u0000)"))
+        )
+        return parsed
     try:
         doc = orjson.loads(content)
     except orjson.JSONDecodeError as whole_error:

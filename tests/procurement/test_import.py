@@ -375,3 +375,11 @@ def test_parsing_never_crashes_on_arbitrary_input():
         assert all(isinstance(str(p), str) for p in parsed.problems)
 
     check()
+
+
+@pytest.mark.django_db
+def test_nul_characters_are_reported_not_crashing_the_import():
+    content = _line() + b"\n" + _line(id="2", tender={"id": "t\\u0000", "title": "x"})
+    content = content.replace(b"t\\\\u0000", b"t\\u0000")
+    result = ocds_file_import(name="nul.jsonl", content=content)
+    assert not result.ok and result.problems[0].startswith("line 2")
