@@ -330,3 +330,16 @@ def test_whistleblower_downloads_only_files_of_their_own_case(filed, entity):
         ).status_code
         == 404
     )
+
+
+def test_an_anonymous_journey_creates_no_session_row(entity):
+    from django.contrib.sessions.models import Session
+
+    category, questions = questionnaire()
+    wb = Client()
+    receipt = receipt_of(submit(wb, category, entity, questions))
+    follow_up(wb, receipt)
+    wb.post(reverse("whistleblowing:followup_message"), {"body": "Hola"})
+    wb.get(reverse("whistleblowing:followup_case"))
+    assert not Session.objects.exists()
+    assert set(wb.cookies) <= {"csrftoken", FOLLOWUP_COOKIE, "messages"}
