@@ -195,6 +195,10 @@ def parse_datetime(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo is not None else None
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _list(value: Any) -> list:
     return value if isinstance(value, list) else []
 
@@ -311,7 +315,13 @@ class IndicatorRun:
         tender = _dict(release.get("tender"))
         if tender.get("status") == "cancelled":
             return
-        details = tender.get("procurementMethodDetails")
+        # Method names are compared with sets: anything but text counts as missing.
+        tender = {
+            **tender,
+            "procurementMethod": _text(tender.get("procurementMethod")),
+            "procurementMethodDetails": _text(tender.get("procurementMethodDetails")),
+        }
+        details = tender["procurementMethodDetails"]
         if details in self.s.excluded_method_details:
             return
         if tender.get("procurementMethod") in self.s.excluded_methods:
@@ -356,7 +366,7 @@ class IndicatorRun:
 
     def _winning_difference(self, ocid, bids, awards) -> _Winning | None:
         """Single winner, single-tenderer valid bids, winner's bid the lowest: the gap ratio."""
-        if not awards or any(a.get("status") not in FINAL_AWARD for a in awards):
+        if not awards or any(_text(a.get("status")) not in FINAL_AWARD for a in awards):
             return None
         active = [a for a in awards if a.get("status") == "active"]
         if len(active) != 1:
@@ -452,7 +462,7 @@ class IndicatorRun:
     def _fold_r028(self, release, ocid, tender, bids, awards) -> None:
         by_amount: dict[float, set[frozenset[str]]] = defaultdict(set)
         for bid in bids:
-            if bid.get("status") not in SUBMITTED:
+            if _text(bid.get("status")) not in SUBMITTED:
                 continue
             tenderers = self.tenderers[id(bid)]
             amount = self.amount(bid.get("value"))
@@ -484,7 +494,7 @@ class IndicatorRun:
                 self.flag("Tenderer", tenderer, "R030", 1.0)
 
     def _fold_r035(self, release, ocid, tender, bids, awards) -> None:
-        if not awards or any(a.get("status") not in FINAL_AWARD for a in awards):
+        if not awards or any(_text(a.get("status")) not in FINAL_AWARD for a in awards):
             return
         valid: set[str] = set()
         disqualified: set[str] = set()
@@ -523,7 +533,7 @@ class IndicatorRun:
             self.flag("OCID", ocid, "R036", 1.0)
 
     def _fold_r038(self, release, ocid, tender, bids, awards) -> None:
-        submitted = [b for b in bids if b.get("status") in SUBMITTED]
+        submitted = [b for b in bids if _text(b.get("status")) in SUBMITTED]
         if not submitted:
             return
         disqualified = sum(1 for b in submitted if b.get("status") == "disqualified")
