@@ -13,8 +13,8 @@ from guardian.shortcuts import remove_perm
 
 from cases.models import Case, CaseKeyWrap, CaseUserObjectPermission, WrapKind
 from lacs import crypto
-from lacs.access import user_has_role
-from lacs.models import Role
+from lacs.access import role_entities, user_has_role
+from lacs.models import Entity, Role
 
 VIEW = "cases.view_case"
 WORK = "cases.work_case"
@@ -101,3 +101,22 @@ def holders_of(case: Case) -> QuerySet:
     return CaseUserObjectPermission.objects.filter(
         content_object=case, permission__codename="view_case"
     ).values_list("user_id", flat=True)
+
+
+# --- Sanctions registry ------------------------------------------------------------------------
+SANCTION_ROLES = (Role.INVESTIGATOR,)
+
+
+def sanction_entities(user) -> QuerySet[Entity]:
+    """Institutions for which ``user`` records sanctions: where they sit as investigator (OIC)."""
+    if not user.is_authenticated or not user.is_active:
+        return Entity.objects.none()
+    return role_entities(user, Role.INVESTIGATOR)
+
+
+def sanction_case_for_user(user, number: str) -> Case:
+    """A case ``user`` may see, by its number; 404 for a missing case and a forbidden one alike."""
+    case = cases_visible_to(user).filter(number=number.strip()).first()
+    if case is None:
+        raise Http404
+    return case

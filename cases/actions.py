@@ -18,12 +18,13 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.access import access_grant, access_revoke
+from cases.access import access_grant, access_revoke, sanction_case_for_user, sanction_entities
 from cases.models import (
     NEAR_DAYS,
     REFERRABLE,
@@ -36,6 +37,7 @@ from cases.models import (
     CaseRouting,
     CaseSource,
     CaseStatus,
+    IndividualSanction,
     NoteKind,
     Outcome,
     RecipientRole,
@@ -45,6 +47,7 @@ from cases.models import (
     RoutingRule,
     RoutingState,
     RuleMode,
+    ServantSanction,
     Severity,
     WrapKind,
 )
@@ -945,3 +948,55 @@ def finding_text(case: Case, data_key: bytes) -> str | None:
     if finding is None:
         return None
     return crypto.open_text(data_key, bytes(finding.sealed_summary), finding.aad)
+
+
+# --- Sanctions registry (PDN System 3) ---------------------------------------------------------
+def _sanction_links(*, actor, entity: Entity, case_number: str) -> Case | None:
+    if not sanction_entities(actor).filter(pk=entity.pk).exists():
+        raise CaseError(_("Sólo registra sanciones de los entes donde usted investiga."))
+    if not case_number.strip():
+        return None
+    try:
+        return sanction_case_for_user(actor, case_number)
+    except Http404:
+        raise CaseError(_("No encontramos ese caso entre los que usted puede ver.")) from None
+
+
+@transaction.atomic
+def servant_sanction_record(
+    *, actor, entity: Entity, case_number: str = "", **fields: Any
+) -> ServantSanction:
+    """Record a sanction imposed on a public servant; it is published through PDN System 3."""
+    case = _sanction_links(actor=actor, entity=entity, case_number=case_number)
+    if not fields.get("kinds"):
+        raise CaseError(_("Indique al menos un tipo de sanción."))
+    sanction = ServantSanction.objects.create(entity=entity, case=case, recorded_by=actor, **fields)
+    audit_record(
+        action="sanction.servant_record",
+        actor=actor,
+        obj=sanction,
+        entity=entity,
+        data={"case": case.pk if case else None, "kinds": list(sanction.kinds)},
+    )
+    return sanction
+
+
+@transaction.atomic
+def individual_sanction_record(
+    *, actor, entity: Entity, case_number: str = "", **fields: Any
+) -> IndividualSanction:
+    """Record a sanction imposed on a person or company; published through PDN System 3."""
+    case = _sanction_links(actor=actor, entity=entity, case_number=case_number)
+    if not fields.get("kinds"):
+        raise CaseError(_("Indique al menos un tipo de sanción."))
+    sanction = IndividualSanction.objects.create(
+        entity=entity, case=case, recorded_by=actor, **fields
+    )
+    audit_record(
+        action="sanction.individual_record",
+        actor=actor,
+        obj=sanction,
+        entity=entity,
+        data={"case": case.pk if case else None, "kinds": list(sanction.kinds)},
+    )
+    return sanction

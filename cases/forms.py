@@ -8,9 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import (
     CaseStatus,
     DeadlineState,
+    IndividualSanction,
+    IndividualSanctionKind,
     Outcome,
     ReferralKind,
     RoutingRule,
+    ServantSanction,
+    ServantSanctionKind,
     Severity,
 )
 from lacs.models import Category, Entity
@@ -148,3 +152,100 @@ class FindingForm(forms.Form):
         max_length=20000,
         help_text=_("Se cifra con la llave del caso; sólo lo leen las personas destinatarias."),
     )
+
+
+# --- Sanctions registry ------------------------------------------------------------------------
+_SANCTION_COMMON = [
+    "file_number",
+    "authority",
+    "facts",
+    "resolution_url",
+    "fine_amount",
+    "fine_currency",
+    "ban_term",
+    "ban_start",
+    "ban_end",
+    "notes",
+]
+_DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class _SanctionForm(forms.ModelForm):
+    case_number = forms.CharField(
+        label=_("Caso relacionado (número)"),
+        required=False,
+        max_length=20,
+        help_text=_("Opcional: un caso que usted puede ver."),
+    )
+    resolution_url = forms.URLField(
+        label=_("URL de la resolución"), required=False, assume_scheme="https"
+    )
+
+    def __init__(self, *args, entities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entity"].queryset = entities if entities is not None else Entity.objects.none()
+
+
+class ServantSanctionForm(_SanctionForm):
+    kinds = forms.MultipleChoiceField(
+        label=_("Tipos de sanción"),
+        choices=ServantSanctionKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = ServantSanction
+        fields = [
+            "entity",
+            "given_names",
+            "first_surname",
+            "second_surname",
+            "rfc",
+            "curp",
+            "gender",
+            "position",
+            "level",
+            "fault",
+            "kinds",
+            "resolved_on",
+            *_SANCTION_COMMON,
+        ]
+        widgets = {
+            "resolved_on": _DATE,
+            "ban_start": _DATE,
+            "ban_end": _DATE,
+            "facts": forms.Textarea(attrs={"rows": 4}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class IndividualSanctionForm(_SanctionForm):
+    kinds = forms.MultipleChoiceField(
+        label=_("Tipos de sanción"),
+        choices=IndividualSanctionKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = IndividualSanction
+        fields = [
+            "entity",
+            "name",
+            "person_kind",
+            "rfc",
+            "business_purpose",
+            "contract_subject",
+            "fault",
+            "act",
+            "kinds",
+            "resolution_sense",
+            "notified_on",
+            *_SANCTION_COMMON,
+        ]
+        widgets = {
+            "notified_on": _DATE,
+            "ban_start": _DATE,
+            "ban_end": _DATE,
+            "facts": forms.Textarea(attrs={"rows": 4}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }

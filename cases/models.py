@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -448,3 +449,152 @@ class CaseFinding(models.Model):
     @property
     def aad(self) -> bytes:
         return f"case-finding:{self.case_id}".encode()
+
+
+# --- Sanctions registry (PDN System 3) --------------------------------------------------------
+# Codes are the national platform's (``OAS_API_Servidores_Sancionados`` / ``…Particulares…``):
+# records are published as they are, so the choices keep the specification's keys.
+class FaultKind(models.TextChoices):
+    NAD = "NAD", _("Negligencia administrativa")
+    VPC = "VPC", _("Violación de procedimientos de contratación")
+    VLNP = "VLNP", _("Violación de leyes y normatividad presupuestal")
+    AUT = "AUT", _("Abuso de autoridad")
+    CEX = "CEX", _("Cohecho o extorsión")
+    IDSP = "IDSP", _("Incumplimiento en declaración de situación patrimonial")
+    DCSP = "DCSP", _("Delito cometido por servidores públicos")
+    EIFM = "EIFM", _("Ejercicio indebido de sus funciones en materia migratoria")
+    VDH = "VDH", _("Violación a los derechos humanos")
+    AG = "AG", _("Administrativa grave")
+    ANG = "ANG", _("Administrativa no grave")
+    AC = "AC", _("Acto de corrupción")
+    HSEX = "HSEX", _("Cometer o tolerar conductas de hostigamiento sexual")
+    ASEX = "ASEX", _("Cometer o tolerar conductas de acoso sexual")
+    PEC = "PEC", _("Peculado")
+    DRP = "DRP", _("Desvío de recursos públicos")
+    UII = "UII", _("Utilización indebida de información")
+    AFN = "AFN", _("Abuso de funciones")
+    ABCI = "ABCI", _("Actuación bajo conflicto de interés")
+    CIND = "CIND", _("Contratación indebida")
+    EOCI = "EOCI", _("Enriquecimiento oculto u ocultamiento de conflicto de interés")
+    TINF = "TINF", _("Tráfico de influencias")
+    ENCB = "ENCB", _("Encubrimiento")
+    DSCT = "DSCT", _("Desacato")
+    OJUST = "OJUST", _("Obstrucción de la justicia")
+    OTRO = "OTRO", _("Otro")
+
+
+class ServantSanctionKind(models.TextChoices):
+    I = "I", _("Inhabilitación")  # noqa: E741 — the specification's key
+    M = "M", _("Multa")
+    S = "S", _("Suspensión del empleo, cargo o comisión")
+    D = "D", _("Destitución del empleo, cargo o comisión")
+    IRSC = "IRSC", _("Indemnización resarcitoria")
+    SE = "SE", _("Sanción económica")
+    O = "O", _("Otra")  # noqa: E741
+
+
+class IndividualSanctionKind(models.TextChoices):
+    I = "I", _("Inhabilitación")  # noqa: E741
+    M = "M", _("Multa")
+    S = "S", _("Suspensión de actividades")
+    D = "D", _("Disolución de la sociedad")
+    A = "A", _("Amonestación")
+    IND = "IND", _("Indemnización por daños y perjuicios a la hacienda pública")
+    SE = "SE", _("Sanción económica")
+    O = "O", _("Otra")  # noqa: E741
+
+
+class Gender(models.TextChoices):
+    F = "F", _("Mujer")
+    M = "M", _("Hombre")
+    O = "O", _("Otro")  # noqa: E741
+
+
+class PersonKind(models.TextChoices):
+    F = "F", _("Persona física")
+    M = "M", _("Persona moral")
+
+
+class SanctionBase(models.Model):
+    """What both registries share: where, by whom, which file, what was imposed and why."""
+
+    entity = models.ForeignKey(
+        Entity,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("institución o dependencia"),
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    file_number = models.CharField(_("expediente"), max_length=100, blank=True)
+    authority = models.CharField(_("autoridad sancionadora"), max_length=200, blank=True)
+    facts = models.TextField(_("causa, motivo o hechos"))
+    resolution_url = models.URLField(_("URL de la resolución"), blank=True)
+    fine_amount = models.DecimalField(
+        _("monto de la multa"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    fine_currency = models.CharField(_("moneda"), max_length=3, default="MXN")
+    ban_term = models.CharField(_("plazo de la inhabilitación"), max_length=100, blank=True)
+    ban_start = models.DateField(_("inicio de la inhabilitación"), null=True, blank=True)
+    ban_end = models.DateField(_("fin de la inhabilitación"), null=True, blank=True)
+    notes = models.TextField(_("observaciones"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["-recorded_at", "-id"]
+
+
+class ServantSanction(SanctionBase):
+    """A public servant sanctioned for an administrative fault (PDN ``ssancionados``)."""
+
+    rfc = models.CharField(_("RFC"), max_length=13, blank=True)
+    curp = models.CharField(_("CURP"), max_length=18, blank=True)
+    given_names = models.CharField(_("nombre(s)"), max_length=150)
+    first_surname = models.CharField(_("primer apellido"), max_length=150)
+    second_surname = models.CharField(_("segundo apellido"), max_length=150, blank=True)
+    gender = models.CharField(_("género"), max_length=1, choices=Gender.choices, blank=True)
+    position = models.CharField(_("puesto"), max_length=200)
+    level = models.CharField(_("nivel"), max_length=100, blank=True)
+    fault = models.CharField(_("tipo de falta"), max_length=5, choices=FaultKind.choices)
+    kinds = ArrayField(
+        models.CharField(max_length=4, choices=ServantSanctionKind.choices),
+        verbose_name=_("tipos de sanción"),
+    )
+    resolved_on = models.DateField(_("fecha de la resolución"), null=True, blank=True)
+
+    class Meta(SanctionBase.Meta):
+        verbose_name = _("servidor público sancionado")
+        indexes = [models.Index(fields=["first_surname", "given_names"])]
+
+    def __str__(self) -> str:
+        return f"{self.given_names} {self.first_surname} ({self.file_number})"
+
+
+class IndividualSanction(SanctionBase):
+    """A person or company sanctioned (PDN ``psancionados``), e.g. a supplier barred from tenders."""
+
+    name = models.CharField(_("nombre o razón social"), max_length=300)
+    person_kind = models.CharField(_("tipo de persona"), max_length=1, choices=PersonKind.choices)
+    rfc = models.CharField(_("RFC"), max_length=13, blank=True)
+    business_purpose = models.CharField(_("objeto social"), max_length=300, blank=True)
+    contract_subject = models.CharField(_("objeto del contrato"), max_length=300, blank=True)
+    fault = models.CharField(_("tipo de falta"), max_length=200, blank=True)
+    act = models.CharField(_("acto"), max_length=200, blank=True)
+    kinds = ArrayField(
+        models.CharField(max_length=4, choices=IndividualSanctionKind.choices),
+        verbose_name=_("tipos de sanción"),
+    )
+    resolution_sense = models.CharField(_("sentido de la resolución"), max_length=200, blank=True)
+    notified_on = models.DateField(_("fecha de notificación"), null=True, blank=True)
+
+    class Meta(SanctionBase.Meta):
+        verbose_name = _("particular sancionado")
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.file_number})"

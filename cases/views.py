@@ -16,14 +16,24 @@ from cases.forms import (
     SORTS,
     FindingForm,
     InboxFilterForm,
+    IndividualSanctionForm,
     NoteForm,
     RecuseForm,
     ReferForm,
     RoutingRuleForm,
+    ServantSanctionForm,
     SeverityForm,
     TransitionForm,
 )
-from cases.models import Case, CaseNote, CaseRecipient, RecipientRole, RoutingRule
+from cases.models import (
+    Case,
+    CaseNote,
+    CaseRecipient,
+    IndividualSanction,
+    RecipientRole,
+    RoutingRule,
+    ServantSanction,
+)
 from lacs import keys
 from lacs.access import role_required
 from lacs.models import AuditEvent, Role
@@ -324,3 +334,59 @@ def routing_rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     actions.routing_rule_toggle(actor=request.user, rule=rule)
     messages.success(request, _("Regla actualizada."))
     return redirect("cases:routing_rules")
+
+
+# --- Sanctions registry (investigators) --------------------------------------------------------
+sanction_role_required = role_required(*access.SANCTION_ROLES)
+
+
+@sanction_role_required
+def sanctions(request: HttpRequest) -> HttpResponse:
+    """The sanctions recorded for the institutions where the user investigates."""
+    entities = access.sanction_entities(request.user)
+    servants = ServantSanction.objects.filter(entity__in=entities).select_related("entity", "case")
+    individuals = IndividualSanction.objects.filter(entity__in=entities).select_related(
+        "entity", "case"
+    )
+    return render(
+        request,
+        "cases/sanctions.html",
+        {"servants": servants[: PAGE_SIZE * 4], "individuals": individuals[: PAGE_SIZE * 4]},
+    )
+
+
+def _sanction_new(request: HttpRequest, form_class, record, title: str) -> HttpResponse:
+    entities = access.sanction_entities(request.user)
+    form = form_class(request.POST or None, entities=entities)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        try:
+            record(actor=request.user, **fields)
+        except actions.CaseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Sanción registrada; se publica en la PDN."))
+            return redirect("cases:sanctions")
+    return render(request, "cases/sanction_new.html", {"form": form, "title": title})
+
+
+@sanction_role_required
+@require_http_methods(["GET", "POST"])
+def sanction_servant_new(request: HttpRequest) -> HttpResponse:
+    return _sanction_new(
+        request,
+        ServantSanctionForm,
+        actions.servant_sanction_record,
+        _("Registrar la sanción de una persona servidora pública"),
+    )
+
+
+@sanction_role_required
+@require_http_methods(["GET", "POST"])
+def sanction_individual_new(request: HttpRequest) -> HttpResponse:
+    return _sanction_new(
+        request,
+        IndividualSanctionForm,
+        actions.individual_sanction_record,
+        _("Registrar la sanción de un particular"),
+    )

@@ -2,6 +2,9 @@ from tests.access import Row, everyone, only
 
 API_DENIED = 403  # signed-in without the role: the API's own 403 (anonymous: 401)
 
+PDN_SEARCH = {**everyone(405), "anonymous": 401}
+PDN_LIST = {**everyone(200), "anonymous": 401}
+
 MATRIX = {
     "api-schema": Row(everyone()),
     "api-docs": Row(everyone()),
@@ -12,4 +15,9 @@ MATRIX = {
     "api-entity-contact-points": Row(
         only("admin", anonymous=401), kwargs=lambda ctx: {"pk": ctx.entity.pk}
     ),
+    # PDN interfaces: every role but custodian holds "pdn"; searches are POST-only (GET → 405).
+    "pdn-ssancionados": Row(PDN_SEARCH),
+    "pdn-psancionados": Row(PDN_SEARCH),
+    "pdn-ssancionados-dependencias": Row(PDN_LIST),
+    "pdn-psancionados-dependencias": Row(PDN_LIST),
 }

@@ -48,4 +48,8 @@ MATRIX = {
     "api-case-transition": Row(API_ACTION, kwargs=routed_case),
     "api-case-note": Row(API_ACTION, kwargs=routed_case),
     "api-case-refer": Row(API_ACTION, kwargs=routed_case),
+    # The sanctions registry: investigators (OIC) only.
+    "cases:sanctions": Row(only("investigator")),
+    "cases:sanction_servant_new": Row(only("investigator")),
+    "cases:sanction_individual_new": Row(only("investigator")),
 }
