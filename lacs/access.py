@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from lacs.models import ContactPoint, Entity, Role, RoleAssignment
 
@@ -101,7 +102,13 @@ def recent_auth_required(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if request.user.is_authenticated and not has_recent_auth(request):
-            target = request.get_full_path() if request.method == "GET" else request.path
+            target = request.get_full_path()
+            if request.method != "GET":  # a post cannot be replayed: back to the page it came from
+                referer = request.META.get("HTTP_REFERER", "")
+                allowed = url_has_allowed_host_and_scheme(
+                    referer, allowed_hosts={request.get_host()}
+                )
+                target = referer if allowed else "/"
             return redirect(f"{reverse('confirm_identity')}?{urlencode({'next': target})}")
         return view(request, *args, **kwargs)
 

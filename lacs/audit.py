@@ -59,8 +59,8 @@ def audit_record(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the action's transaction")
     now = timezone.now()
-    if day_only:
-        now = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if day_only:  # local midnight: the day as people in Mexico City count it
+        now = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     AuditHead.objects.get_or_create(id=1)
     head = AuditHead.objects.select_for_update().get(id=1)
     user = actor if getattr(actor, "is_authenticated", False) else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -98,6 +100,8 @@ class NullOriginSameSiteMiddleware:
 
 
 TWO_FACTOR_EXEMPT = ("/accounts/", "/static/", "/healthz", "/i18n/")
+# Anyone may report or follow up anonymously, signed in or not (the intake ignores the session).
+ANONYMOUS_INTAKE = re.compile(r"^/report/(new/|followup/.*)?$")
 
 
 class RequireTwoFactorMiddleware:
@@ -111,6 +115,7 @@ class RequireTwoFactorMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(TWO_FACTOR_EXEMPT)
+            and not ANONYMOUS_INTAKE.match(request.path)
             and requires_two_factor(user)
             and not user.is_verified()
         ):

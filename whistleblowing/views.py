@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lacs import crypto
-from lacs.access import role_required
+from lacs.access import recent_auth_required, role_required
 from lacs.keys import session_private_key
 from lacs.models import Category, Role
 from whistleblowing import access, actions, ephemeral
@@ -401,6 +401,7 @@ def identity_request(request: HttpRequest, case_pk: int) -> HttpResponse:
 
 @never_cache
 @role_required(*HANDLER_ROLES)
+@recent_auth_required
 @require_GET
 def identity_read(request: HttpRequest, case_pk: int) -> HttpResponse:
     case, _key = access.handler_case(request, case_pk, work=False)
@@ -416,6 +417,7 @@ def identity_read(request: HttpRequest, case_pk: int) -> HttpResponse:
 # --- Custodians --------------------------------------------------------------------------------
 @never_cache
 @role_required(Role.CUSTODIAN)
+@recent_auth_required
 @require_GET
 def custody(request: HttpRequest) -> HttpResponse:
     private_key = session_private_key(request)
@@ -438,6 +440,7 @@ def custody(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.CUSTODIAN)
+@recent_auth_required
 @require_POST
 def custody_share(request: HttpRequest) -> HttpResponse:
     """Hand the vault keys this custodian holds to custodians appointed since."""
@@ -453,6 +456,7 @@ def custody_share(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.CUSTODIAN)
+@recent_auth_required
 @require_POST
 def custody_decide(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.identity_request_for_custodian(request.user, pk)

@@ -3,6 +3,7 @@ import re
 import pytest
 from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 
 from cases.access import case_data_key, case_for_user, cases_visible_to
 from cases.actions import case_open
@@ -29,7 +30,8 @@ def test_case_open_creates_numbered_case_with_intake_wrap_and_outbox(entity):
     assert CaseRouting.objects.get(case=case).state == "pending"
     event = AuditEvent.objects.get(action="case.open", object_id=str(case.pk))
     assert event.actor is None
-    assert (event.at.hour, event.at.minute, event.at.second) == (0, 0, 0)
+    local = timezone.localtime(event.at)  # the day as Mexico City counts it
+    assert (local.hour, local.minute, local.second) == (0, 0, 0)
 
 
 @pytest.mark.django_db

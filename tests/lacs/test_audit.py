@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
+from django.utils import timezone
 
 from lacs.audit import audit_record, audit_verify
 from lacs.models import AuditEvent
@@ -62,4 +63,6 @@ def test_day_only_rows_keep_no_time_of_day():
     with transaction.atomic():
         event = audit_record(action="report.submit", day_only=True)
     event.refresh_from_db()
-    assert (event.at.hour, event.at.minute, event.at.second) == (0, 0, 0)
+    local = timezone.localtime(event.at)
+    assert (local.hour, local.minute, local.second) == (0, 0, 0)
+    assert local.date() == timezone.localdate()

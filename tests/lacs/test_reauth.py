@@ -67,3 +67,14 @@ def test_activity_extends_the_session_and_inactivity_ends_it(client_for, setting
     )
     response = admin.get(reverse("staff_roles"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_a_signed_in_staff_member_without_a_code_can_still_report_anonymously(client, entity):
+    from lacs.models import Role
+    from tests.conftest import make_user
+
+    contact = make_user(Role.CONTACT, entity, username="sin-codigo")
+    client.force_login(contact)  # signed in, TOTP not verified
+    assert client.get("/report/").status_code == 200
+    assert client.get("/report/followup/").status_code == 200
+    assert client.get("/cases/").status_code == 302  # everything else waits for the code
