@@ -752,21 +752,22 @@ def _pdn_date(value: Any) -> dt.date | None:
 
 
 def _pdn_row(record: dict) -> dict | None:
-    person = record.get("particularSancionado") or {}
+    person = _obj(record.get("particularSancionado"))
     rfc = str(person.get("rfc") or "").strip().upper()
     if not rfc or not record.get("id"):
         return None
-    sanctions = record.get("tipoSancion") or []
+    sanctions = record.get("tipoSancion")
     if isinstance(sanctions, dict):
         sanctions = [sanctions]
-    ban = record.get("inhabilitacion") or {}
+    sanctions = [x for x in sanctions if isinstance(x, dict)] if isinstance(sanctions, list) else []
+    ban = _obj(record.get("inhabilitacion"))
     return {
         "source_id": str(record["id"])[:100],
         "rfc": rfc[:20],
         "name": str(person.get("nombreRazonSocial") or "")[:300],
         "authority": str(
             record.get("autoridadSancionadora")
-            or (record.get("institucionDependencia") or {}).get("nombre")
+            or _obj(record.get("institucionDependencia")).get("nombre")
             or ""
         )[:300],
         "sanction": ", ".join(str(s.get("valor") or s.get("clave") or "") for s in sanctions)[:300],
@@ -781,7 +782,9 @@ def sanctioned_suppliers_import(*, actor, document: Any) -> int:
     from procurement.models import SanctionedSupplier
 
     records = document.get("results", []) if isinstance(document, dict) else document
-    rows = [r for r in (_pdn_row(rec) for rec in records or [] if isinstance(rec, dict)) if r]
+    records = records if isinstance(records, list) else []
+    by_id = {r["source_id"]: r for r in (_pdn_row(x) for x in records if isinstance(x, dict)) if r}
+    rows = list(by_id.values())  # one row per record id: the last one given wins
     SanctionedSupplier.objects.bulk_create(
         [SanctionedSupplier(**row) for row in rows],
         update_conflicts=True,

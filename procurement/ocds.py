@@ -216,7 +216,7 @@ def _accept_document(doc: Any, where: str, parsed: Parsed) -> None:
             _accept(release, f"{where}releases[{index}]", parsed)
     elif isinstance(doc, list):
         for index, item in enumerate(doc):
-            _accept_document(item, f"{where}[{index}]", parsed)
+            _accept(item, f"{where}[{index}]", parsed)
     elif isinstance(doc, dict) and isinstance(doc.get("records"), list):
         for index, record in enumerate(doc["records"]):
             _accept_record(record, f"{where}records[{index}]", parsed)
@@ -228,7 +228,9 @@ def _accept_record(record: Any, where: str, parsed: Parsed) -> None:
     if not isinstance(record, dict):
         parsed.problems.append(Problem(where, _("el registro no es un objeto JSON")))
         return
-    full = [r for r in record.get("releases") or [] if isinstance(r, dict) and "ocid" in r]
+    releases = record.get("releases")
+    listed = releases if isinstance(releases, list) else []
+    full = [r for r in listed if isinstance(r, dict) and "ocid" in r]
     for index, release in enumerate(full):
         _accept(release, f"{where}.releases[{index}]", parsed)
     if not full and isinstance(record.get("compiledRelease"), dict):
