@@ -16,6 +16,7 @@ MATRIX = {
         only("admin", anonymous=401), kwargs=lambda ctx: {"pk": ctx.entity.pk}
     ),
     # PDN interfaces: every role but custodian holds "pdn"; searches are POST-only (GET → 405).
+    "pdn-declaraciones": Row(PDN_SEARCH),
     "pdn-ssancionados": Row(PDN_SEARCH),
     "pdn-psancionados": Row(PDN_SEARCH),
     "pdn-ssancionados-dependencias": Row(PDN_LIST),
