@@ -48,10 +48,19 @@ def user_has_role(user, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))
 
 
+def role_is_city_wide(user, role: str) -> bool:
+    """Whether ``user`` holds ``role`` without an entity (across the whole city)."""
+    return None in _cache(user).get(role, set())
+
+
+def role_entity_ids(user, role: str) -> set[int]:
+    """Ids of the entities where ``user`` holds ``role``."""
+    return {pk for pk in _cache(user).get(role, set()) if pk is not None}
+
+
 def role_entities(user, role: str) -> QuerySet[Entity]:
     """Entities where ``user`` currently holds ``role`` (a contact point's entities, say)."""
-    ids = {pk for pk in _cache(user).get(role, set()) if pk is not None}
-    return Entity.objects.filter(pk__in=ids)
+    return Entity.objects.filter(pk__in=role_entity_ids(user, role))
 
 
 def requires_two_factor(user) -> bool:

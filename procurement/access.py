@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from lacs.access import _cache, role_required, user_has_role
+from lacs.access import role_entity_ids, role_is_city_wide, role_required, user_has_role
 from lacs.models import Role
 from procurement.models import BidProtest, ImportBatch, Process
 
@@ -21,11 +21,11 @@ indicators_required = role_required(Role.ANALYST, Role.CPC)
 
 
 def analyst_city_wide(user) -> bool:
-    return None in _cache(user).get(Role.ANALYST, set())
+    return role_is_city_wide(user, Role.ANALYST)
 
 
 def analyst_entity_ids(user) -> set[int]:
-    return {pk for pk in _cache(user).get(Role.ANALYST, set()) if pk is not None}
+    return role_entity_ids(user, Role.ANALYST)
 
 
 def processes_visible(user) -> QuerySet[Process]:
