@@ -1,0 +1,362 @@
+"""OCDS import and red-flag indicators against the JSON parse floor, and the indicator command's
+memory as the data grows.
+
+    python bench/ocds.py [--scale F] [--file-size N]
+
+Generates ``200,000 × F`` synthetic compiled releases shaped like Mexico City's (parties, tender
+with items and period, bids with tenderers, values and statuses, awards with items, contracts;
+300 buyers, 3,000 suppliers) as one JSON Lines file, then, in a throwaway database
+(``lacs_bench_ocds_<pid>`` on the server of ``DATABASE_URL``, dropped at the end), measures:
+
+- the floor: reading the file and parsing every line with orjson (the fastest parser in use);
+- (a) importing the file (``ocds_file_import``, in files of ``--file-size`` lines: reading,
+  schema validation, columns, digests, writing), target at most 6× the floor;
+- (b) computing all indicators over the imported data (``red_flags_compute`` with the default
+  settings: every Cardinal indicator and Mexico City's flags, stored as a run), target at most
+  3× the floor;
+- the peak memory of ``manage.py red_flags indicators`` over the first ``50,000 × F`` lines and
+  over all ``200,000 × F``: it must grow by less than 2×.
+
+Each target prints one line ``RESULT <name> ratio=<measured> target=<target> <ok|FAIL>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+FULL = 200_000
+SMALL = 50_000
+TARGET_IMPORT = 6.0
+TARGET_INDICATORS = 3.0
+TARGET_MEMORY = 2.0
+METHODS = (
+    ("open", "Licitación Pública"),
+    ("selective", "Invitación restringida a cuando menos tres personas"),
+    ("limited", "Adjudicación directa"),
+)
+RATIONALES = (
+    "ARTICULO 54 FRACCION II BIS DE LA LEY DE ADQUISICIONES PARA EL DISTRITO FEDERAL",
+    "ARTICULO 55 DE LA LEY DE ADQUISICIONES PARA EL DISTRITO FEDERAL",
+    "ARTICULO 57 DE LA LEY DE ADQUISICIONES PARA EL DISTRITO FEDERAL",
+)
+CLASSES = ("2111", "2141", "2161", "2211", "2461", "2531", "2612", "3111", "3361", "3581")
+
+
+def _org(prefix: str, number: int) -> dict:
+    rfc = f"{prefix}{number:06d}AB1"
+    return {"id": rfc, "name": f"{'PROVEEDORA' if prefix == 'SUP' else 'SECRETARÍA'} {number}"}
+
+
+def _party(org: dict, roles: list[str], number: int) -> dict:
+    return {
+        **org,
+        "identifier": {"scheme": "MX-RFC", "id": org["id"], "legalName": org["name"]},
+        "address": {
+            "streetAddress": f"Calle {number % 97} número {number % 1000}",
+            "locality": "Ciudad de México",
+            "region": "CDMX",
+            "postalCode": f"{6000 + number % 900:05d}",
+            "countryName": "México",
+        },
+        "contactPoint": {"name": f"Contacto {number}", "telephone": f"55{number:08d}"},
+        "roles": roles,
+    }
+
+
+def _items(rng: random.Random, ocid: str, count: int) -> list[dict]:
+    items = []
+    for index in range(count):
+        code = rng.choice(CLASSES)
+        items.append(
+            {
+                "id": f"{ocid}-item-{index + 1}",
+                "description": f"Bien o servicio de la partida {code}, lote {index + 1}",
+                "classification": {
+                    "scheme": "CUCOP",
+                    "id": f"{code}{rng.randrange(1000):04d}",
+                    "description": f"Partida {code}",
+                },
+                "quantity": rng.randrange(1, 500),
+                "unit": {
+                    "name": "Pieza",
+                    "value": {"amount": round(rng.uniform(10, 5000), 2), "currency": "MXN"},
+                },
+            }
+        )
+    return items
+
+
+def compiled_release(number: int, rng: random.Random) -> dict:
+    """One synthetic compiled release; valid against the OCDS 1.1 release schema."""
+    ocid = f"ocds-bench-{number:08d}"
+    year = 2015 + number % 8
+    month, day = 1 + rng.randrange(12), 1 + rng.randrange(27)
+    start = f"{year}-{month:02d}-{day:02d}T09:00:00-06:00"
+    days = rng.choice((5, 8, 10, 12, 15, 20, 25, 30))
+    end_day = min(28, day + days % 20)
+    end_month = month if day + days <= 28 else min(12, month + 1)
+    end = f"{year}-{end_month:02d}-{end_day:02d}T18:00:00-06:00"
+    award_date = f"{year}-{end_month:02d}-{end_day:02d}T20:00:00-06:00"
+    method, details = METHODS[rng.randrange(3)]
+    buyer = _org("BUY", rng.randrange(300))
+    buyer["name"] = f"SECRETARÍA {buyer['id'][3:9]}"
+    base = round(rng.uniform(20_000, 3_000_000), 2)
+    bidders = [_org("SUP", rng.randrange(3000)) for _ in range(1 if method == "limited" else 4)]
+    bidders = list({b["id"]: b for b in bidders}.values())[: rng.randrange(1, 5)]
+    bids = []
+    for index, bidder in enumerate(bidders):
+        status = "disqualified" if index and rng.random() < 0.2 else "valid"
+        amount = base if index == 0 else round(base * rng.uniform(0.97, 1.4), 2)
+        if index and rng.random() < 0.02:
+            amount = bids[0]["value"]["amount"]  # identical prices, now and then
+        late = rng.random() < 0.03
+        bids.append(
+            {
+                "id": f"{ocid}-bid-{index + 1}",
+                "date": award_date if late else start,
+                "status": status,
+                "tenderers": [{"id": bidder["id"], "name": bidder["name"]}],
+                "value": {"amount": amount, "currency": "MXN"},
+            }
+        )
+    winner = bidders[0]
+    items = _items(rng, ocid, rng.randrange(1, 4))
+    cancelled = rng.random() < 0.02
+    parties = [_party(buyer, ["buyer", "procuringEntity"], number)]
+    parties += [_party(b, ["tenderer"] + ["supplier"] * (b is winner), number) for b in bidders]
+    return {
+        "ocid": ocid,
+        "id": f"{ocid}-{start}",
+        "date": award_date,
+        "tag": ["compiled"],
+        "initiationType": "tender",
+        "language": "es",
+        "parties": parties,
+        "buyer": {"id": buyer["id"], "name": buyer["name"]},
+        "tender": {
+            "id": f"{ocid}-tender",
+            "title": f"Adquisición de bienes para la {buyer['name']} ({number})",
+            "description": "Contratación consolidada de bienes y servicios de uso general.",
+            "status": "cancelled" if cancelled else "complete",
+            "procuringEntity": {"id": buyer["id"], "name": buyer["name"]},
+            "items": items,
+            "value": {"amount": round(base * 1.1, 2), "currency": "MXN"},
+            "procurementMethod": method,
+            "procurementMethodDetails": details,
+            "procurementMethodRationale": "" if method == "open" else rng.choice(RATIONALES),
+            "tenderPeriod": {"startDate": start, "endDate": end},
+            "numberOfTenderers": len(bidders),
+            "tenderers": [{"id": b["id"], "name": b["name"]} for b in bidders],
+        },
+        "bids": {"details": bids},
+        "awards": [
+            {
+                "id": f"{ocid}-award-1",
+                "title": "Adjudicación",
+                "status": "active",
+                "date": award_date,
+                "value": {"amount": base, "currency": "MXN"},
+                "suppliers": [{"id": winner["id"], "name": winner["name"]}],
+                "items": items,
+            }
+        ],
+        "contracts": [
+            {
+                "id": f"{ocid}-contract-1",
+                "awardID": f"{ocid}-award-1",
+                "title": "Contrato",
+                "status": "active",
+                "value": {"amount": base, "currency": "MXN"},
+                "dateSigned": award_date,
+                "period": {"startDate": award_date, "endDate": f"{year}-12-31T23:59:59-06:00"},
+            }
+        ],
+    }
+
+
+def generate(path: Path, count: int, seed: int = 20161) -> int:
+    import orjson
+
+    rng = random.Random(seed)
+    with path.open("wb") as out:
+        for number in range(count):
+            out.write(orjson.dumps(compiled_release(number, rng)) + b"\n")
+    return path.stat().st_size
+
+
+def parse_floor(path: Path) -> float:
+    """Read the file and parse every line with orjson: best of three."""
+    import orjson
+
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        with path.open("rb") as stream:
+            for line in stream:
+                orjson.loads(line)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def _throwaway_database() -> tuple[str, str]:
+    base = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+    parts = urlsplit(base)
+    name = f"lacs_bench_ocds_{os.getpid()}"
+    return urlunsplit(parts._replace(path=f"/{name}")), urlunsplit(parts._replace(path="/postgres"))
+
+
+def _admin(url: str, sql: str) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(url)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+    connection.close()
+
+
+PEAK = """
+import resource, sys, django
+django.setup()
+from django.core.management import call_command
+with open(sys.argv[2], "w") as out:
+    call_command("red_flags", "indicators", sys.argv[1], stdout=out)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def peak_memory_kb(path: Path, out: Path) -> int:
+    """Peak RSS of ``red_flags indicators`` over ``path``, in a process of its own."""
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK, str(path), str(out)],
+        cwd=ROOT,
+        env=os.environ,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(done.stdout.strip().splitlines()[-1])
+
+
+def _head(source: Path, target: Path, lines: int) -> None:
+    with source.open("rb") as stream, target.open("wb") as out:
+        for number, line in enumerate(stream):
+            if number >= lines:
+                break
+            out.write(line)
+
+
+def import_file(path: Path, file_size: int) -> tuple[int, int]:
+    """Import ``path`` as the command would, ``file_size`` lines per file."""
+    from procurement.actions import ocds_file_import
+
+    new = unchanged = 0
+    with path.open("rb") as stream:
+        while True:
+            lines = [line for _, line in zip(range(file_size), stream, strict=False)]
+            if not lines:
+                break
+            result = ocds_file_import(name="bench.jsonl", content=b"".join(lines))
+            if not result.ok:
+                raise SystemExit(f"bench data did not import: {result.problems[:3]}")
+            new += result.releases_new
+            unchanged += result.releases_unchanged
+    return new, unchanged
+
+
+def result_line(name: str, ratio: float, target: float) -> bool:
+    ok = ratio <= target
+    print(f"RESULT {name} ratio={ratio:.2f} target={target} {'ok' if ok else 'FAIL'}")
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--file-size", type=int, default=10_000, help="lines per imported file")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT))
+    url, maintenance = _throwaway_database()
+    name = urlsplit(url).path.lstrip("/")
+    _admin(maintenance, f'DROP DATABASE IF EXISTS "{name}"')
+    _admin(maintenance, f'CREATE DATABASE "{name}"')
+    os.environ.update(DATABASE_URL=url, LACS_PROFILE=os.environ.get("LACS_PROFILE", "demo"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lacs.settings")
+    try:
+        with tempfile.TemporaryDirectory(prefix="lacs-bench-ocds-") as folder:
+            return run(args, Path(folder))
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        _admin(maintenance, f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def run(args, folder: Path) -> int:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from procurement.actions import DEFAULT_SETTINGS, red_flags_compute
+    from procurement.models import Process
+
+    total, small = int(FULL * args.scale), int(SMALL * args.scale)
+    data = folder / "compiled.jsonl"
+    started = time.perf_counter()
+    size = generate(data, total)
+    print(
+        f"scale {args.scale}: {total:,} compiled releases, {size / 1e6:,.0f} MB "
+        f"(generated in {time.perf_counter() - started:.1f} s)"
+    )
+
+    floor = parse_floor(data)
+    print(f"floor: read + orjson.loads every line: {floor:.2f} s")
+
+    started = time.perf_counter()
+    new, _ = import_file(data, args.file_size)
+    imported = time.perf_counter() - started
+    assert new == total == Process.objects.count(), (new, total)
+    print(f"(a) import: {imported:.2f} s ({imported / floor:.1f}× the floor)")
+
+    started = time.perf_counter()
+    _, unchanged = import_file(data, args.file_size)
+    print(f"    re-import, nothing changes: {time.perf_counter() - started:.2f} s")
+    assert unchanged == total
+
+    started = time.perf_counter()
+    run_ = red_flags_compute(actor=None, settings_text=DEFAULT_SETTINGS)
+    computed = time.perf_counter() - started
+    print(
+        f"(b) all indicators over the imported data: {computed:.2f} s "
+        f"({computed / floor:.1f}× the floor; {run_.flag_count:,} flags)"
+    )
+
+    head = folder / "head.jsonl"
+    _head(data, head, small)
+    low = peak_memory_kb(head, folder / "head.out")
+    high = peak_memory_kb(data, folder / "all.out")
+    print(
+        f"red_flags indicators peak memory: {small:,} → {low / 1024:,.0f} MB, "
+        f"{total:,} → {high / 1024:,.0f} MB ({high / low:.2f}×)"
+    )
+
+    ok = result_line("ocds-import", imported / floor, TARGET_IMPORT)
+    ok = result_line("ocds-indicators", computed / floor, TARGET_INDICATORS) and ok
+    ok = result_line("ocds-memory", high / low, TARGET_MEMORY) and ok
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
