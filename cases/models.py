@@ -598,3 +598,27 @@ class IndividualSanction(SanctionBase):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.file_number})"
+
+
+class RetainedCount(models.Model):
+    """What cases deleted by retention still count on the dashboards, and nothing else.
+
+    Rows have the dashboard figures' shape (month, entity, dimension, key, n): no case, no
+    number, no text. ``lacs.oversight.figures`` adds them to the figures it rebuilds.
+    """
+
+    month = models.DateField()
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    dimension = models.CharField(max_length=24)
+    key = models.CharField(max_length=64, blank=True)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "entity", "dimension", "key"], name="one_retained_count"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.entity_id} {self.dimension}={self.key}: {self.n}"
