@@ -160,3 +160,31 @@ def access_advice(user, pk: int) -> AdviceRequest:
 
 def may_answer_advice(user, request: AdviceRequest) -> bool:
     return request.entity_id in contact_entity_ids(user) and request.asker_id != user.pk
+
+
+# --- Servants who take part in procurement (PDN System 2) ----------------------------------------
+def procurement_role_entities(user) -> QuerySet[Entity]:
+    """Entities whose servants' procurement roles ``user`` records: admins all, contact points
+    their own entities."""
+    if not user.is_authenticated or not user.is_active:
+        return Entity.objects.none()
+    if user_has_role(user, Role.ADMIN):
+        return Entity.objects.all()
+    return Entity.objects.filter(pk__in=contact_entity_ids(user))
+
+
+def procurement_appointments(user) -> QuerySet[RoleAssignment]:
+    """Current servant appointments at the entities ``user`` records procurement roles for."""
+    return (
+        RoleAssignment.objects.current()
+        .filter(role=Role.SERVANT, entity__in=procurement_role_entities(user))
+        .select_related("user", "entity")
+    )
+
+
+def access_procurement_appointment(user, pk) -> RoleAssignment:
+    """Fetch and authorise together: 404 for a missing appointment and a forbidden one alike."""
+    try:
+        return procurement_appointments(user).get(pk=int(pk))
+    except (RoleAssignment.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise Http404 from None

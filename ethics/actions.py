@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ethics import interest as interest_format
+from ethics.access import procurement_appointments
 from ethics.deadlines import due_date
 from ethics.models import (
     DEFAULT_GIFT_THRESHOLD,
@@ -40,6 +41,7 @@ from ethics.models import (
     ModuleCompletion,
     MoralReminder,
     PostEmploymentNotice,
+    ProcurementRole,
     ReminderShown,
 )
 from lacs.audit import audit_record
@@ -802,3 +804,57 @@ def _follow_up_claim(pk: int, entity_id: int, day: dt.date | None) -> int:
     )
     transaction.on_commit(lambda: send_mail(subject, body, None, emails, fail_silently=True))
     return 1
+
+
+# --- Servants who take part in procurement (PDN System 2) ----------------------------------------
+@transaction.atomic
+def procurement_role_save(
+    *,
+    actor,
+    appointment: RoleAssignment,
+    position: str,
+    level: str = "",
+    procedures: list[int],
+    responsibility: list[str],
+    notes: str = "",
+) -> ProcurementRole:
+    """Record what a servant's appointment does in procurement procedures (PDN System 2).
+
+    The appointment must be current and at one of the entities ``actor`` records for; with no
+    procedure type the servant is no longer published.
+    """
+    if not procurement_appointments(actor).filter(pk=appointment.pk).exists():
+        raise ValidationError(_("Usted no registra intervenciones de esa persona servidora."))
+    if not position.strip():
+        raise ValidationError({"position": _("Indique el puesto.")})
+    values = {
+        "position": position.strip(),
+        "level": level.strip(),
+        "procedures": sorted({int(p) for p in procedures}),
+        "responsibility": sorted(set(responsibility)),
+        "notes": notes.strip(),
+    }
+    role = ProcurementRole.objects.select_for_update().filter(appointment=appointment).first()
+    before = (
+        {"procedures": role.procedures, "responsibility": role.responsibility} if role else None
+    )
+    if role is None:
+        role = ProcurementRole.objects.create(appointment=appointment, **values)
+    else:
+        for name, value in values.items():
+            setattr(role, name, value)
+        role.updated_at = timezone.now()
+        role.save(update_fields=[*values, "updated_at"])
+    audit_record(
+        action="ethics.procurement_role_save",
+        actor=actor,
+        obj=role,
+        entity=appointment.entity_id,
+        data={
+            "appointment": appointment.pk,
+            "before": before,
+            "procedures": role.procedures,
+            "responsibility": role.responsibility,
+        },
+    )
+    return role

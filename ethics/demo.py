@@ -19,6 +19,7 @@ from ethics.models import (
     EducationModule,
     Gift,
     MoralReminder,
+    ProcurementRole,
 )
 from lacs.models import Role, RoleAssignment
 
@@ -178,4 +179,17 @@ def seed(*, users: dict, stdout) -> None:
             entity=appointment.entity,
             question="Un proveedor me invitó a un congreso con gastos pagados. ¿Puedo ir?",
         )
-    stdout.write(f"ethics: code v{version.number}, reminders, a declaration, a gift, advice")
+    if not ProcurementRole.objects.filter(appointment=appointment).exists():
+        actions.procurement_role_save(
+            actor=admin,
+            appointment=appointment,
+            position="Subdirector de Recursos Materiales",
+            level="K11",
+            procedures=[1, 3],
+            responsibility=["T", "R"],
+            notes="Integra el comité de adquisiciones.",
+        )
+    stdout.write(
+        f"ethics: code v{version.number}, reminders, a declaration, a gift, advice, "
+        "a procurement role (PDN System 2)"
+    )

@@ -19,6 +19,8 @@ from ethics.models import (
     Gift,
     MoralReminder,
     PostEmploymentNotice,
+    ProcedureKind,
+    ResponsibilityLevel,
 )
 
 RELATIONS = [
@@ -435,3 +437,30 @@ class QuizForm(forms.Form):
 
     def answers(self) -> list[int | None]:
         return [self.cleaned_data.get(f"q{i}") for i in range(len(self.fields))]
+
+
+class ProcurementRoleForm(forms.Form):
+    """What a servant's appointment does in procurement procedures (PDN System 2)."""
+
+    position = forms.CharField(label=_("Puesto"), max_length=200)
+    level = forms.CharField(label=_("Nivel del puesto"), max_length=12, required=False)
+    procedures = forms.TypedMultipleChoiceField(
+        label=_("Tipos de procedimiento en que interviene"),
+        choices=ProcedureKind.choices,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Sin ninguno, la persona deja de publicarse en la PDN."),
+    )
+    responsibility = forms.MultipleChoiceField(
+        label=_("Nivel de responsabilidad"),
+        choices=ResponsibilityLevel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    notes = forms.CharField(
+        label=_("Observaciones"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -535,3 +536,58 @@ class DeadlineNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appointment_id} {self.kind} {self.year} {self.stage}"
+
+
+# --- Servants who take part in procurement (PDN System 2) ----------------------------------------
+class ProcedureKind(models.IntegerChoices):
+    """The national platform's catalogue (``tipoProcedimiento``)."""
+
+    PROCUREMENT = 1, _("Contrataciones públicas")
+    CONCESSIONS = 2, _("Concesiones, licencias, permisos, autorizaciones y sus prórrogas")
+    DISPOSALS = 3, _("Enajenación de bienes muebles")
+    APPRAISALS = 4, _("Asignación y emisión de dictámenes de avalúos")
+    OTHER = 5, _("Otro")
+
+
+class ResponsibilityLevel(models.TextChoices):
+    """``nivelResponsabilidad`` of the national platform."""
+
+    ATTENTION = "A", _("Atención")
+    PROCESSING = "T", _("Tramitación")
+    RESOLUTION = "R", _("Resolución")
+    OTHER = "O", _("Otro")
+
+
+class ProcurementRole(models.Model):
+    """What a servant's appointment does in procurement procedures, as the entity recorded it.
+
+    One row per appointment; published through PDN System 2 while the appointment is current and
+    at least one procedure type is recorded.
+    """
+
+    appointment = models.OneToOneField(
+        RoleAssignment, on_delete=models.CASCADE, related_name="procurement_role"
+    )
+    position = models.CharField(_("puesto"), max_length=200)
+    level = models.CharField(_("nivel del puesto"), max_length=12, blank=True)
+    procedures = ArrayField(
+        models.PositiveSmallIntegerField(choices=ProcedureKind.choices),
+        verbose_name=_("tipos de procedimiento"),
+        default=list,
+        blank=True,
+    )
+    responsibility = ArrayField(
+        models.CharField(max_length=1, choices=ResponsibilityLevel.choices),
+        verbose_name=_("nivel de responsabilidad"),
+        default=list,
+        blank=True,
+    )
+    notes = models.TextField(_("observaciones"), blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("intervención en contrataciones")
+        verbose_name_plural = _("intervenciones en contrataciones")
+
+    def __str__(self) -> str:
+        return f"{self.appointment} — {self.position}"

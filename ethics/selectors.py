@@ -22,8 +22,9 @@ from ethics.models import (
     Gift,
     GiftDecision,
     ModuleCompletion,
+    ProcurementRole,
 )
-from lacs.models import Role, RoleAssignment
+from lacs.models import Entity, Role, RoleAssignment
 
 
 class DeclaredInterest(NamedTuple):
@@ -210,3 +211,20 @@ def supplier_matches(*, entity_ids: Iterable[int], rfcs: Iterable[str]) -> set[s
     for supplier_keys in rows.values_list("supplier_keys", flat=True).iterator():
         found |= {k.removeprefix("MX-RFC-").upper() for k in supplier_keys}
     return found & set(wanted)
+
+
+# --- Servants who take part in procurement (PDN System 2) ----------------------------------------
+def procurement_roles_published():
+    """Recorded procurement roles of current servant appointments with a procedure type."""
+    current = RoleAssignment.objects.current().filter(role=Role.SERVANT).values("pk")
+    return (
+        ProcurementRole.objects.filter(appointment__in=current)
+        .exclude(procedures=[])
+        .select_related("appointment__user", "appointment__entity")
+    )
+
+
+def procurement_role_entities_published():
+    """Entities with at least one servant published in System 2, by name."""
+    used = procurement_roles_published().values("appointment__entity")
+    return Entity.objects.filter(pk__in=used).order_by("name")

@@ -63,4 +63,6 @@ urlpatterns = [
     path("revolving-door/", views.revolving_door, name="revolving_door"),
     path("revolving-door/screening/", views.screening, name="screening"),
     path("revolving-door/notice/", views.post_employment, name="post_employment"),
+    path("procurement-roles/", views.procurement_roles, name="procurement_roles"),
+    path("procurement-roles/<int:pk>/", views.procurement_role, name="procurement_role"),
 ]

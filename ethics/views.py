@@ -32,6 +32,7 @@ from ethics.forms import (
     DeclarationStartForm,
     GiftForm,
     PostEmploymentForm,
+    ProcurementRoleForm,
     QuizForm,
     ReminderForm,
     ScreeningForm,
@@ -48,6 +49,7 @@ from ethics.models import (
     ModuleCompletion,
     MoralReminder,
     PostEmploymentNotice,
+    ProcurementRole,
     ReminderShown,
     ReminderTransaction,
 )
@@ -918,3 +920,61 @@ def education_module(request: HttpRequest, pk: int) -> HttpResponse:
             )
         return redirect("ethics:education")
     return render(request, "ethics/education_module.html", {"module": module, "form": form})
+
+
+# --- Servants who take part in procurement (PDN System 2) ----------------------------------------
+@role_required(Role.CONTACT, Role.ADMIN)
+def procurement_roles(request: HttpRequest) -> HttpResponse:
+    """Current servants of the user's entities and what they do in procurement procedures."""
+    rows = access.procurement_appointments(request.user).order_by(
+        "entity__name", "user__last_name", "user__first_name", "pk"
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        rows = rows.filter(
+            Q(user__first_name__icontains=query) | Q(user__last_name__icontains=query)
+        )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    recorded = {
+        r.appointment_id: r
+        for r in ProcurementRole.objects.filter(appointment__in=[a.pk for a in page])
+    }
+    listing = [(a, recorded.get(a.pk)) for a in page]
+    return render(
+        request,
+        "ethics/procurement_roles.html",
+        {"page": page, "listing": listing, "q": query, "query": urlencode({"q": query})},
+    )
+
+
+@role_required(Role.CONTACT, Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def procurement_role(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record what one servant's appointment does in procurement procedures."""
+    appointment = access.access_procurement_appointment(request.user, pk)
+    current = ProcurementRole.objects.filter(appointment=appointment).first()
+    initial = (
+        {
+            "position": current.position,
+            "level": current.level,
+            "procedures": current.procedures,
+            "responsibility": current.responsibility,
+            "notes": current.notes,
+        }
+        if current
+        else {}
+    )
+    form = ProcurementRoleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.procurement_role_save(
+                actor=request.user, appointment=appointment, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Intervención en contrataciones guardada."))
+            return redirect("ethics:procurement_roles")
+    return render(
+        request, "ethics/procurement_role.html", {"form": form, "appointment": appointment}
+    )

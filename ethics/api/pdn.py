@@ -13,13 +13,24 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.db.models import F
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from ethics import pdn
-from lacs.api.pdn import PdnQuery, PdnQueryError, PdnSearchView, parse_query
+from ethics.selectors import procurement_role_entities_published, procurement_roles_published
+from lacs.api.pdn import (
+    PDN_ROLES,
+    PdnQuery,
+    PdnQueryError,
+    PdnSearchView,
+    paginated,
+    parse_query,
+)
+from lacs.api.permissions import scoped
 
 SPECS = Path(__file__).parent / "specs"
 DECLARATIONS_SPEC = SPECS / "OAS_API_Declaraciones_Inicial.json"
@@ -189,3 +200,141 @@ class DeclarationSearch(PdnSearchView):
             raise PdnQueryError("El cuerpo de la petición no es JSON válido.") from None
         query = parse_query(flatten_body(body), sortable=self.sortable, filters=self.filters)
         return Response(self.search(request, query))
+
+
+# --- System 2: servants who take part in procurement -----------------------------------------------
+SPIC_SPEC = SPECS / "OAS_API_servidores_intervienen_contrataciones.json"
+PROCEDURE_VALUES = {
+    1: "CONTRATACIONES PÚBLICAS",
+    2: "CONCESIONES, LICENCIAS, PERMISOS, AUTORIZACIONES Y SUS PRÓRROGAS",
+    3: "ENAJENACIÓN DE BIENES MUEBLES",
+    4: "ASIGNACIÓN Y EMISIÓN DE DICTÁMENES DE AVALÚOS NACIONALES",
+    5: "OTRO",
+}
+RESPONSIBILITY_VALUES = {"A": "ATENCIÓN", "T": "TRAMITACIÓN", "R": "RESOLUCIÓN", "O": "OTRO"}
+SPIC_FILTERS = {
+    "nombres": "appointment__user__first_name__icontains",
+    "primerApellido": "appointment__user__last_name__icontains",
+    "institucionDependencia": "appointment__entity__name__icontains",
+}
+SPIC_NOT_HELD = {"segundoApellido", "curp", "rfc"}  # a filter on these matches no record
+SPIC_SORT = {
+    "nombres": "appointment__user__first_name",
+    "primerApellido": "appointment__user__last_name",
+    "institucionDependencia": "appointment__entity__name",
+    "puesto": "position",
+}
+
+
+def spic_documented() -> dict:
+    """``resSpic`` as we document it: ``totalRows`` may be 0 when nothing matches."""
+    schema = copy.deepcopy(spec_schema(SPIC_SPEC, "resSpic"))
+    schema["properties"]["pagination"]["properties"]["totalRows"] = {
+        "type": "integer",
+        "minimum": 0,
+    }
+    return schema
+
+
+def spic_record(role) -> dict:
+    """One ``results[]`` item of ``/v1/spic``."""
+    appointment = role.appointment
+    entity = appointment.entity
+    record = {
+        "id": str(role.pk),
+        "fechaCaptura": role.updated_at.isoformat(),
+        "nombres": appointment.user.first_name,
+        "primerApellido": appointment.user.last_name,
+        "institucionDependencia": {"nombre": entity.name, "clave": str(entity.pk)},
+        "puesto": {"nombre": role.position},
+        "tipoProcedimiento": [{"clave": p, "valor": PROCEDURE_VALUES[p]} for p in role.procedures],
+    }
+    if entity.acronym:
+        record["institucionDependencia"]["siglas"] = entity.acronym
+    if role.level:
+        record["puesto"]["nivel"] = role.level
+    if role.responsibility:
+        record["nivelResponsabilidad"] = [
+            {"clave": r, "valor": RESPONSIBILITY_VALUES[r]} for r in role.responsibility
+        ]
+    if role.notes:
+        record["observaciones"] = role.notes
+    return record
+
+
+def _spic_rows(query: PdnQuery):
+    rows = procurement_roles_published()
+    for name, value in query.query.items():
+        if name == "tipoProcedimiento":
+            ok = isinstance(value, list) and all(
+                isinstance(v, int) and not isinstance(v, bool) and v in PROCEDURE_VALUES
+                for v in value
+            )
+            if not ok:
+                raise PdnQueryError("query.tipoProcedimiento debe ser una lista de claves 1 a 5.")
+            rows = rows.filter(procedures__overlap=value) if value else rows
+            continue
+        if not isinstance(value, str):
+            raise PdnQueryError(f"query.{name} debe ser texto.")
+        value = value.strip()
+        if not value or name == "rfcSolicitante":
+            continue
+        if name == "id":
+            ok = value.isdigit() and 0 < int(value) < 2**63
+            rows = rows.filter(pk=int(value)) if ok else rows.none()
+        elif name in SPIC_FILTERS:
+            rows = rows.filter(**{SPIC_FILTERS[name]: value})
+        else:
+            rows = rows.none()
+    return rows
+
+
+class ProcurementServantSearch(PdnSearchView):
+    """``POST /v1/spic``: servants who take part in procurement procedures, as recorded."""
+
+    sortable = {*SPIC_SORT, "segundoApellido"}
+    filters = {"id", "tipoProcedimiento", "rfcSolicitante", *SPIC_FILTERS, *SPIC_NOT_HELD}
+
+    def search(self, request: Request, query: PdnQuery) -> dict:
+        rows = _spic_rows(query)
+        order = [
+            F(SPIC_SORT[k]).desc() if d == "desc" else F(SPIC_SORT[k]).asc()
+            for k, d in query.sort.items()
+            if k in SPIC_SORT
+        ]
+        total = rows.count()
+        return paginated(query, rows.order_by(*order, "-updated_at", "-pk"), total, spic_record)
+
+    @extend_schema(
+        operation_id="post_spic",
+        summary="Servidores públicos que intervienen en contrataciones (PDN Sistema 2)",
+        request={"application/json": spec_schema(SPIC_SPEC, "reqSpic")},
+        responses={200: OpenApiResponse(spic_documented())},
+        tags=["pdn"],
+    )
+    def post(self, request):
+        return super().post(request)
+
+
+class ProcurementServantEntities(APIView):
+    """``GET /v1/spic/dependencias``: institutions with servants published in System 2."""
+
+    permission_classes = [scoped("pdn", *PDN_ROLES)]
+
+    @extend_schema(
+        operation_id="get_spic_dependencias",
+        summary="Dependencias con servidores que intervienen en contrataciones",
+        responses={200: OpenApiResponse(spec_schema(SPIC_SPEC, "dependencias"))},
+        tags=["pdn"],
+    )
+    def get(self, request):
+        return Response(
+            [
+                {
+                    "nombre": e.name,
+                    "clave": str(e.pk),
+                    **({"siglas": e.acronym} if e.acronym else {}),
+                }
+                for e in procurement_role_entities_published()
+            ]
+        )

@@ -6,4 +6,10 @@ from ethics.api import pdn
 
 urlpatterns = [
     path("v2/declaraciones", pdn.DeclarationSearch.as_view(), name="pdn-declaraciones"),
+    path("v1/spic", pdn.ProcurementServantSearch.as_view(), name="pdn-spic"),
+    path(
+        "v1/spic/dependencias",
+        pdn.ProcurementServantEntities.as_view(),
+        name="pdn-spic-dependencias",
+    ),
 ]

@@ -17,6 +17,8 @@ MATRIX = {
     ),
     # PDN interfaces: every role but custodian holds "pdn"; searches are POST-only (GET → 405).
     "pdn-declaraciones": Row(PDN_SEARCH),
+    "pdn-spic": Row(PDN_SEARCH),
+    "pdn-spic-dependencias": Row(PDN_LIST),
     "pdn-ssancionados": Row(PDN_SEARCH),
     "pdn-psancionados": Row(PDN_SEARCH),
     "pdn-ssancionados-dependencias": Row(PDN_LIST),

@@ -13,8 +13,8 @@ from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-SEARCHES = ["/v2/declaraciones", "/v1/ssancionados", "/v1/psancionados"]
-LISTS = ["/v1/ssancionados/dependencias", "/v1/psancionados/dependencias"]
+SEARCHES = ["/v2/declaraciones", "/v1/spic", "/v1/ssancionados", "/v1/psancionados"]
+LISTS = ["/v1/spic/dependencias", "/v1/ssancionados/dependencias", "/v1/psancionados/dependencias"]
 
 
 @pytest.fixture

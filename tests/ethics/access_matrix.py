@@ -184,5 +184,12 @@ MATRIX.update(
         "api-ethics-declaration-public": Row(everyone(), kwargs=_filed),
         "api-ethics-gifts": Row(only(*API_USERS, anonymous=401)),
         "api-ethics-gifts-public": Row(everyone()),
+        # PDN System 2 registry: the entity's contact points and admins; a contact point of
+        # another entity gets the same 404 as a missing appointment.
+        "ethics:procurement_roles": Row(only("contact", "contact_other", "admin")),
+        "ethics:procurement_role": Row(
+            {**only("contact", "contact_other", "admin"), "contact_other": 404},
+            kwargs=lambda ctx: {"pk": _appointment(ctx).pk},
+        ),
     }
 )

@@ -3,7 +3,7 @@ import io
 import pytest
 
 from ethics import demo, interest
-from ethics.models import CodeVersion, Declaration, Gift
+from ethics.models import CodeVersion, Declaration, Gift, ProcurementRole
 from lacs.models import Role
 from tests.conftest import make_user
 
@@ -21,3 +21,4 @@ def test_demo_seed_is_idempotent_and_seeds_the_fifteen_principles(entity):
     declaration = Declaration.objects.get()
     assert interest.validate(declaration.interest) == []
     assert Gift.objects.count() == 1
+    assert ProcurementRole.objects.get().procedures == [1, 3]
