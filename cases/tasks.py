@@ -48,3 +48,17 @@ def deadlines_check_task() -> dict:
 def recipients_expire_task() -> int:
     """Revoke access of people whose appointment at the case's entity ended."""
     return actions.recipients_expire()
+
+
+BEAT_SCHEDULE["cases-retention"] = {
+    "task": "cases.retention_run",
+    "schedule": crontab(hour=3, minute=30),  # after the dashboards' nightly rebuild
+}
+
+
+@shared_task(name="cases.retention_run", time_limit=3600, soft_time_limit=3500)
+def retention_run_task() -> int:
+    """Delete closed cases past their category's retention period (keys first, then rows)."""
+    from cases.retention import retention_run
+
+    return retention_run().deleted

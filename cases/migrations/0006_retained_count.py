@@ -5,25 +5,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0005_sanctions'),
-        ('lacs', '0001_initial'),
+        ("cases", "0005_sanctions"),
+        ("lacs", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RetainedCount',
+            name="RetainedCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('dimension', models.CharField(max_length=24)),
-                ('key', models.CharField(blank=True, max_length=64)),
-                ('n', models.BigIntegerField(default=0)),
-                ('entity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='lacs.entity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField()),
+                ("dimension", models.CharField(max_length=24)),
+                ("key", models.CharField(blank=True, max_length=64)),
+                ("n", models.BigIntegerField(default=0)),
+                (
+                    "entity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="lacs.entity",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('month', 'entity', 'dimension', 'key'), name='one_retained_count')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("month", "entity", "dimension", "key"), name="one_retained_count"
+                    )
+                ],
             },
         ),
     ]

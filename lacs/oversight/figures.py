@@ -182,8 +182,16 @@ def ethics_source(today: dt.date) -> int:
     return len(Figure.objects.bulk_create(f for f in figures if f.entity_id is not None))
 
 
+def retained_source(today: dt.date) -> int:
+    """What cases deleted by retention counted (``cases.RetainedCount``: counts only)."""
+    kept = _model("cases.RetainedCount")
+    columns = ", ".join(_col(kept, name) for name in ("month", "entity", "dimension", "key", "n"))
+    return _insert(f"SELECT {columns}, NULL FROM {_table(kept)}")  # noqa: S608
+
+
 SOURCES: dict[str, Callable[[dt.date], int]] = {
     "cases": cases_source,
+    "retained": retained_source,
     "protection": protection_source,
     "procurement": procurement_source,
     "ethics": ethics_source,

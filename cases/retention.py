@@ -1,0 +1,170 @@
+"""Retention: closed cases are deleted once their category's period has passed (crypto-shredding).
+
+For each due case, first every key that opens it is destroyed (the case key's wraps for the
+intake key, recipients and escrow; the notes key's wraps; the receipt's sealed key; the identity
+vault's receipt key and custodian wraps; approved readers' wraps), with an audit row that holds
+no content. Then, in a second transaction, what the case counts on the dashboards is added to
+``RetainedCount`` and the rows go (the case and, by cascade, the report, messages, attachments —
+the encrypted files live in the database — protection requests, notes, permissions).
+
+A run interrupted between the two steps leaves a case nobody can open; the next run deletes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import CharField, DateField, Exists, Max, OuterRef, Subquery
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from cases.models import Case, CaseKeyWrap, CaseStatus, RetainedCount
+from lacs.audit import audit_record
+from lacs.models import AuditEvent, Category
+
+# The dashboards' own caps on the day histograms (lacs.oversight.figures), kept in step.
+ACK_DAYS_CAP = 60
+FEEDBACK_DAYS_CAP = 180
+
+
+@dataclass
+class RetentionResult:
+    due: int = 0
+    deleted: int = 0
+    per_category: dict[str, int] = field(default_factory=dict)
+
+
+def _closed_day():
+    """The day of the last transition to "closed" (the audit log), else the feedback day."""
+    closing = AuditEvent.objects.filter(
+        action="case.transition",
+        object_type="cases.case",
+        object_id=Cast(OuterRef("pk"), CharField()),
+        data__to=CaseStatus.CLOSED,
+    )
+    last = closing.values("object_id").annotate(at=Max("at")).values("at")
+    return Coalesce(Cast(Subquery(last[:1]), DateField()), "feedback_given_on")
+
+
+def retention_due(*, today: dt.date | None = None) -> dict[str, list[int]]:
+    """Ids of closed cases past their category's retention period, by category code."""
+    day = today or timezone.localdate()
+    due: dict[str, list[int]] = {}
+    for category in Category.objects.all():
+        cutoff = day - dt.timedelta(days=category.retention_days)
+        ids = list(
+            Case.objects.filter(category=category, status=CaseStatus.CLOSED)
+            .annotate(closed_day=_closed_day())
+            .filter(closed_day__lte=cutoff)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if ids:
+            due[category.code] = ids
+    return due
+
+
+def case_keys_destroy(*, case_id: int) -> bool:
+    """Destroy every key that opens the case; True if the case was still due for it."""
+    from whistleblowing.models import IdentityRequest, IdentityVault, Report
+
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update()
+            .filter(pk=case_id, status=CaseStatus.CLOSED)
+            .select_related("category")
+            .first()
+        )
+        if case is None:
+            return False
+        wraps = CaseKeyWrap.objects.filter(case=case).delete()[0]
+        Report.objects.filter(case=case).update(receipt_sealed_key=b"")
+        IdentityVault.objects.filter(report__case=case).update(
+            receipt_sealed_key=b"", custodian_wraps={}
+        )
+        IdentityRequest.objects.filter(vault__report__case=case).update(
+            reader_wrap=None, reasoning_wraps={}
+        )
+        audit_record(
+            action="case.retention_delete",
+            obj=case,
+            entity=case.entity_id,
+            data={
+                "category": case.category.code,
+                "retention_days": case.category.retention_days,
+                "wraps": wraps,
+            },
+        )
+    return True
+
+
+def case_rows_delete(*, case_id: int) -> bool:
+    """Count the case on the dashboards' retained figures, then delete its rows."""
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update()
+            .filter(pk=case_id, status=CaseStatus.CLOSED)
+            .exclude(Exists(CaseKeyWrap.objects.filter(case=OuterRef("pk"))))  # keys gone first
+            .first()
+        )
+        if case is None:
+            return False
+        _retained_add(_counts(case))
+        case.delete()
+    return True
+
+
+def _counts(case: Case) -> Counter:
+    """The figures ``lacs.oversight.figures.cases_source``/``protection_source`` take from it."""
+    from whistleblowing.models import ProtectionRequest
+
+    month, entity = case.received_on.replace(day=1), case.entity_id
+    keys = [("cases", ""), ("category", str(case.category_id))]
+    keys += [("status", case.status), ("source", case.source)]
+    if case.outcome:
+        keys.append(("outcome", case.outcome))
+    if case.status == CaseStatus.REFERRED or case.referred_to:
+        keys.append(("referred", ""))
+    if case.acknowledged_on:
+        days = min((case.acknowledged_on - case.received_on).days, ACK_DAYS_CAP)
+        keys.append(("ack_days", str(days)))
+    if case.feedback_given_on:
+        days = min((case.feedback_given_on - case.received_on).days, FEEDBACK_DAYS_CAP)
+        keys.append(("fb_days", str(days)))
+    counts: Counter = Counter((month, entity, dim, key) for dim, key in keys)
+    for filed_on, status in ProtectionRequest.objects.filter(case=case).values_list(
+        "filed_on", "status"
+    ):
+        counts[(filed_on.replace(day=1), entity, "protection", status)] += 1
+    return counts
+
+
+def _retained_add(counts: Counter) -> None:
+    table = connection.ops.quote_name(RetainedCount._meta.db_table)
+    rows = [(month, entity, dim, key, n) for (month, entity, dim, key), n in counts.items()]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (month, entity_id, dimension, key, n) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (month, entity_id, dimension, key) "
+            f"DO UPDATE SET n = {table}.n + EXCLUDED.n",
+            rows,
+        )
+
+
+def retention_run(*, today: dt.date | None = None, dry_run: bool = False) -> RetentionResult:
+    """Delete every due case (keys first, then rows); ``dry_run`` only counts them."""
+    due = retention_due(today=today)
+    result = RetentionResult(
+        due=sum(len(ids) for ids in due.values()),
+        per_category={code: len(ids) for code, ids in due.items()},
+    )
+    if dry_run:
+        return result
+    for ids in due.values():
+        for case_id in ids:
+            case_keys_destroy(case_id=case_id)
+            result.deleted += case_rows_delete(case_id=case_id)
+    return result
