@@ -224,13 +224,16 @@ def _admin(url: str, sql: str) -> None:
     connection.close()
 
 
+# The peak resident set of the process itself (VmHWM): ru_maxrss would report the parent's size,
+# which Linux carries over a fork.
 PEAK = """
-import resource, sys, django
+import re, sys, django
 django.setup()
 from django.core.management import call_command
 with open(sys.argv[2], "w") as out:
     call_command("red_flags", "indicators", sys.argv[1], stdout=out)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+status = open("/proc/self/status").read()
+print(re.search(r"VmHWM:\\s+(\\d+) kB", status).group(1))
 """
 
 

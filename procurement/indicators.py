@@ -18,6 +18,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 CARDINAL_CODES = (
@@ -186,8 +187,14 @@ def fences(values: Iterable[float]) -> tuple[float, float] | None:
 
 # --- helpers over one release ------------------------------------------------------------------
 def parse_datetime(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str):
-        return None
+    if type(value) is not str:
+        return None if not isinstance(value, str) else _parse_datetime(str(value))
+    return _parse_datetime(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_datetime(value: str) -> dt.datetime | None:
+    """Dates repeat across releases (days, timestamps of one publisher): parse each once."""
     try:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
@@ -272,6 +279,17 @@ class IndicatorRun:
         self.tenderers: dict[int, list[str] | None] = {}
         self.suppliers: dict[int, list[str] | None] = {}
         self.folds = [(c in PRICE_INDICATORS, getattr(self, f"_fold_{c.lower()}")) for c in enabled]
+        # Settings each fold needs, read once per run rather than once per release.
+        get = settings.get
+        self.r003_methods = _pipe(get("R003", "procurement_methods"))
+        self.r003_threshold = get("R003", "threshold", 15, int) if "R003" in enabled else 15
+        self.r018_methods = _pipe(get("R018", "procurement_methods")) or {"open", "selective"}
+        self.r035_threshold = get("R035", "threshold", 1, int) if "R035" in enabled else 1
+        self.r048_digits = get("R048", "digits", 2, int) if "R048" in enabled else 2
+        self.mx01_thresholds = sorted(
+            float(v) for v in (_pipe(get("MX01", "thresholds")) or frozenset())
+        )
+        self.mx01_margin = get("MX01", "margin", 0.1, float) if "MX01" in enabled else 0.1
 
     # -- output --
     def flag(self, group: str, key: str, code: str, value: float) -> None:
@@ -295,14 +313,19 @@ class IndicatorRun:
     # -- money --
     def amount(self, value: Any) -> float | None:
         """The amount if it is in the main currency (the setting, else the first one seen)."""
-        value = _dict(value)
+        if type(value) is not dict and not isinstance(value, dict):
+            return None
         amount, currency = value.get("amount"), value.get("currency")
-        if not isinstance(currency, str):
-            return None
-        if self.currency is None:
-            self.currency = currency
-        if currency != self.currency:
-            return None
+        if currency != self.currency or self.currency is None:
+            if not isinstance(currency, str):
+                return None
+            if self.currency is None:
+                self.currency = currency
+            if currency != self.currency:
+                return None
+        kind = type(amount)
+        if kind is float:
+            return amount
         if isinstance(amount, bool) or not isinstance(amount, int | float):
             return None
         return float(amount)
@@ -316,12 +339,16 @@ class IndicatorRun:
         if tender.get("status") == "cancelled":
             return
         # Method names are compared with sets: anything but text counts as missing.
-        tender = {
-            **tender,
-            "procurementMethod": _text(tender.get("procurementMethod")),
-            "procurementMethodDetails": _text(tender.get("procurementMethodDetails")),
-        }
-        details = tender["procurementMethodDetails"]
+        method, details = tender.get("procurementMethod"), tender.get("procurementMethodDetails")
+        if (method is not None and type(method) is not str) or (
+            details is not None and type(details) is not str
+        ):
+            tender = {
+                **tender,
+                "procurementMethod": _text(method),
+                "procurementMethodDetails": _text(details),
+            }
+            details = tender["procurementMethodDetails"]
         if details in self.s.excluded_method_details:
             return
         if tender.get("procurementMethod") in self.s.excluded_methods:
@@ -348,10 +375,10 @@ class IndicatorRun:
         start, end = parse_datetime(period.get("startDate")), parse_datetime(period.get("endDate"))
         if start is None or end is None:
             return
-        methods = _pipe(self.s.get("R003", "procurement_methods"))
+        methods = self.r003_methods
         if methods is not None and tender.get("procurementMethod") not in methods:
             return
-        threshold = self.s.get("R003", "threshold", 15, int)
+        threshold = self.r003_threshold
         by_details = self.s.sections["R003"].get("procurement_method_details")
         if isinstance(by_details, dict) and tender.get("procurementMethodDetails") in by_details:
             threshold = int(by_details[tender["procurementMethodDetails"]])
@@ -360,7 +387,7 @@ class IndicatorRun:
             self.flag("OCID", ocid, "R003", 1.0)
 
     def _fold_r018(self, release, ocid, tender, bids, awards) -> None:
-        methods = _pipe(self.s.get("R018", "procurement_methods")) or {"open", "selective"}
+        methods = self.r018_methods
         if tender.get("numberOfTenderers") == 1 and tender.get("procurementMethod") in methods:
             self.flag("OCID", ocid, "R018", 1.0)
 
@@ -508,11 +535,7 @@ class IndicatorRun:
             if award.get("status") == "active":
                 suppliers.update(self.suppliers[id(award)] or [])
         difference = len(disqualified - valid)
-        if (
-            len(valid) == 1
-            and valid == suppliers
-            and difference >= self.s.get("R035", "threshold", 1, int)
-        ):
+        if len(valid) == 1 and valid == suppliers and difference >= self.r035_threshold:
             self.flag("OCID", ocid, "R035", difference)
             self.flag("Tenderer", next(iter(valid)), "R035", 0.0)
 
@@ -575,7 +598,7 @@ class IndicatorRun:
                     self.flag(group, key, "R038", ratio)
 
     def _fold_r048(self, release, ocid, tender, bids, awards) -> None:
-        digits = self.s.get("R048", "digits", 2, int)
+        digits = self.r048_digits
         for award in awards:
             if award.get("status") != "active":
                 continue
@@ -647,10 +670,8 @@ class IndicatorRun:
 
     def _fold_mx01(self, release, ocid, tender, bids, awards) -> None:
         """A direct award just below a legal threshold: the ratio to that threshold."""
-        thresholds = sorted(
-            float(v) for v in (_pipe(self.s.get("MX01", "thresholds")) or frozenset())
-        )
-        margin = self.s.get("MX01", "margin", 0.1, float)
+        thresholds = self.mx01_thresholds
+        margin = self.mx01_margin
         for _buyer, supplier, _date, amount in self._direct_awards(release, tender, awards):
             for limit in thresholds:
                 if limit * (1 - margin) <= amount < limit:

@@ -8,8 +8,10 @@ kept in ``procurement/schema/`` (no network) and merged by the OCDS merge rules.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -154,8 +156,29 @@ def compile_releases(releases: list[dict]) -> dict:
     return {"tag": ["compiled"], "id": f"{ocid}-{date}", "date": date, **compiled}
 
 
+def canonical(data: Any) -> bytes:
+    """The JSON text the digest is taken of (keys sorted); also what is written to the database."""
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+
+
 def digest(data: Any) -> str:
-    return hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return hashlib.sha256(canonical(data)).hexdigest()
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Hold off Python's cycle collector while a file's documents are in memory.
+
+    Parsed JSON holds no reference cycles, but every collection walks all of it again: with a
+    file of 10,000 compiled releases held, collecting tripled the cost of parsing them.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # --- reading files -----------------------------------------------------------------------------
@@ -179,6 +202,8 @@ def _decode(content: bytes, parsed: Parsed) -> bool:
 
 
 def _schema_problems(release: dict) -> list[str]:
+    if validator().is_valid(release):
+        return []
     problems = []
     for error in validator().iter_errors(release):
         where = "/".join(str(p) for p in error.instance_path) or "(release)"
