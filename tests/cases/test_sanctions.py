@@ -138,3 +138,10 @@ def test_demo_sanctions_are_seeded_once(entity):
     _record_demo_sanctions(investigator)
     _record_demo_sanctions(investigator)
     assert ServantSanction.objects.count() == IndividualSanction.objects.count() == 1
+
+
+def test_the_inbox_leads_investigators_to_the_register(client, entity):
+    sign_in(client, make_user(Role.INVESTIGATOR, entity))
+    assert reverse("cases:sanctions") in client.get(reverse("cases:inbox")).content.decode()
+    sign_in(client, make_user(Role.CONTACT, entity))
+    assert reverse("cases:sanctions") not in client.get(reverse("cases:inbox")).content.decode()

@@ -89,3 +89,15 @@ def test_the_page_refuses_a_blank_position_and_changes_nothing(client, entity, a
     )
     assert response.status_code == 200
     assert not ProcurementRole.objects.exists()
+
+
+def test_the_ethics_home_leads_contact_points_to_the_registry(client, entity, servant):
+    sign_in(client, make_user(Role.CONTACT, entity))
+    assert (
+        reverse("ethics:procurement_roles") in client.get(reverse("ethics:home")).content.decode()
+    )
+    sign_in(client, servant)
+    assert (
+        reverse("ethics:procurement_roles")
+        not in client.get(reverse("ethics:home")).content.decode()
+    )
