@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -66,6 +67,7 @@ PROCESS_FIELDS = [
     "tender_start",
     "tender_end",
     "award_date",
+    "indicator_data",
 ]
 
 
@@ -84,6 +86,64 @@ class FileResult:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+# What no indicator reads (the indicators read the ocid, date, buyer, bids, awards and the
+# tender's status, methods, period, number of tenderers and procuring entity). Each compiled
+# release is stored also without these parts (``Process.indicator_data``), about a third of it.
+UNREAD = frozenset(
+    [
+        "parties",
+        "planning",
+        "contracts",
+        "relatedProcesses",
+        "language",
+        "initiationType",
+        "tag",
+        "id",
+    ]
+)
+UNREAD_TENDER = frozenset(
+    [
+        "items",
+        "tenderers",
+        "documents",
+        "milestones",
+        "amendments",
+        "amendment",
+        "description",
+        "title",
+        "value",
+        "minValue",
+        "enquiryPeriod",
+        "awardPeriod",
+        "contractPeriod",
+        "submissionMethod",
+        "submissionMethodDetails",
+        "eligibilityCriteria",
+        "awardCriteria",
+        "awardCriteriaDetails",
+        "mainProcurementCategory",
+        "additionalProcurementCategories",
+        "procurementMethodRationale",
+    ]
+)
+UNREAD_KEYS = "{" + ",".join(sorted(UNREAD)) + "}"
+UNREAD_TENDER_KEYS = "{" + ",".join(sorted(UNREAD_TENDER)) + "}"
+INDICATOR_DOCUMENT = f"""CASE WHEN jsonb_typeof(data -> 'tender') = 'object'
+    THEN jsonb_set(data - '{UNREAD_KEYS}'::text[], '{{tender}}',
+                   (data -> 'tender') - '{UNREAD_TENDER_KEYS}'::text[])
+    ELSE data - '{UNREAD_KEYS}'::text[] END"""
+
+
+def indicator_text(data: dict) -> str:
+    """``Process.indicator_data``: the compiled release without what no indicator reads; the
+    same document as ``INDICATOR_DOCUMENT`` computes in SQL for rows written before it existed."""
+    doc = {key: value for key, value in data.items() if key not in UNREAD}
+    tender = doc.get("tender")
+    if isinstance(tender, dict):
+        doc["tender"] = {k: v for k, v in tender.items() if k not in UNREAD_TENDER}
+    return orjson.dumps(doc).decode()
 
 
 # --- columns -----------------------------------------------------------------------------------
@@ -213,6 +273,7 @@ def _processes_upsert(compiled: list[tuple[dict, bool]]) -> int:
             "buyer": buyers.get(buyer_key),
             "procuring_entity": buyers.get(pe_key),
             **_process_columns(data),
+            "indicator_data": indicator_text(data),
         }
         values.append((value, text))
     fresh = [(v, text) for v, text in values if v["ocid"] not in current]
@@ -535,22 +596,6 @@ def _sanctioned() -> set[str]:
     return {rfc.upper() for rfc in rows if rfc}
 
 
-# What no indicator reads: dropped by PostgreSQL before the compiled releases are sent, so that
-# only about a third of each document travels and is parsed (the indicators read the ocid, date,
-# buyer, bids, awards and the tender's status, methods, period, tenderers and procuring entity).
-UNREAD_KEYS = "{parties,planning,contracts,relatedProcesses,language,initiationType,tag,id}"
-UNREAD_TENDER_KEYS = (
-    "{items,tenderers,documents,milestones,amendments,amendment,description,title,value,"
-    "minValue,enquiryPeriod,awardPeriod,contractPeriod,submissionMethod,submissionMethodDetails,"
-    "eligibilityCriteria,awardCriteria,awardCriteriaDetails,mainProcurementCategory,"
-    "additionalProcurementCategories,procurementMethodRationale}"
-)
-INDICATOR_DOCUMENT = f"""CASE WHEN jsonb_typeof(data -> 'tender') = 'object'
-    THEN jsonb_set(data - '{UNREAD_KEYS}'::text[], '{{tender}}',
-                   (data -> 'tender') - '{UNREAD_TENDER_KEYS}'::text[])
-    ELSE data - '{UNREAD_KEYS}'::text[] END"""
-
-
 def _keyed_releases(processes) -> Iterable[dict]:
     """Compiled releases with organisation ids filled from identifiers (Mexico City's 1.0 data),
     without the parts no indicator reads."""
@@ -558,7 +603,8 @@ def _keyed_releases(processes) -> Iterable[dict]:
 
     from procurement.models import OCDSJSONField
 
-    document = RawSQL(INDICATOR_DOCUMENT, (), output_field=OCDSJSONField())  # noqa: S611  # a constant
+    sql = f"COALESCE(indicator_data, ({INDICATOR_DOCUMENT})::text)"
+    document = RawSQL(sql, (), output_field=OCDSJSONField())  # noqa: S611  # a constant
     rows = processes.annotate(doc=document)
     for data in rows.values_list("doc", flat=True).iterator(chunk_size=2000):
         yield _with_org_ids(data)
