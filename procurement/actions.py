@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from lacs.audit import audit_record
 from procurement import ocds
-from procurement.bulk import JSONText, copy_or_upsert
+from procurement.bulk import JSONText, copy_or_upsert, copy_rows
 from procurement.indicators import Settings, indicators_compute, method_of, parse_datetime
 from procurement.models import (
     BidProtest,
@@ -679,19 +679,17 @@ def red_flags_compute(*, actor, settings_text: str | None = None) -> FlagRun:
         Process.objects.filter(ocid__in=list(result.get("OCID", {}))).values_list("ocid", "pk")
     )
     flags = [
-        RedFlag(
-            run=run,
-            group=group,
-            key=key[:200],
-            code=code,
-            value=value,
-            process_id=process_ids.get(key) if group == "OCID" else None,
-        )
+        (run.pk, group, key[:200], code, value, process_ids.get(key) if group == "OCID" else None)
         for group, entries in result.items()
         for key, codes in entries.items()
         for code, value in codes.items()
     ]
-    RedFlag.objects.bulk_create(flags, batch_size=5000)
+    # The run is new, so are its flags: COPY them (tens of thousands for a large data set).
+    copy_rows(
+        RedFlag._meta.db_table,
+        _columns(RedFlag, ["run", "group", "key", "code", "value", "process"]),
+        flags,
+    )
     FlagRun.objects.filter(pk=run.pk).update(flag_count=len(flags))
     run.flag_count = len(flags)
     audit_record(

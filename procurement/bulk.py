@@ -25,16 +25,31 @@ def _array(items: Iterable[str]) -> bytes:
     return ("{" + ",".join(quoted) + "}").encode()
 
 
+def _escape(raw: bytes) -> bytes:
+    for plain, escaped in ESCAPES:
+        if plain in raw:
+            raw = raw.replace(plain, escaped)
+    return raw
+
+
 def _field(value: Any) -> bytes:
+    kind = type(value)
+    # The common exact types first, by identity; numbers and dates need no escaping.
+    if kind is str:
+        raw = value.encode()
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            return _escape(raw)
+        return raw
     if value is None:
         return b"\\N"
-    kind = type(value)
     if kind is JSONText:
         # orjson writes no raw tab, newline or carriage return: only backslashes need escaping.
         return value.replace(b"\\", b"\\\\") if b"\\" in value else value
-    if kind is str:
-        raw = value.encode()
-    elif isinstance(value, bool):
+    if kind is int or kind is Decimal or kind is float:
+        return str(value).encode()
+    if kind is dt.datetime or kind is dt.date:
+        return value.isoformat().encode()
+    if isinstance(value, bool):
         raw = b"t" if value else b"f"
     elif isinstance(value, dict):
         raw = orjson.dumps(value)
@@ -46,10 +61,7 @@ def _field(value: Any) -> bytes:
         raw = str(value).encode()
     else:
         raise TypeError(f"cannot COPY a {type(value).__name__}")
-    for plain, escaped in ESCAPES:
-        if plain in raw:
-            raw = raw.replace(plain, escaped)
-    return raw
+    return _escape(raw)
 
 
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

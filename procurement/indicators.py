@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from procurement.ocds import gc_paused
+
 CARDINAL_CODES = (
     "R003",
     "R018",
@@ -708,6 +710,9 @@ def indicators_compute(
 ) -> dict[str, dict[str, dict[str, float]]]:
     """Cardinal's output for a stream of compiled releases."""
     run = IndicatorRun(settings, **context)
-    for release in releases:
-        run.fold(release)
-    return run.results()
+    # The counters grow with the data and hold no cycles: the cycle collector would only walk
+    # them again and again.
+    with gc_paused():
+        for release in releases:
+            run.fold(release)
+        return run.results()
