@@ -7,11 +7,14 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -21,6 +24,7 @@ from lacs.celery import app as celery_app
 from lacs.models import ContactPointKind, Role
 from tests.factories import (
     PASSWORD,
+    CategoryFactory,
     ContactPointFactory,
     EntityFactory,
     RoleAssignmentFactory,
@@ -32,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The roles of the access matrix, in the order its tables are written.
 MATRIX_ROLES = (
     "anonymous",
+    "whistleblower",  # anonymous, holding a live follow-up token bought with a valid receipt
     "servant",
     "contact_other",
     "contact",
@@ -93,11 +98,35 @@ def sign_in(client, user) -> None:
     session.save()
 
 
+@dataclass
+class Whistleblower:
+    """The matrix's whistle-blower: a filed report and its receipt, no account."""
+
+    report: object
+    receipt: str
+
+    @classmethod
+    def file(cls, entity) -> Whistleblower:
+        from whistleblowing.actions import report_submit
+
+        category = CategoryFactory(code="matriz", name="Matriz de acceso")
+        report, receipt = report_submit(
+            entity=entity, category=category, answers=[], description="Denuncia", files=[]
+        )
+        return cls(report=report, receipt=receipt)
+
+    def follow_up(self, client) -> None:
+        """Sign back in with the receipt through the follow-up page, as a browser does."""
+        response = client.post(reverse("whistleblowing:followup"), {"receipt": self.receipt})
+        assert response.status_code == 302, "the receipt did not open the report"
+
+
 @pytest.fixture
 def matrix_users(db, entity, other_entity):
     """One user per access-matrix role; ``contact_other`` is the contact point of another entity."""
     return {
         "anonymous": None,
+        "whistleblower": Whistleblower.file(entity),
         "servant": make_user(Role.SERVANT, entity),
         "contact_other": make_user(Role.CONTACT, other_entity),
         "contact": make_user(Role.CONTACT, entity),
@@ -116,7 +145,9 @@ def client_for(client, matrix_users):
     def build(role: str) -> Client:
         new = Client()
         user = matrix_users[role]
-        if user is not None:
+        if isinstance(user, Whistleblower):
+            user.follow_up(new)
+        elif user is not None:
             sign_in(new, user)
         return new
 
@@ -146,6 +177,10 @@ def worker_env(**extra: str) -> dict[str, str]:
         }
     )
     env.update(extra)
+    # settings_test puts the tests' Redis database number into REDIS_URL: keep the one given.
+    database = urlsplit(env["REDIS_URL"]).path.lstrip("/")
+    if database.isdigit():
+        env["LACS_TEST_REDIS_DB"] = database
     return env
 
 

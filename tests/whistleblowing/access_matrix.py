@@ -22,11 +22,15 @@ MATRIX = {
     "whistleblowing:start": Row(everyone()),
     "whistleblowing:report_new": Row(everyone(302)),  # no category chosen: back to the start
     "whistleblowing:followup": Row(everyone()),
-    "whistleblowing:followup_case": Row(everyone(302)),  # no follow-up token: to the receipt
+    # No follow-up token: to the receipt page; the whistle-blower's token opens their report.
+    "whistleblowing:followup_case": Row({**everyone(302), "whistleblower": 200}),
     "whistleblowing:followup_message": Row(everyone(405)),
     "whistleblowing:followup_protection": Row(everyone(405)),
     "whistleblowing:followup_exit": Row(everyone(405)),
-    "whistleblowing:followup_attachment": Row(everyone(302), kwargs=lambda ctx: {"pk": 1}),
+    "whistleblowing:followup_attachment": Row(
+        {**everyone(302), "whistleblower": 404},
+        kwargs=lambda ctx: {"pk": 1},  # not theirs
+    ),
     "whistleblowing:staff_start": Row(only("contact", "contact_other")),
     "whistleblowing:staff_report_new": Row(only("contact", "contact_other", ok=302)),
     "whistleblowing:handle_message": Row(only(*HANDLERS, ok=405), kwargs=_case),
