@@ -280,6 +280,7 @@ class IndicatorRun:
             enabled.remove("R058")
         self.tenderers: dict[int, list[str] | None] = {}
         self.suppliers: dict[int, list[str] | None] = {}
+        self.direct: list[tuple[str, str, dt.datetime, float]] | None = None
         self.folds = [(c in PRICE_INDICATORS, getattr(self, f"_fold_{c.lower()}")) for c in enabled]
         # Settings each fold needs, read once per run rather than once per release.
         get = settings.get
@@ -360,6 +361,7 @@ class IndicatorRun:
         # Organisation ids of each bid and award, read once per release for all indicators.
         self.tenderers = {id(b): _party_ids(b.get("tenderers")) for b in bids}
         self.suppliers = {id(a): _party_ids(a.get("suppliers")) for a in awards}
+        self.direct = None
         price = self._compares_price(details)
         for needs_price, fold in self.folds:
             if price or not needs_price:
@@ -629,8 +631,14 @@ class IndicatorRun:
                 self.flag("Tenderer", supplier, "R048", count)
 
     # -- Mexico City's flags --
-    def _direct_awards(self, release, tender, awards):
-        """(buyer id, supplier id, date, amount) of each active direct award."""
+    def _direct_awards(self, release, tender, awards) -> list[tuple[str, str, dt.datetime, float]]:
+        """(buyer id, supplier id, date, amount) of each active direct award; R055 and MX01 both
+        ask, so it is worked out once per release."""
+        if self.direct is None:
+            self.direct = list(self._direct_awards_of(release, tender, awards))
+        return self.direct
+
+    def _direct_awards_of(self, release, tender, awards):
         if method_of(tender) != "direct":
             return
         buyer = _org_id(release.get("buyer"))
