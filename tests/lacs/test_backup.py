@@ -105,3 +105,45 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path, scratch_database)
         archive.add(manifest, arcname="manifest.json")
     with pytest.raises(ValueError, match="not a LACS backup"):
         backup_restore(source=bogus, db=scratch_database, media_root=tmp_path / "m")
+
+
+def test_a_restored_copy_opens_a_report_by_receipt_and_by_recipient_key(
+    tmp_path, scratch_database, entity
+):
+    import json
+
+    from cases.actions import case_route
+    from tests.factories import CategoryFactory
+    from tests.reliability import probe
+    from whistleblowing.actions import report_submit
+
+    make_user(Role.CONTACT, entity, username=probe.CONTACT)  # password: PASSWORD
+    text = "El jefe de compras pide una comisión por cada contrato"
+    report, receipt = report_submit(
+        entity=entity, category=CategoryFactory(), answers=[], description=text, files=[]
+    )
+    case_route(case_id=report.case_id)
+
+    archive = backup_create(destination=tmp_path / "lacs.tar", media_root=tmp_path / "media")
+    backup_restore(source=archive, db=scratch_database, media_root=tmp_path / "restored")
+
+    receipts = tmp_path / "receipts.json"
+    receipts.write_text(
+        json.dumps([{"receipt": receipt, "number": report.case.number, "description": text}])
+    )
+    env = dict(
+        os.environ, DATABASE_URL=_url(scratch_database), DJANGO_SETTINGS_MODULE="lacs.settings_test"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.reliability.probe", "verify", str(receipts)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    counts = json.loads(done.stdout.strip().splitlines()[-1])
+    assert counts["problems"] == []  # the whistle-blower and the recipient read the text
+    assert counts["cases"] == counts["routed_done"] == 1
+    assert counts["audit_ok"]
