@@ -145,8 +145,9 @@ EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
+    else "django.core.mail.backends.filebased.EmailBackend",  # the demo's mail: .run/mail/
 )
+EMAIL_FILE_PATH = BASE_DIR / ".run" / "mail"
 if TESTING:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

@@ -28,6 +28,7 @@ DEMO_USERS = [
     ("servant", "Sergio Servidor", Role.SERVANT, "SEMOVI"),
     ("analyst", "Alma Analista", Role.ANALYST, None),
     ("custodian", "Cristina Custodia", Role.CUSTODIAN, "SCG"),
+    ("committee", "Cecilia Coordinadora", Role.COMMITTEE, None),
 ]
 APPS_WITH_DEMO = ("whistleblowing", "cases", "ethics", "procurement", "lacs.oversight")
 

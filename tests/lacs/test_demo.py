@@ -1,0 +1,25 @@
+"""`make demo` loads every app's demo data on an empty database, twice without harm."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from lacs.audit import audit_verify
+from lacs.management.commands.demo_seed import DEMO_USERS
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_demo_seed_loads_everything_and_prints_the_log_ins(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    out = StringIO()
+    call_command("demo_seed", stdout=out)
+    call_command("demo_seed", stdout=StringIO())  # idempotent
+    text = out.getvalue()
+    for username, *_ in DEMO_USERS:
+        assert get_user_model().objects.filter(username=username).exists()
+        assert f"  {username}" in text
+    assert "otpauth://totp/" in text
+    assert audit_verify().ok
