@@ -28,12 +28,11 @@ from lacs.models import Category, Entity, Role
 DEMO_CASES = [
     (CaseSource.AUDIT, "peculado", "analyst"),
     (CaseSource.RED_FLAG, "cohecho", "analyst"),
-    (CaseSource.STAFF, "abuso-funciones", "contact"),
 ]
 
 
 def seed(*, users: dict, stdout) -> None:
-    """Idempotent: one routing rule, three non-report cases at SEMOVI once, then route all."""
+    """Idempotent: one routing rule, two non-report cases at SEMOVI once (staff-entered reports come from the whistleblowing demo, with contents), then route all."""
     entity = Entity.objects.filter(acronym="SEMOVI").first()
     comptroller = Entity.objects.filter(is_comptroller=True).first()
     retaliation = Category.objects.filter(code="represalias").first()
