@@ -281,6 +281,8 @@ class IndicatorRun:
         self.tenderers: dict[int, list[str] | None] = {}
         self.suppliers: dict[int, list[str] | None] = {}
         self.direct: list[tuple[str, str, dt.datetime, float]] | None = None
+        self.active: list[dict] = []
+        self.winners: set[str] = set()
         self.folds = [(c in PRICE_INDICATORS, getattr(self, f"_fold_{c.lower()}")) for c in enabled]
         # Settings each fold needs, read once per run rather than once per release.
         get = settings.get
@@ -362,6 +364,9 @@ class IndicatorRun:
         self.tenderers = {id(b): _party_ids(b.get("tenderers")) for b in bids}
         self.suppliers = {id(a): _party_ids(a.get("suppliers")) for a in awards}
         self.direct = None
+        # Active awards and their suppliers, which most indicators read.
+        self.active = [a for a in awards if a.get("status") == "active"]
+        self.winners = {s for a in self.active for s in self.suppliers[id(a)] or []}
         price = self._compares_price(details)
         for needs_price, fold in self.folds:
             if price or not needs_price:
@@ -460,10 +465,7 @@ class IndicatorRun:
                         self.flag("Tenderer", w.winner, "R058", w.value)
 
     def _fold_r025(self, release, ocid, tender, bids, awards) -> None:
-        winners = set()
-        for award in awards:
-            if award.get("status") == "active":
-                winners.update(self.suppliers[id(award)] or [])
+        winners = self.winners
         won: set[str] = set()
         for bid in bids:
             if bid.get("status") != "valid":
@@ -510,10 +512,7 @@ class IndicatorRun:
         end = parse_datetime(_dict(tender.get("tenderPeriod")).get("endDate"))
         if end is None:
             return
-        winners = set()
-        for award in awards:
-            if award.get("status") == "active":
-                winners.update(self.suppliers[id(award)] or [])
+        winners = self.winners
         late = set()
         for bid in bids:
             date = parse_datetime(bid.get("date"))
@@ -534,17 +533,14 @@ class IndicatorRun:
             if status in ("valid", "disqualified"):
                 ids = self.tenderers[id(bid)] or []
                 (valid if status == "valid" else disqualified).update(ids)
-        suppliers: set[str] = set()
-        for award in awards:
-            if award.get("status") == "active":
-                suppliers.update(self.suppliers[id(award)] or [])
+        suppliers = self.winners
         difference = len(disqualified - valid)
         if len(valid) == 1 and valid == suppliers and difference >= self.r035_threshold:
             self.flag("OCID", ocid, "R035", difference)
             self.flag("Tenderer", next(iter(valid)), "R035", 0.0)
 
     def _fold_r036(self, release, ocid, tender, bids, awards) -> None:
-        if not any(a.get("status") == "active" for a in awards):
+        if not self.active:
             return
         disqualified: list[float] = []
         others: list[float] = []
@@ -603,9 +599,7 @@ class IndicatorRun:
 
     def _fold_r048(self, release, ocid, tender, bids, awards) -> None:
         digits = self.r048_digits
-        for award in awards:
-            if award.get("status") != "active":
-                continue
+        for award in self.active:
             prefixes = set()
             for item in _list(award.get("items")):
                 code = _dict(_dict(item).get("classification")).get("id")
@@ -613,9 +607,7 @@ class IndicatorRun:
                     prefixes.add(str(code)[:digits])
             for supplier in self.suppliers[id(award)] or []:
                 self.r048[supplier][1].update(prefixes)
-        for supplier in {
-            s for a in awards if a.get("status") == "active" for s in self.suppliers[id(a)] or []
-        }:
+        for supplier in self.winners:
             self.r048[supplier][0] += 1
 
     def _finish_r048(self) -> None:
@@ -644,9 +636,7 @@ class IndicatorRun:
         buyer = _org_id(release.get("buyer"))
         if buyer is None:
             return
-        for award in awards:
-            if award.get("status") != "active":
-                continue
+        for award in self.active:
             amount = self.amount(award.get("value"))
             date = parse_datetime(award.get("date")) or parse_datetime(release.get("date"))
             if amount is None or date is None:
@@ -694,9 +684,7 @@ class IndicatorRun:
         linked = self.declared_interests.get(buyer or "", set())
         if not linked:
             return
-        for award in awards:
-            if award.get("status") != "active":
-                continue
+        for award in self.active:
             for supplier in self.suppliers[id(award)] or []:
                 if supplier.upper() in linked:
                     self.flag("OCID", ocid, "MX02", 1.0)
@@ -704,9 +692,7 @@ class IndicatorRun:
 
     def _fold_mx03(self, release, ocid, tender, bids, awards) -> None:
         """An active award to a supplier on the sanctioned list."""
-        for award in awards:
-            if award.get("status") != "active":
-                continue
+        for award in self.active:
             for supplier in self.suppliers[id(award)] or []:
                 if supplier.upper() in self.sanctioned:
                     self.flag("OCID", ocid, "MX03", 1.0)
