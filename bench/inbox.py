@@ -150,7 +150,6 @@ def build(n_cases: int, seed: int = 7) -> list[tuple[int, int]]:
                 "routed_at",
                 "severity",
                 "outcome",
-                "closure_reason",
                 "acknowledge_by",
                 "feedback_by",
                 "referred_to",

@@ -512,8 +512,12 @@ def case_transition(
     reason: str = "",
     outcome: str = "",
     closure_reason: str = "",
+    data_key: bytes | None = None,
 ) -> Case:
-    """Move a case along the workflow; refuses what TRANSITIONS does not allow."""
+    """Move a case along the workflow; refuses what TRANSITIONS does not allow.
+
+    Closing needs the case's ``data_key``: the closure reason is sealed for the whistle-blower.
+    """
     allowed = case.allowed_transitions()
     if to not in allowed:
         raise CaseError(
@@ -530,12 +534,15 @@ def case_transition(
             raise CaseError(_("Indique el resultado con que se cierra el caso."))
         if not closure_reason.strip():
             raise CaseError(_("Escriba el motivo de cierre que leerá la persona denunciante."))
-        changes.update(outcome=outcome, closure_reason=closure_reason.strip())
+        if data_key is None:
+            raise CaseError(_("Abra el caso con sus llaves para cerrarlo."))
+        sealed = case.closure_reason_seal(data_key, closure_reason.strip())
+        changes.update(outcome=outcome, closure_reason_sealed=sealed)
         changes["feedback_given_on"] = case.feedback_given_on or today
     elif to == CaseStatus.ACKNOWLEDGED:
         changes["acknowledged_on"] = today
     elif case.status == CaseStatus.CLOSED:
-        changes.update(outcome="", closure_reason="")
+        changes.update(outcome="", closure_reason_sealed=None)
     before = case.status
     _bump(case, version, **changes)
     data: dict[str, Any] = {"from": before, "to": to}

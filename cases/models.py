@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
+from lacs import crypto
 from lacs.models import Category, Entity
 
 
@@ -130,10 +131,9 @@ class Case(models.Model):
     outcome = models.CharField(
         _("resultado"), max_length=20, choices=Outcome.choices, blank=True, default=""
     )
-    closure_reason = models.TextField(
-        _("motivo de cierre"),
-        blank=True,
-        help_text=_("Lo lee la persona denunciante: no incluya datos que identifiquen a nadie."),
+    # What the whistle-blower reads on closure: sealed under the case's data key like a message.
+    closure_reason_sealed = models.BinaryField(
+        _("motivo de cierre (cifrado)"), null=True, blank=True
     )
     acknowledge_by = models.DateField(_("acusar recibo a más tardar"), null=True)
     feedback_by = models.DateField(_("informar a la persona denunciante a más tardar"), null=True)
@@ -166,6 +166,18 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def _closure_aad(self) -> bytes:
+        return f"case:{self.pk}:closure_reason".encode()
+
+    def closure_reason_seal(self, data_key: bytes, text: str) -> bytes:
+        return crypto.seal_text(data_key, text, self._closure_aad())
+
+    def closure_reason_text(self, data_key: bytes) -> str:
+        """The closure reason, for the whistle-blower and the case's recipients."""
+        if not self.closure_reason_sealed:
+            return ""
+        return crypto.open_text(data_key, bytes(self.closure_reason_sealed), self._closure_aad())
 
     def allowed_transitions(self) -> dict[str, bool]:
         return TRANSITIONS.get(self.status, {})

@@ -168,6 +168,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "unlocked": data_key is not None,
         "panel": _panel(request, case, data_key) if data_key else None,
         "finding": actions.finding_text(case, data_key) if data_key else None,
+        "closure_reason": case.closure_reason_text(data_key) if data_key else "",
         "notes": _notes(case, notes_key),
         "history": _history(case),
         "recipients": CaseRecipient.objects.filter(case=case).select_related("user", "entity"),
@@ -221,7 +222,7 @@ def _errors(form) -> str:
 @require_POST
 @inbox_role_required
 def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(case, data, _data_key, notes_key):
+    def run(case, data, data_key, notes_key):
         actions.case_transition(
             actor=request.user,
             case=case,
@@ -231,6 +232,7 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
             reason=data["reason"],
             outcome=data["outcome"],
             closure_reason=data["closure_reason"],
+            data_key=data_key,
         )
         return _("Estado actualizado: %(status)s.") % {"status": case.get_status_display()}
 

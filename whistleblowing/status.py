@@ -19,7 +19,7 @@ def status_words(case) -> str:
     return words.get(case.status, case.get_status_display())
 
 
-def closure_reason(case) -> str:
+def closure_reason(case, data_key: bytes) -> str:
     """The outcome and closure reason the cases app records, in words, when the case is closed."""
     if case.status != CaseStatus.CLOSED:
         return ""
@@ -27,6 +27,7 @@ def closure_reason(case) -> str:
     if getattr(case, "outcome", ""):
         display = getattr(case, "get_outcome_display", None)
         parts.append(str(display() if display else case.outcome))
-    if getattr(case, "closure_reason", ""):
-        parts.append(str(case.closure_reason).strip().rstrip("."))
+    reason = case.closure_reason_text(data_key)
+    if reason:
+        parts.append(reason.strip().rstrip("."))
     return ". ".join(parts)

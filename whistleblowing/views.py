@@ -234,7 +234,7 @@ def _followup_page(request, report, data_key, *, message_form=None, protection_f
     context = {
         "case": case,
         "status_words": status_words(case),
-        "closure_reason": closure_reason(case),
+        "closure_reason": closure_reason(case, data_key),
         "description": open_text(data_key, report.description, case, "description"),
         "answers": open_json(data_key, report.answers, case, "answers"),
         "message_form": message_form or FollowupMessageForm(),

@@ -132,7 +132,9 @@ class CaseTransition(_CaseAction):
         return super().post(request, pk)
 
     def run(self, request, case, data, data_key, notes_key):
-        actions.case_transition(actor=request.user, case=case, notes_key=notes_key, **data)
+        actions.case_transition(
+            actor=request.user, case=case, notes_key=notes_key, data_key=data_key, **data
+        )
         return CaseOut(case).data
 
 

@@ -37,7 +37,7 @@ def snapshot(case):
 
 @pytest.mark.django_db
 def test_acknowledge_then_assess_then_close_with_outcome(routed):
-    case, contact, _data_key, notes_key = routed
+    case, contact, data_key, notes_key = routed
     for to in (CaseStatus.ACKNOWLEDGED, CaseStatus.ASSESSMENT):
         actions.case_transition(
             actor=contact, case=case, to=to, version=case.version, notes_key=notes_key
@@ -51,9 +51,12 @@ def test_acknowledge_then_assess_then_close_with_outcome(routed):
         reason="No hay elementos",
         outcome=Outcome.INSUFFICIENT,
         closure_reason="No fue posible verificar los hechos descritos.",
+        data_key=data_key,
     )
     case.refresh_from_db()
     assert (case.status, case.outcome) == (CaseStatus.CLOSED, Outcome.INSUFFICIENT)
+    assert b"verificar" not in bytes(case.closure_reason_sealed)  # sealed at rest
+    assert case.closure_reason_text(data_key) == "No fue posible verificar los hechos descritos."
     assert case.acknowledged_on and case.feedback_given_on
     note = CaseNote.objects.get(case=case)
     assert actions.note_text(note, notes_key) == "No hay elementos"

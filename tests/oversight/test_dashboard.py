@@ -158,7 +158,6 @@ def test_no_free_text_reaches_the_dashboard_or_its_exports(cpc, entity):
         6,
         entity=entity,
         status=CaseStatus.REFERRED,
-        closure_reason="SECRETO-MOTIVO",
         referred_to="SECRETO-DESTINO",
         outcome="substantiated",
     )

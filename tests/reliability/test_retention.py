@@ -86,6 +86,7 @@ def _file_and_close(entity, category, contact) -> tuple[Case, str]:
         reason="Concluida",
         outcome=Outcome.SUBSTANTIATED,
         closure_reason="Se sancionó a la persona responsable.",
+        data_key=data_key,
     )
     return case, receipt
 

@@ -12,6 +12,7 @@ from cases.models import Case, CaseStatus
 from lacs import keys
 from lacs.models import Role
 from tests.conftest import make_user, sign_in
+from tests.factories import PASSWORD
 from tests.whistleblowing.factories import (
     CLIENT_ADDRESS,
     follow_up,
@@ -273,8 +274,15 @@ def test_a_handler_message_counts_as_feedback_and_closure_is_explained(filed):
     )
     case.refresh_from_db()
     assert case.feedback_given_on is not None
+    from cases.access import case_data_key
+
+    data_key = case_data_key(
+        case=case, user=contact, private_key=keys.user_private_key(user=contact, password=PASSWORD)
+    )
     Case.objects.filter(pk=case.pk).update(
-        status=CaseStatus.CLOSED, outcome="insufficient", closure_reason="No hubo más datos."
+        status=CaseStatus.CLOSED,
+        outcome="insufficient",
+        closure_reason_sealed=case.closure_reason_seal(data_key, "No hubo más datos."),
     )
     wb = Client()
     follow_up(wb, receipt)

@@ -155,7 +155,7 @@ def _followup(report, data_key: bytes) -> dict:
         "received_on": case.received_on,
         "status": case.status,
         "status_text": status_words(case),
-        "closure_reason": closure_reason(case),
+        "closure_reason": closure_reason(case, data_key),
         "description": open_text(data_key, report.description, case, "description"),
         "answers": open_json(data_key, report.answers, case, "answers"),
         "attachments": [row["meta"]["name"] for row in thread["attachments"]],
