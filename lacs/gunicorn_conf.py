@@ -4,3 +4,4 @@ import gunicorn
 
 gunicorn.SERVER = "-"  # the Server header names no software
 accesslog = None  # no request lines (they would hold addresses and paths)
+timeout = 120  # an intake request derives keys with Argon2id; a loaded host needs headroom
