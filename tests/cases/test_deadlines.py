@@ -80,9 +80,14 @@ def test_acknowledged_case_has_no_acknowledge_breach_but_feedback_breach(
     assert case in Case.objects.deadline_state(DeadlineState.MISSED)
 
 
-def test_beat_runs_the_routing_sweep_and_the_deadline_checks():
+def test_beat_runs_the_routing_sweep_the_deadline_checks_and_retention():
     tasks = {entry["task"] for entry in BEAT_SCHEDULE.values()}
-    assert tasks == {"cases.routing_sweep", "cases.deadlines_check", "cases.recipients_expire"}
+    assert tasks == {
+        "cases.routing_sweep",
+        "cases.deadlines_check",
+        "cases.recipients_expire",
+        "cases.retention_run",
+    }
     assert tasks <= set(celery_app.tasks)
 
 
