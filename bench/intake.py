@@ -140,8 +140,10 @@ def _derivation_seconds(runs: int = 5) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reports", type=int, default=320)
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of 320 reports")
+    parser.add_argument("--reports", type=int, default=None, help="an exact count instead")
     args = parser.parse_args()
+    args.reports = args.reports or max(CLIENTS, round(320 * args.scale))
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     name = f"lacs_bench_intake_{os.getpid()}"
     db_url = urlunsplit(urlsplit(base_url)._replace(path=f"/{name}"))

@@ -116,8 +116,10 @@ def _routing_latencies(n: int) -> list[float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--reports", type=int, default=500)
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of 500 reports")
+    parser.add_argument("--reports", type=int, default=None, help="an exact count instead")
     args = parser.parse_args()
+    args.reports = args.reports or max(20, round(500 * args.scale))
 
     import django
 
