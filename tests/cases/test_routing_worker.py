@@ -3,10 +3,6 @@ worker SIGKILLed in the middle of routing. Every case must end up routed exactly
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
-
 import pytest
 import redis
 from django.db import transaction
@@ -17,65 +13,19 @@ from lacs.celery import app as celery_app
 from lacs.models import AuditEvent, Role
 from tests.cases.factories import open_case
 from tests.conftest import WorkerProcess, make_user
+from tests.reliability import stack
+from tests.reliability.stack import wait_until
 
 pytestmark = pytest.mark.services
 TEST_DB = 11  # the Redis database number inside our own server
 
 
-def wait_until(check, timeout: float = 60.0, step: float = 0.2) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(step)
-    raise AssertionError("condition not reached in time")
-
-
-class RedisServer:
-    """A throwaway redis-server on its own port (never the machine's 6379)."""
-
-    def __init__(self, directory):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.directory = directory
-        self.proc: subprocess.Popen | None = None
+class RedisServer(stack.RedisServer):
+    """The reliability suite's throwaway redis-server, addressed at this test's database."""
 
     @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/{TEST_DB}"
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.directory),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        wait_until(self._answers, timeout=10, step=0.05)
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
+    def url(self) -> str:  # type: ignore[override]
+        return super().url(TEST_DB)
 
 
 def _use_broker(url: str) -> None:
@@ -86,15 +36,14 @@ def _use_broker(url: str) -> None:
 
 @pytest.fixture
 def own_redis(transactional_db, tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
+    server = RedisServer().start()
     before = celery_app.conf.broker_url
     celery_app.conf.task_always_eager = False
     _use_broker(server.url)
     yield server
     _use_broker(before)
     celery_app.conf.task_always_eager = True
-    server.stop()
+    server.destroy()
 
 
 def worker_answers(server: RedisServer) -> bool:
