@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lacs.settings_test")
 
+from bench.common import scratch_database  # noqa: E402
+
 FULL = 1_000_000
 ENTITIES = 300
 TARGET = 3.0
@@ -247,17 +249,10 @@ def main() -> int:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection, connections
 
     from lacs.oversight import actions
 
-    original = connection.settings_dict["NAME"]
-    scratch = f"lacs_bench_dashboard_{os.getpid()}"
-    with connection.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{scratch}"')
-    connection.close()
-    connections.databases["default"]["NAME"] = scratch
-    try:
+    with scratch_database("lacs_bench_dashboard", keep=args.keep):
         n = max(1000, int(FULL * args.scale))
         call_command("migrate", verbosity=0)
         began = time.perf_counter()
@@ -273,12 +268,6 @@ def main() -> int:
             f"{', missing ' + ', '.join(refresh.missing) if refresh.missing else ''}"
         )
         result = measure(entities, args.runs)
-    finally:
-        connection.close()
-        connections.databases["default"]["NAME"] = original
-        if not args.keep:
-            with connection.cursor() as cur:
-                cur.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
     for name, ms in result.items():
         print(f"{name:<24} {ms:8.2f} ms (median of {args.runs})")
     baseline = result["baseline count(*)"]

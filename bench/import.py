@@ -26,6 +26,9 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.common import admin_sql  # noqa: E402
+
 SAMPLES = ROOT.parent / "shared" / "reference" / "ocds" / "mexico-cdmx"
 FULL_SCALE = 5_000_000
 TARGET = 2.0
@@ -48,16 +51,6 @@ def _throwaway_database() -> tuple[str, str]:
     parts = urlsplit(base)
     name = f"lacs_bench_import_{os.getpid()}"
     return urlunsplit(parts._replace(path=f"/{name}")), urlunsplit(parts._replace(path="/postgres"))
-
-
-def _admin(url: str, sql: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-    connection.close()
 
 
 def _templates() -> list[dict]:
@@ -111,7 +104,7 @@ def main() -> int:
 
     url, maintenance = _throwaway_database()
     name = urlsplit(url).path.lstrip("/")
-    _admin(maintenance, f'CREATE DATABASE "{name}"')
+    admin_sql(maintenance, f'CREATE DATABASE "{name}"')
     os.environ.update(DATABASE_URL=url, LACS_PROFILE=os.environ.get("LACS_PROFILE", "demo"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lacs.settings")
     try:
@@ -120,7 +113,7 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        _admin(maintenance, f'DROP DATABASE IF EXISTS "{name}"')
+        admin_sql(maintenance, f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def _import(content: bytes) -> float:

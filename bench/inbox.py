@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lacs.settings_test")
 
+from bench.common import scratch_database  # noqa: E402
+
 FULL_CASES = 1_000_000
 ENTITIES = 300
 CONTACT_POINTS = 2_000
@@ -125,7 +127,6 @@ def build(n_cases: int, seed: int = 7) -> list[tuple[int, int]]:
                     "false",
                     "false",
                     "2026-01-01 00:00:00+00",
-                    "",
                     "",
                     "",
                     day + dt.timedelta(days=7),
@@ -225,15 +226,8 @@ def main() -> int:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection, connections
 
-    original = connection.settings_dict["NAME"]
-    scratch = f"lacs_bench_inbox_{os.getpid()}"
-    with connection.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{scratch}"')
-    connection.close()
-    connections.databases["default"]["NAME"] = scratch
-    try:
+    with scratch_database("lacs_bench_inbox", keep=args.keep):
         n_cases = max(1000, int(FULL_CASES * args.scale))
         call_command("migrate", "cases", verbosity=0)
         began = time.perf_counter()
@@ -243,12 +237,6 @@ def main() -> int:
             f"{2 * n_cases:,} permission rows in {time.perf_counter() - began:.1f} s"
         )
         result = measure(points, min(args.samples, len(points)))
-    finally:
-        connection.close()
-        connections.databases["default"]["NAME"] = original
-        if not args.keep:
-            with connection.cursor() as cur:
-                cur.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
     for name, seconds in result.items():
         print(f"{name:<26} {seconds * 1000:8.2f} ms (median over contact points)")
     ratio = max(

@@ -33,6 +33,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import admin_sql, percentile  # noqa: E402
+
 CLIENTS = 16
 
 
@@ -40,22 +42,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _admin(url: str, sql: str) -> None:
-    import psycopg2
-
-    parts = urlsplit(url)
-    conn = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql)
-    conn.close()
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def _drive(
@@ -157,7 +143,7 @@ def main() -> int:
     os.environ.update(
         {k: env[k] for k in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "LACS_PROFILE")}
     )
-    _admin(base_url, f'CREATE DATABASE "{name}"')
+    admin_sql(base_url, f'CREATE DATABASE "{name}"')
     server = None
     try:
         python = sys.executable
@@ -227,12 +213,12 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        _admin(base_url, f'DROP DATABASE IF EXISTS "{name}"')
+        admin_sql(base_url, f'DROP DATABASE IF EXISTS "{name}"')
 
     rate = args.reports / wall
     bound = cores / derivation
-    p50, p95 = _percentile(latencies, 0.5), _percentile(latencies, 0.95)
-    m50, m95 = _percentile(minimal, 0.5), _percentile(minimal, 0.95)
+    p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
+    m50, m95 = percentile(minimal, 0.5), percentile(minimal, 0.95)
     latency_target = derivation + 3 * m50
     print(f"cores={cores} clients={CLIENTS} reports={args.reports}")
     print(f"argon2id derivation: {derivation * 1000:.1f} ms (bound {bound:.1f}/s)")
@@ -240,7 +226,7 @@ def main() -> int:
         f"minimal POST: {args.reports / minimal_wall:.1f}/s p50={m50 * 1000:.1f} ms p95={m95 * 1000:.1f} ms"
     )
     print(f"submissions: {rate:.1f}/s p50={p50 * 1000:.1f} ms p95={p95 * 1000:.1f} ms")
-    u50, um50 = _percentile(unqueued, 0.5), _percentile(unqueued_minimal, 0.5)
+    u50, um50 = percentile(unqueued, 0.5), percentile(unqueued_minimal, 0.5)
     print(
         f"one client per core: submission p50={u50 * 1000:.1f} ms, minimal POST p50="
         f"{um50 * 1000:.1f} ms (target derivation + 3x minimal = "

@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
+from bench.common import percentile  # noqa: E402
 from tests.reliability.stack import (  # noqa: E402
     Gunicorn,
     PostgresCluster,
@@ -139,8 +139,8 @@ def _run(clients: list[Client], seconds: float) -> dict[str, dict]:
         kind: {
             "n": len(values),
             "rate": len(values) / wall,
-            "p50": _percentile(values, 0.50),
-            "p95": _percentile(values, 0.95),
+            "p50": percentile(values, 0.50),
+            "p95": percentile(values, 0.95),
             "errors": errors[kind],
         }
         for kind, values in sorted(timings.items())
@@ -152,15 +152,10 @@ def _all(timings, errors, wall) -> dict:
     return {
         "n": len(values),
         "rate": len(values) / wall,
-        "p50": _percentile(values, 0.50),
-        "p95": _percentile(values, 0.95),
+        "p50": percentile(values, 0.50),
+        "p95": percentile(values, 0.95),
         "errors": sum(errors.values()),
     }
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 def _print(title: str, figures: dict[str, dict]) -> None:

@@ -33,6 +33,9 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.common import admin_sql  # noqa: E402
+
 FULL = 200_000
 SMALL = 50_000
 TARGET_IMPORT = 6.0
@@ -214,16 +217,6 @@ def _throwaway_database() -> tuple[str, str]:
     return urlunsplit(parts._replace(path=f"/{name}")), urlunsplit(parts._replace(path="/postgres"))
 
 
-def _admin(url: str, sql: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-    connection.close()
-
-
 # The peak resident set of the process itself (VmHWM): ru_maxrss would report the parent's size,
 # which Linux carries over a fork.
 PEAK = """
@@ -291,8 +284,8 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     url, maintenance = _throwaway_database()
     name = urlsplit(url).path.lstrip("/")
-    _admin(maintenance, f'DROP DATABASE IF EXISTS "{name}"')
-    _admin(maintenance, f'CREATE DATABASE "{name}"')
+    admin_sql(maintenance, f'DROP DATABASE IF EXISTS "{name}"')
+    admin_sql(maintenance, f'CREATE DATABASE "{name}"')
     os.environ.update(DATABASE_URL=url, LACS_PROFILE=os.environ.get("LACS_PROFILE", "demo"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lacs.settings")
     try:
@@ -302,7 +295,7 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        _admin(maintenance, f'DROP DATABASE IF EXISTS "{name}"')
+        admin_sql(maintenance, f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def run(args, folder: Path) -> int:
