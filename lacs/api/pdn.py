@@ -19,17 +19,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lacs.api.permissions import scoped
-from lacs.models import Role
+from lacs.api.scopes import SCOPE_ROLES
 
-PDN_ROLES = (
-    Role.ADMIN,
-    Role.CPC,
-    Role.ANALYST,
-    Role.SERVANT,
-    Role.CONTACT,
-    Role.INVESTIGATOR,
-    Role.COMMITTEE,
-)
+PDN_ROLES = tuple(sorted(SCOPE_ROLES["pdn"]))  # one list: who may hold the "pdn" scope
 
 
 class PdnQueryError(APIException):
