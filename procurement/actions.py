@@ -19,15 +19,21 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lacs.audit import audit_record
 from procurement import ocds
-from procurement.bulk import JSONText, copy_or_upsert, copy_rows
-from procurement.indicators import Settings, indicators_compute, method_of, parse_datetime
+from procurement.bulk import CopyWriter, JSONText, copy_line, copy_or_upsert, copy_rows
+from procurement.indicators import (
+    Settings,
+    indicators_compute,
+    method_of,
+    parse_datetime,
+    release_facts,
+)
 from procurement.models import (
     BidProtest,
     Buyer,
@@ -45,7 +51,10 @@ from procurement.models import (
 log = logging.getLogger(__name__)
 
 CHUNK = 2000
-PROCESS_FIELDS = [
+STREAM_BATCH = 1000  # compiled releases written together while the next ones are read
+# Process columns in the order they are COPYed: the buyers last, once their rows are known.
+PROCESS_COPY_FIELDS = [
+    "ocid",
     "data",
     "digest",
     "published_compiled",
@@ -60,14 +69,14 @@ PROCESS_FIELDS = [
     "awarded_amount",
     "currency",
     "number_of_tenderers",
-    "buyer",
-    "procuring_entity",
     "supplier_keys",
     "supplier_names",
     "tender_start",
     "tender_end",
     "award_date",
-    "indicator_data",
+    "indicator_facts",
+    "buyer",
+    "procuring_entity",
 ]
 
 
@@ -86,64 +95,6 @@ class FileResult:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-# What no indicator reads (the indicators read the ocid, date, buyer, bids, awards and the
-# tender's status, methods, period, number of tenderers and procuring entity). Each compiled
-# release is stored also without these parts (``Process.indicator_data``), about a third of it.
-UNREAD = frozenset(
-    [
-        "parties",
-        "planning",
-        "contracts",
-        "relatedProcesses",
-        "language",
-        "initiationType",
-        "tag",
-        "id",
-    ]
-)
-UNREAD_TENDER = frozenset(
-    [
-        "items",
-        "tenderers",
-        "documents",
-        "milestones",
-        "amendments",
-        "amendment",
-        "description",
-        "title",
-        "value",
-        "minValue",
-        "enquiryPeriod",
-        "awardPeriod",
-        "contractPeriod",
-        "submissionMethod",
-        "submissionMethodDetails",
-        "eligibilityCriteria",
-        "awardCriteria",
-        "awardCriteriaDetails",
-        "mainProcurementCategory",
-        "additionalProcurementCategories",
-        "procurementMethodRationale",
-    ]
-)
-UNREAD_KEYS = "{" + ",".join(sorted(UNREAD)) + "}"
-UNREAD_TENDER_KEYS = "{" + ",".join(sorted(UNREAD_TENDER)) + "}"
-INDICATOR_DOCUMENT = f"""CASE WHEN jsonb_typeof(data -> 'tender') = 'object'
-    THEN jsonb_set(data - '{UNREAD_KEYS}'::text[], '{{tender}}',
-                   (data -> 'tender') - '{UNREAD_TENDER_KEYS}'::text[])
-    ELSE data - '{UNREAD_KEYS}'::text[] END"""
-
-
-def indicator_text(data: dict) -> str:
-    """``Process.indicator_data``: the compiled release without what no indicator reads; the
-    same document as ``INDICATOR_DOCUMENT`` computes in SQL for rows written before it existed."""
-    doc = {key: value for key, value in data.items() if key not in UNREAD}
-    tender = doc.get("tender")
-    if isinstance(tender, dict):
-        doc["tender"] = {k: v for k, v in tender.items() if k not in UNREAD_TENDER}
-    return orjson.dumps(doc).decode()
 
 
 # --- columns -----------------------------------------------------------------------------------
@@ -243,58 +194,72 @@ def _buyers_ensure(orgs: Iterable[tuple[str, str]]) -> dict[str, Buyer]:
     return found
 
 
-def _processes_upsert(compiled: list[tuple[dict, bool]]) -> int:
-    """Write changed compiled releases (with their columns); returns how many changed."""
-    by_ocid = {c["ocid"]: (c, published) for c, published in compiled}
-    current = dict(Process.objects.filter(ocid__in=list(by_ocid)).values_list("ocid", "digest"))
-    rows, orgs = [], {}
-    for ocid, (data, published) in by_ocid.items():
-        text = ocds.canonical(data)  # serialised once: for the digest and for COPY
-        digest = hashlib.sha256(text).hexdigest()
-        if current.get(ocid) == digest:
-            continue
-        tender: dict = _obj(data.get("tender"))
-        buyer_key = ocds.organisation_key(data.get("buyer"))
-        pe_key = ocds.organisation_key(tender.get("procuringEntity"))
-        for key, org in ((buyer_key, data.get("buyer")), (pe_key, tender.get("procuringEntity"))):
-            if key:
-                orgs[key] = _org_name(org)
-        rows.append((ocid, data, text, published, digest, buyer_key, pe_key))
-    if not rows:
-        return 0
-    buyers = _buyers_ensure(orgs.items())
-    values = []  # (field values by name, the serialised document)
-    for ocid, data, text, published, digest, buyer_key, pe_key in rows:
-        value = {
-            "ocid": ocid,
-            "data": data,
-            "digest": digest,
-            "published_compiled": published,
-            "buyer": buyers.get(buyer_key),
-            "procuring_entity": buyers.get(pe_key),
-            **_process_columns(data),
-            "indicator_data": indicator_text(data),
-        }
-        values.append((value, text))
-    fresh = [(v, text) for v, text in values if v["ocid"] not in current]
-    changed = [Process(**v) for v, _text in values if v["ocid"] in current]
-    _upsert(Process, changed, ["ocid"], PROCESS_FIELDS)
-    names = ["ocid", *PROCESS_FIELDS]
-    copy_or_upsert(
-        Process._meta.db_table,
-        _columns(Process, names),
-        [[_copy_value(v, name, text) for name in names] for v, text in fresh],
-        lambda: _upsert(Process, [Process(**v) for v, _text in fresh], ["ocid"], PROCESS_FIELDS),
+@dataclass(slots=True)
+class _ProcessRow:
+    """A compiled release ready to write: every column in COPY's format but the two buyers."""
+
+    ocid: str
+    digest: str
+    head: bytes
+    buyer: tuple[str, str]  # (key, published name); the key is "" without one
+    procuring: tuple[str, str]
+
+
+def _process_row(data: dict, published: bool) -> _ProcessRow:
+    text = ocds.canonical(data)  # serialised once: for the digest and for COPY
+    columns = _process_columns(data)
+    facts = orjson.dumps(release_facts(data))
+    digest = hashlib.sha256(text).hexdigest()
+    head = copy_line(
+        [
+            data["ocid"],
+            JSONText(text),
+            digest,
+            published,
+            *(columns[name] for name in PROCESS_COPY_FIELDS[4:-3]),
+            JSONText(facts),
+        ]
     )
-    return len(rows)
+    tender: dict = _obj(data.get("tender"))
+    buyer, procuring = data.get("buyer"), tender.get("procuringEntity")
+    return _ProcessRow(
+        ocid=data["ocid"],
+        digest=digest,
+        head=head,
+        buyer=(ocds.organisation_key(buyer), _org_name(buyer)),
+        procuring=(ocds.organisation_key(procuring), _org_name(procuring)),
+    )
 
 
-def _copy_value(value: dict[str, Any], name: str, text: bytes) -> Any:
-    """A column's value for COPY: the document as serialised, a related row as its key."""
-    if name == "data":
-        return JSONText(text)
-    item = value[name]
-    return item.pk if isinstance(item, Buyer) else item
+def _process_writer() -> CopyWriter:
+    return CopyWriter(Process._meta.db_table, _columns(Process, PROCESS_COPY_FIELDS), ["ocid"])
+
+
+def _processes_write(rows: list[_ProcessRow], writer: CopyWriter) -> int:
+    """Queue the changed compiled releases for writing; returns how many changed. Waits for the
+    batch before, so that the digests compared are the ones written."""
+    writer.wait()
+    by_ocid = {row.ocid: row for row in rows}
+    current = dict(Process.objects.filter(ocid__in=list(by_ocid)).values_list("ocid", "digest"))
+    changed = [row for ocid, row in by_ocid.items() if current.get(ocid) != row.digest]
+    if not changed:
+        return 0
+    orgs = {org[0]: org[1] for row in changed for org in (row.buyer, row.procuring) if org[0]}
+    buyers = {key: str(b.pk).encode() for key, b in _buyers_ensure(orgs.items()).items()}
+    for upsert in (False, True):
+        lines = b"".join(
+            b"%s\t%s\t%s\n"
+            % (row.head, buyers.get(row.buyer[0], b"\\N"), buyers.get(row.procuring[0], b"\\N"))
+            for row in changed
+            if (row.ocid in current) is upsert
+        )
+        writer.write(lines, upsert=upsert)
+    return len(changed)
+
+
+def _processes_upsert(compiled: list[tuple[dict, bool]], writer: CopyWriter) -> int:
+    """Write changed compiled releases (with their columns); returns how many changed."""
+    return _processes_write([_process_row(data, published) for data, published in compiled], writer)
 
 
 def _columns(model, names: list[str]) -> list[str]:
@@ -388,44 +353,66 @@ def _compile(
     return [(ocds.compile_releases(list(rs.values())), False) for rs in grouped.values()]
 
 
-def _published_store(compiled: list[dict], result: FileResult) -> int:
+def _published_store(
+    compiled: list[dict], result: FileResult, writer: CopyWriter, written: set[str]
+) -> None:
     """Compiled releases as published, kept unless the process's own releases were imported."""
-    if not compiled:
-        return 0
+    writer.wait()
     merged = set(
         Release.objects.filter(ocid__in=[c["ocid"] for c in compiled])
         .values_list("ocid", flat=True)
         .distinct()
     )
-    published = [(c, True) for c in compiled if c["ocid"] not in merged]
-    total = 0
-    for start in range(0, len(published), CHUNK):
-        chunk = published[start : start + CHUNK]
-        changed = _processes_upsert(chunk)
-        result.releases_new += changed
-        result.releases_unchanged += len(chunk) - changed
-        total += changed
-    return total
+    published = [_process_row(c, True) for c in compiled if c["ocid"] not in merged]
+    changed = _processes_write(published, writer)
+    written.update(row.ocid for row in published)
+    result.releases_new += changed
+    result.releases_unchanged += len(published) - changed
+    result.processes_changed += changed
+
+
+def _releases_import(
+    releases: list[dict], batch: ImportBatch | None, result: FileResult, writer: CopyWriter
+) -> set[str]:
+    """Store releases, merge the changed processes; returns the ocids merged."""
+    merged: set[str] = set()
+    for start in range(0, len(releases), CHUNK):
+        chunk = releases[start : start + CHUNK]
+        writer.wait()
+        changed, stored_before = _releases_store(chunk, batch, result)
+        if changed:
+            compiled = _compile(changed, chunk, stored_before)
+            result.processes_changed += _processes_upsert(compiled, writer)
+            merged |= changed
+    return merged
 
 
 @transaction.atomic
 def ocds_file_import(
     *, name: str, content: bytes, batch: ImportBatch | None = None, actor=None
 ) -> FileResult:
-    """Import one file whole or not at all; problems are reported by line and reason."""
+    """Import one file whole or not at all; problems are reported by line and reason.
+
+    Compiled releases of JSON Lines are written in batches while the next lines are read and
+    validated; a problem further on rolls the file back.
+    """
     result = FileResult(name=name)
-    with ocds.gc_paused():  # the file's documents are held in memory until written
-        parsed = ocds.parse_file(content)
-        if parsed.problems:
-            result.problems = [str(p) for p in parsed.problems[:200]]
-            return result
-        for start in range(0, len(parsed.releases), CHUNK):
-            chunk = parsed.releases[start : start + CHUNK]
-            changed, stored_before = _releases_store(chunk, batch, result)
-            if changed:
-                compiled = _compile(changed, chunk, stored_before)
-                result.processes_changed += _processes_upsert(compiled)
-        result.processes_changed += _published_store(parsed.compiled, result)
+    parsed = ocds.Parsed()
+    writer = _process_writer()
+    written: set[str] = set()  # ocids stored as published compiled releases by this file
+    try:
+        with ocds.gc_paused():  # parsed documents hold no cycles
+            for compiled in ocds.parse_stream(content, parsed, STREAM_BATCH):
+                _published_store(compiled, result, writer, written)
+            if not parsed.problems:
+                merged = _releases_import(parsed.releases, batch, result, writer)
+                _published_overlap(written & merged, result, writer)
+            writer.wait()
+    finally:
+        writer.close()
+    if parsed.problems:
+        transaction.set_rollback(True)  # batches written before the problem was found
+        return FileResult(name=name, problems=[str(p) for p in parsed.problems[:200]])
     audit_record(
         action="procurement.import_file",
         actor=actor,
@@ -438,6 +425,17 @@ def ocds_file_import(
         },
     )
     return result
+
+
+def _published_overlap(ocids: set[str], result: FileResult, writer: CopyWriter) -> None:
+    """A compiled release written as published before the same file's releases of that process
+    were read: the merge replaced it, so it is counted, and flagged, as if never written."""
+    if not ocids:
+        return
+    writer.wait()
+    Process.objects.filter(ocid__in=ocids, published_compiled=True).update(published_compiled=False)
+    result.releases_new -= len(ocids)
+    result.processes_changed -= len(ocids)
 
 
 @transaction.atomic
@@ -596,65 +594,18 @@ def _sanctioned() -> set[str]:
     return {rfc.upper() for rfc in rows if rfc}
 
 
-def _keyed_releases(processes) -> Iterable[dict]:
-    """Compiled releases with organisation ids filled from identifiers (Mexico City's 1.0 data),
-    without the parts no indicator reads."""
-    from django.db.models.expressions import RawSQL
-
-    from procurement.models import OCDSJSONField
-
-    sql = f"COALESCE(indicator_data, ({INDICATOR_DOCUMENT})::text)"
-    document = RawSQL(sql, (), output_field=OCDSJSONField())  # noqa: S611  # a constant
-    rows = processes.annotate(doc=document)
-    for data in rows.values_list("doc", flat=True).iterator(chunk_size=2000):
-        yield _with_org_ids(data)
-
-
-def _has_id(org: Any) -> bool:
-    return not isinstance(org, dict) or "id" in org
-
-
-def _with_org_ids(data: dict) -> dict:
-    tender = data.get("tender")
-    awards = data.get("awards")
-    if (
-        _has_id(data.get("buyer"))
-        and (not isinstance(tender, dict) or _has_id(tender.get("procuringEntity")))
-        and (
-            not isinstance(awards, list)
-            or all(
-                not isinstance(a, dict)
-                or (
-                    (a.get("suppliers") is None or type(a["suppliers"]) is list)
-                    and all(_has_id(s) for s in a.get("suppliers") or [])
-                )
-                for a in awards
-            )
-        )
-    ):
-        return data  # every organisation already has its id: nothing to fill, nothing to copy
-
-    def fill(org: Any) -> Any:
-        if isinstance(org, dict) and "id" not in org:
-            key = ocds.organisation_key(org)
-            return {**org, "id": key} if key else org
-        return org
-
-    data = dict(data)
-    if "buyer" in data:
-        data["buyer"] = fill(data["buyer"])
-    if isinstance(data.get("tender"), dict):
-        tender = dict(data["tender"])
-        tender["procuringEntity"] = fill(tender.get("procuringEntity"))
-        data["tender"] = tender
-    if isinstance(data.get("awards"), list):
-        data["awards"] = [
-            {**a, "suppliers": [fill(s) for s in a.get("suppliers") or []]}
-            if isinstance(a, dict)
-            else a
-            for a in data["awards"]
-        ]
-    return data
+def _stored_facts() -> Iterable[dict]:
+    """What the indicators read of each imported compiled release, in import order; a row
+    imported before the facts were kept (or written by hand) gets them from its release."""
+    table = connection.ops.quote_name(Process._meta.db_table)
+    fallback = "CASE WHEN indicator_facts IS NULL THEN data::text END"
+    sql = f"SELECT indicator_facts, {fallback} FROM {table} ORDER BY id"  # noqa: S608
+    loads = orjson.loads
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(2000):
+            for facts, data in rows:
+                yield loads(facts) if facts is not None else release_facts(loads(data))
 
 
 @transaction.atomic
@@ -667,9 +618,7 @@ def red_flags_compute(*, actor, settings_text: str | None = None) -> FlagRun:
         context["declared_interests"] = _declared_interests()
     if settings.enabled("MX03"):
         context["sanctioned"] = _sanctioned()
-    result = indicators_compute(
-        _keyed_releases(Process.objects.order_by("pk")), settings, **context
-    )
+    result = indicators_compute(_stored_facts(), settings, **context)
     run = FlagRun.objects.create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         settings_text=text,

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
 import orjson
+import psycopg2
 from django.db import IntegrityError, connection, transaction
 
 ESCAPES = ((b"\\", b"\\\\"), (b"\t", b"\\t"), (b"\n", b"\\n"), (b"\r", b"\\r"))
@@ -86,3 +88,85 @@ def copy_or_upsert(
             copy_rows(table, columns, rows)
     except IntegrityError:
         upsert()
+
+
+class CopyWriter:
+    """COPY batches of encoded rows into one table on the caller's connection and transaction,
+    each in a second thread, so that PostgreSQL takes in one batch (parsing its JSONB is most
+    of its work) while Python prepares the next; psycopg2 lets go of the GIL while it waits.
+
+    ``write`` waits for the batch before it, so the caller's own queries never see a half-done
+    state. A batch marked ``upsert`` (rows that exist), or one that meets a row a concurrent
+    import inserted first, goes through a temporary staging table and INSERT … ON CONFLICT.
+    """
+
+    def __init__(self, table: str, columns: Sequence[str], unique: Sequence[str]):
+        qn = connection.ops.quote_name
+        names = ", ".join(qn(c) for c in columns)
+        staging = qn(f"{table}_staging")
+        updates = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in columns if c not in unique)
+        self.copy_sql = f"COPY {qn(table)} ({names}) FROM STDIN"
+        empty = f"SELECT {names} FROM {qn(table)} WITH NO DATA"  # noqa: S608  # quoted names
+        self.staging_sql = (
+            f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS {empty}",
+            f"TRUNCATE {staging}",
+        )
+        self.staging_copy_sql = f"COPY {staging} ({names}) FROM STDIN"
+        keys = ", ".join(qn(c) for c in unique)
+        self.merge_sql = (
+            f"INSERT INTO {qn(table)} ({names}) SELECT {names} FROM {staging} "  # noqa: S608
+            f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
+        )
+        self.pending: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def write(self, lines: bytes, *, upsert: bool = False) -> None:
+        self.wait()
+        if not lines:
+            return
+        connection.ensure_connection()
+        raw = connection.connection
+        self.pending = threading.Thread(target=self._run, args=(raw, lines, upsert), daemon=True)
+        self.pending.start()
+
+    def wait(self) -> None:
+        """Until the batch in flight is written; its error, if any, is raised here as Django's."""
+        self.close()
+        if self.error is not None:
+            error, self.error = self.error, None
+            with connection.wrap_database_errors:
+                raise error
+
+    def close(self) -> None:
+        if self.pending is not None:
+            self.pending.join()
+            self.pending = None
+
+    def _run(self, raw, lines: bytes, upsert: bool) -> None:
+        try:
+            with raw.cursor() as cursor:
+                if not upsert:
+                    cursor.execute("SAVEPOINT lacs_copy")
+                    try:
+                        _copy(cursor, self.copy_sql, lines)
+                    except psycopg2.IntegrityError:
+                        cursor.execute("ROLLBACK TO SAVEPOINT lacs_copy")
+                        upsert = True
+                    cursor.execute("RELEASE SAVEPOINT lacs_copy")
+                if upsert:
+                    for sql in self.staging_sql:
+                        cursor.execute(sql)
+                    _copy(cursor, self.staging_copy_sql, lines)
+                    cursor.execute(self.merge_sql)
+        except BaseException as exc:  # handed to the caller's thread by ``wait``
+            self.error = exc
+
+
+def _copy(cursor, sql: str, lines: bytes) -> None:
+    # One read of the whole batch: each read takes the GIL back from the preparing thread.
+    cursor.copy_expert(sql, io.BytesIO(lines), size=len(lines) + 1)
+
+
+def copy_line(fields: Iterable[Any]) -> bytes:
+    """Some fields of a row in COPY's text format, tab-separated, without the newline."""
+    return b"\t".join(map(_field, fields))

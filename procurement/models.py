@@ -114,9 +114,9 @@ class Process(models.Model):
     tender_start = models.DateTimeField(null=True)
     tender_end = models.DateTimeField(null=True)
     award_date = models.DateTimeField(null=True)
-    # The compiled release without the parts no indicator reads, as JSON text: the indicators
-    # read this instead of the JSONB (a third of the size, and no JSONB-to-text conversion).
-    indicator_data = models.TextField(null=True, editable=False)
+    # What the indicators read of the compiled release (``indicators.release_facts``), as JSON
+    # text written at import: a tenth of the release, read instead of the JSONB.
+    indicator_facts = models.TextField(null=True, editable=False)
 
     objects = ProcessQuerySet.as_manager()
 

@@ -269,29 +269,69 @@ def _accept_record(record: Any, where: str, parsed: Parsed) -> None:
 def parse_file(content: bytes) -> Parsed:
     """Read one file: a JSON document, or JSON Lines (one document per line)."""
     parsed = Parsed()
-    if not _decode(content, parsed):
-        return parsed
+    compiled = [release for batch in parse_stream(content, parsed) for release in batch]
+    parsed.compiled = compiled
+    return parsed
+
+
+def parse_stream(content: bytes, parsed: Parsed, batch: int = 1000) -> Iterator[list[dict]]:
+    """Read one file as ``parse_file`` does, handing over its compiled releases in batches as
+    they are read, so that one batch can be written while the next lines are parsed.
+
+    The releases to merge and the problems end up in ``parsed``; once there is a problem no
+    further batch is handed over (the caller discards the file). orjson checks UTF-8 as it
+    parses, so the file is decoded only to explain a document that fails.
+    """
     if b"\\u0000" in content:  # JSONB cannot hold the NUL character
-        line = content[: content.index(b"\\u0000")].count(b"\n") + 1
-        parsed.problems.append(
-            Problem(f"line {line}", _("el texto contiene el carácter nulo (\\u0000)"))
-        )
-        return parsed
+        if _decode(content, parsed):
+            line = content[: content.index(b"\\u0000")].count(b"\n") + 1
+            parsed.problems.append(
+                Problem(f"line {line}", _("el texto contiene el carácter nulo (\\u0000)"))
+            )
+        return
     try:
         doc = orjson.loads(content)
     except orjson.JSONDecodeError as whole_error:
         if content.lstrip()[:1] == b"{" and b"\n{" not in content:
-            parsed.problems.append(Problem(f"line {_line_of(whole_error)}", _reason(whole_error)))
-            return parsed
-        for number, line in _lines(content):
-            try:
-                _accept_document(orjson.loads(line), f"line {number}: ", parsed)
-            except orjson.JSONDecodeError as exc:
-                parsed.problems.append(Problem(f"line {number}", _reason(exc)))
-        _strip_prefix(parsed)
-        return parsed
-    _accept_document(doc, "", parsed)
-    return parsed
+            if _decode(content, parsed):
+                problem = Problem(f"line {_line_of(whole_error)}", _reason(whole_error))
+                parsed.problems.append(problem)
+            return
+        yield from _stream_lines(content, parsed, batch)
+        return
+    _accept_document(doc, "", parsed)  # valid JSON to orjson: valid UTF-8 too
+    if parsed.compiled and not parsed.problems:
+        yield parsed.compiled
+        parsed.compiled = []
+
+
+def _stream_lines(content: bytes, parsed: Parsed, batch: int) -> Iterator[list[dict]]:
+    decoded = False
+    for number, line in _lines(content):
+        try:
+            doc = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            if not decoded:
+                decoded, encoding = True, Parsed()
+                if not _decode(content, encoding):  # the file's encoding is the one problem
+                    parsed.problems[:], parsed.releases[:], parsed.compiled = (
+                        encoding.problems,
+                        [],
+                        [],
+                    )
+                    return
+            parsed.problems.append(Problem(f"line {number}", _reason(exc)))
+            continue
+        _accept_document(doc, f"line {number}: ", parsed)
+        if parsed.problems:
+            parsed.compiled = []
+        elif len(parsed.compiled) >= batch:
+            yield parsed.compiled
+            parsed.compiled = []
+    _strip_prefix(parsed)
+    if parsed.compiled and not parsed.problems:
+        yield parsed.compiled
+        parsed.compiled = []
 
 
 def _strip_prefix(parsed: Parsed) -> None:

@@ -13,14 +13,8 @@ import orjson
 import pytest
 
 from procurement import ocds
-from procurement.actions import (
-    DEFAULT_SETTINGS,
-    _with_org_ids,
-    indicator_text,
-    ocds_file_import,
-    red_flags_compute,
-)
-from procurement.indicators import Settings, indicators_compute
+from procurement.actions import DEFAULT_SETTINGS, ocds_file_import, red_flags_compute
+from procurement.indicators import Settings, indicators_compute, release_facts, with_org_ids
 from procurement.models import Process
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "ocds.py"
@@ -48,14 +42,14 @@ def test_indicators_over_imported_data_equal_those_over_the_releases():
     content = b"\n".join(orjson.dumps(r) for r in data)
     assert ocds_file_import(name="bench.jsonl", content=content).ok
     settings = Settings.from_ini(DEFAULT_SETTINGS)
-    expected = indicators_compute((_with_org_ids(r) for r in data), settings)
+    expected = indicators_compute((with_org_ids(r) for r in data), settings)
     assert expected  # the generated data raises flags
 
     written = red_flags_compute(actor=None, settings_text=DEFAULT_SETTINGS).result
     assert written == expected
-    assert not Process.objects.filter(indicator_data__isnull=True).exists()
+    assert not Process.objects.filter(indicator_facts__isnull=True).exists()
 
-    Process.objects.update(indicator_data=None)  # rows written before the column: SQL derives it
+    Process.objects.update(indicator_facts=None)  # rows written before the column
     derived = red_flags_compute(actor=None, settings_text=DEFAULT_SETTINGS).result
     assert derived == expected
 
@@ -69,7 +63,7 @@ def test_copied_documents_are_stored_as_they_were_and_reimport_changes_nothing()
     assert stored == {r["ocid"]: r for r in data}
     for process in Process.objects.all():
         assert process.digest == ocds.digest(process.data)
-        assert orjson.loads(process.indicator_data) == orjson.loads(indicator_text(process.data))
+        assert orjson.loads(process.indicator_facts) == release_facts(process.data)
     before = list(Process.objects.order_by("pk").values_list("pk", "digest", "data"))
     again = ocds_file_import(name="a.jsonl", content=content)
     assert again.processes_changed == 0 and again.releases_unchanged == 40
