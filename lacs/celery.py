@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lacs.settings")
 
@@ -28,3 +29,20 @@ def _collect_beat_schedule(sender: Celery, **_kwargs) -> None:
             continue
         schedule.update(getattr(module, "BEAT_SCHEDULE", {}))
     sender.conf.beat_schedule = schedule
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _database_connections_check(task=None, **_kwargs) -> None:
+    """Between tasks, what Django does between requests: drop a connection that broke or aged.
+
+    With ``CELERY_DB_REUSE_MAX`` Celery leaves connections open; this keeps a connection that
+    failed (PostgreSQL restarted) or outlived ``CONN_MAX_AGE`` from reaching the next task, and
+    arms ``CONN_HEALTH_CHECKS`` so the next task's first query checks it.
+    """
+    from django.db import connections
+
+    if task is None or getattr(task.request, "is_eager", False):
+        return  # run inside a request or a test: the caller owns the connection
+    for conn in connections.all(initialized_only=True):
+        conn.close_if_unusable_or_obsolete()

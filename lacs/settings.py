@@ -137,6 +137,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers keep their database connection between tasks (Celery would otherwise reconnect twice
+# per task); lacs.celery checks it after each task the way Django does after each request.
+CELERY_DB_REUSE_MAX = 10_000
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BEAT_SCHEDULE: dict = {}  # plus each app's tasks.BEAT_SCHEDULE, collected by lacs.celery
