@@ -7,10 +7,10 @@ reports become cases; ``case_route`` is what the routing worker runs for each ou
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +28,6 @@ from cases.access import access_grant, access_revoke, sanction_case_for_user, sa
 from cases.models import (
     NEAR_DAYS,
     REFERRABLE,
-    Absence,
     Case,
     CaseFinding,
     CaseKeyWrap,
@@ -46,13 +45,14 @@ from cases.models import (
     ReferralKind,
     RoutingRule,
     RoutingState,
-    RuleMode,
     ServantSanction,
     Severity,
     WrapKind,
 )
+from cases.routing import Facts, Pick, Plan, facts_load, plan_from, routing_plan
 from lacs import crypto, keys
 from lacs.audit import audit_record
+from lacs.db import execute_prepared
 from lacs.models import (
     Category,
     ContactPoint,
@@ -62,6 +62,7 @@ from lacs.models import (
     RoleAssignment,
     UserKeyPair,
 )
+from lacs.queue import publish_quickly
 
 User = get_user_model()
 
@@ -142,136 +143,19 @@ def case_open(
 def case_routing_schedule(*, case_id: int) -> None:
     """Queue routing after commit; if the broker is down the outbox row waits for the sweep.
 
-    One quick connection attempt, no retry loop: the whistle-blower's request must not hang
-    on a dead broker (the report is already saved).
+    One quick attempt on a kept connection, no retry loop: the whistle-blower's request must not
+    hang on a dead broker (the report is already saved).
     """
     from cases.tasks import case_route_task
 
-    if case_route_task.app.conf.task_always_eager:
-        case_route_task.apply_async((case_id,))
-        return
     try:
-        with case_route_task.app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.1, timeout=2)
-            case_route_task.apply_async((case_id,), connection=conn, retry=False)
+        publish_quickly(case_route_task, (case_id,))
     except Exception as exc:  # broker unreachable: the beat sweep routes it later
         log.warning("routing of case %s not queued (%s); the sweep will route it", case_id, exc)
 
 
 # --- Routing ----------------------------------------------------------------------------------
-@dataclass
-class Pick:
-    """One routing decision: who receives the case, as what, and why."""
-
-    user: Any
-    role: str
-    entity: Entity
-    reason: str
-
-
-@dataclass
-class Plan:
-    picks: list[Pick] = field(default_factory=list)
-    skipped: list[dict] = field(default_factory=list)
-
-    def add(self, pick: Pick) -> None:
-        if all(p.user.pk != pick.user.pk for p in self.picks):
-            self.picks.append(pick)
-
-
-def _absent_ids(user_ids: list[int], day: dt.date) -> set[int]:
-    return set(
-        Absence.objects.filter(user_id__in=user_ids, start__lte=day, end__gte=day).values_list(
-            "user_id", flat=True
-        )
-    )
-
-
-def _contact_points(
-    plan: Plan, case: Case, entity: Entity, role: str, reason: str, excluded: set[int]
-) -> bool:
-    """Add ``entity``'s primary, or its alternates when the primary cannot take the case."""
-    day = timezone.localdate()
-    points = list(
-        ContactPoint.objects.current(day)
-        .filter(entity=entity, user__is_active=True)
-        .select_related("user")
-        .order_by("start", "pk")
-    )
-    absent = _absent_ids([p.user_id for p in points], day)
-    named = case.contact_point_implicated and entity.pk == case.entity_id
-
-    def why_not(point: ContactPoint) -> str:
-        if point.user_id in excluded:
-            return "recused"
-        if point.user_id in absent:
-            return "absent"
-        if named and point.kind == ContactPointKind.PRIMARY:
-            return "named_by_whistleblower"
-        return ""
-
-    took, primary_out = False, ""
-    for kind in (ContactPointKind.PRIMARY, ContactPointKind.ALTERNATE):
-        if took:
-            break
-        for point in (p for p in points if p.kind == kind):
-            if why := why_not(point):
-                plan.skipped.append({"user": point.user_id, "entity": entity.pk, "reason": why})
-                primary_out = primary_out or why
-            elif kind == ContactPointKind.PRIMARY:
-                plan.add(Pick(point.user, role, entity, reason))
-                took = True
-            else:
-                because = f"{reason};alternate:{primary_out or 'no_primary'}"
-                plan.add(Pick(point.user, RecipientRole.ALTERNATE, entity, because))
-                took = True
-    return took
-
-
-def _targets(case: Case) -> list[tuple[Entity, str, str]]:
-    """The entities a case goes to, in order, with the rule that sent it there."""
-    if case.head_implicated:
-        comptroller = Entity.objects.active().filter(is_comptroller=True).first()
-        if comptroller is not None:
-            return [(comptroller, RecipientRole.COMPTROLLER, "head_implicated")]
-    rules = [
-        r
-        for r in RoutingRule.objects.filter(active=True).select_related("target")
-        if r.matches(case)
-    ]
-    instead = [r for r in rules if r.mode == RuleMode.INSTEAD]
-    unit = case.category.specialised_unit
-    targets: list[tuple[Entity, str, str]]
-    if instead:
-        targets = [(r.target, RecipientRole.RULE, f"rule:{r.pk}") for r in instead]
-    elif unit is not None:
-        targets = [(unit, RecipientRole.SPECIALISED, f"category:{case.category.code}")]
-    else:
-        targets = [(case.entity, RecipientRole.PRIMARY, "reported_entity")]
-    targets += [
-        (r.target, RecipientRole.RULE, f"rule:{r.pk}") for r in rules if r.mode == RuleMode.ALSO
-    ]
-    return targets
-
-
-def routing_plan(case: Case) -> Plan:
-    """Who should receive ``case`` now, applying rules, recusals, absences and escalation."""
-    plan = Plan()
-    excluded = set(Recusal.objects.filter(case=case).values_list("user_id", flat=True))
-    for entity, role, reason in _targets(case):
-        _contact_points(plan, case, entity, role, reason, excluded)
-    if not plan.picks:
-        comptroller = Entity.objects.active().filter(is_comptroller=True).first()
-        if comptroller is not None:
-            _contact_points(
-                plan,
-                case,
-                comptroller,
-                RecipientRole.COMPTROLLER,
-                "no_available_contact_point",
-                excluded,
-            )
-    return plan
+# Who receives a case is decided in cases.routing; storing the decision is here.
 
 
 def _wrap_for_user(case: Case, user, data_key: bytes, notes_key: bytes) -> bool:
@@ -337,73 +221,82 @@ def _notify_users(case: Case, users: list) -> None:
 def case_route(*, case_id: int) -> bool:
     """Route one case from its outbox row, exactly once.
 
-    The row is claimed with ``FOR UPDATE SKIP LOCKED`` and marked done in the same transaction
-    as the wraps and permissions: a duplicate delivery finds it done (or locked) and returns;
-    a worker killed half-way rolls everything back and the row waits for redelivery or sweep.
-    One audit row holds every decision (who, as what, why; who was skipped, why).
+    The row is claimed with ``FOR UPDATE SKIP LOCKED`` (in the statement that reads the routing
+    facts) and marked done in the same transaction as the wraps and permissions: a duplicate
+    delivery finds it done (or locked) and returns; a worker killed half-way rolls everything
+    back and the row waits for redelivery or sweep. One audit row holds every decision (who, as
+    what, why; who was skipped, why).
     """
     with transaction.atomic():
-        outbox = (
-            CaseRouting.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(case_id=case_id, state=RoutingState.PENDING)
-            .select_related("case__entity", "case__category__specialised_unit")
-            .first()
-        )
-        if outbox is None:
+        facts = facts_load(case_id, claim=True)
+        if facts is None:
             return False
         _routing_pause()
-        case = outbox.case
-        plan = routing_plan(case)
-        public_keys = dict(
-            UserKeyPair.objects.filter(user__in=[p.user for p in plan.picks]).values_list(
-                "user_id", "public_key"
-            )
-        )
-        if not public_keys:
-            _routing_wait(outbox, case, plan)
+        case = facts.case
+        plan = plan_from(facts)
+        if not any(p.public_key for p in plan.picks):
+            _routing_wait(facts, plan)
             return False
-        intake = CaseKeyWrap.objects.get(case=case, kind=WrapKind.INTAKE)
-        data_key = crypto.unwrap_with(keys.intake_private_key(), bytes(intake.wrapped_key))
-        decisions = _recipients_store(case, plan, public_keys, data_key)
-        CaseKeyWrap.objects.filter(pk=intake.pk).delete()
-        now = timezone.now()
-        CaseRouting.objects.filter(pk=outbox.pk).update(
-            state=RoutingState.DONE, routed_at=now, attempts=F("attempts") + 1, last_error=""
-        )
-        Case.objects.filter(pk=case.pk).update(routed_at=now)
+        if facts.intake_key is None:
+            raise CaseError(f"case {case.pk} has no intake key to route with")
+        data_key = crypto.unwrap_with(keys.intake_private_key(), facts.intake_key)
+        decisions = _recipients_store(facts, plan, data_key)
+        access_grant(case=case, users=[p.user for p in plan.picks])
         audit_record(
             action="case.route",
             obj=case,
-            entity=case.entity,
+            entity=case.entity_id,
             data={"recipients": decisions, "skipped": plan.skipped},
         )
         _notify_users(case, [p.user for p in plan.picks])
     return True
 
 
-def _recipients_store(
-    case: Case, plan: Plan, public_keys: dict[int, str], data_key: bytes
-) -> list[dict]:
-    """Wrap both keys for each pick, record them as recipients and grant access (in bulk)."""
+@functools.cache
+def _route_store_sql() -> str:
+    wrap, recipient = CaseKeyWrap._meta.db_table, CaseRecipient._meta.db_table
+    return f"""
+    WITH wraps AS (
+        INSERT INTO {wrap} (case_id, kind, user_id, entity_id, wrapped_key)
+        SELECT $1::bigint, w.kind, w.user_id, w.entity_id, w.wrapped_key
+          FROM unnest($5::varchar[], $6::bigint[], $7::bigint[],
+                      $8::bytea[]) AS w(kind, user_id, entity_id, wrapped_key)
+    ), recipients AS (
+        INSERT INTO {recipient} (case_id, user_id, role, state, entity_id, reason, added_on)
+        SELECT $1::bigint, r.user_id, r.role, r.state, r.entity_id, r.reason, $4::date
+          FROM unnest($9::bigint[], $10::varchar[], $11::varchar[],
+                      $12::bigint[], $13::varchar[])
+               AS r(user_id, role, state, entity_id, reason)
+        ON CONFLICT (case_id, user_id) DO UPDATE
+           SET role = EXCLUDED.role, state = EXCLUDED.state, entity_id = EXCLUDED.entity_id,
+               reason = EXCLUDED.reason
+    ), intake AS (
+        DELETE FROM {wrap} WHERE case_id = $1::bigint AND kind = '{WrapKind.INTAKE}'
+    ), outbox AS (
+        UPDATE {CaseRouting._meta.db_table}
+           SET state = '{RoutingState.DONE}', routed_at = $3::timestamptz, attempts = attempts + 1,
+               last_error = ''
+         WHERE id = $2::bigint
+    )
+    UPDATE {Case._meta.db_table} SET routed_at = $3::timestamptz WHERE id = $1::bigint
+    """  # noqa: S608  # names from model meta, values as parameters
+
+
+def _recipients_store(facts: Facts, plan: Plan, data_key: bytes) -> list[dict]:
+    """Wrap both keys for each pick, record recipients, drop the intake wrap, close the outbox
+    row: one statement, so the whistle-blower's case reaches the inbox without a queue of
+    round trips."""
     notes_key = crypto.new_data_key()
-    wraps, rows, decisions = [], [], []
+    wraps: list[tuple[str, int | None, int | None, bytes]] = []
+    rows: list[tuple[int, str, str, int, str]] = []
+    decisions = []
     for pick in plan.picks:
-        public = public_keys.get(pick.user.pk)
-        state = RecipientState.ACTIVE if public else RecipientState.PENDING_KEY
-        if public:
+        state = RecipientState.ACTIVE if pick.public_key else RecipientState.PENDING_KEY
+        if pick.public_key:
+            public = crypto.b64d(pick.public_key)
             for kind, key in ((WrapKind.RECIPIENT, data_key), (WrapKind.NOTES, notes_key)):
-                wrapped = crypto.wrap_for(crypto.b64d(public), key)
-                wraps.append(CaseKeyWrap(case=case, kind=kind, user=pick.user, wrapped_key=wrapped))
-        rows.append(
-            CaseRecipient(
-                case=case,
-                user=pick.user,
-                role=pick.role,
-                state=state,
-                entity=pick.entity,
-                reason=pick.reason,
-            )
-        )
+                wraps.append((kind, pick.user.pk, None, crypto.wrap_for(public, key)))
+        rows.append((pick.user.pk, pick.role, state, pick.entity.pk, pick.reason))
         decisions.append(
             {
                 "user": pick.user.pk,
@@ -413,36 +306,48 @@ def _recipients_store(
                 "key": state,
             }
         )
-    escrow = case.entity.escrow_public_key
-    if escrow:
-        wrapped = crypto.wrap_for(crypto.b64d(escrow), notes_key)
-        wraps.append(
-            CaseKeyWrap(
-                case=case, kind=WrapKind.NOTES_ESCROW, entity=case.entity, wrapped_key=wrapped
-            )
+    if facts.escrow_public_key:
+        wrapped = crypto.wrap_for(crypto.b64d(facts.escrow_public_key), notes_key)
+        wraps.append((WrapKind.NOTES_ESCROW, None, facts.case.entity_id, wrapped))
+    w_kind, w_user, w_entity, w_key = (list(column) for column in zip(*wraps, strict=True))
+    r_user, r_role, r_state, r_entity, r_reason = (list(c) for c in zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        execute_prepared(
+            cursor,
+            "cases_route_store",
+            _route_store_sql(),
+            [
+                facts.case.pk,
+                facts.outbox_id,
+                timezone.now(),
+                timezone.localdate(),
+                [str(k) for k in w_kind],
+                w_user,
+                w_entity,
+                w_key,
+                r_user,
+                [str(r) for r in r_role],
+                [str(x) for x in r_state],
+                r_entity,
+                r_reason,
+            ],
         )
-    CaseKeyWrap.objects.bulk_create(wraps)
-    CaseRecipient.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["case", "user"],
-        update_fields=["role", "state", "entity", "reason"],
-    )
-    access_grant(case=case, users=[p.user for p in plan.picks])
     return decisions
 
 
-def _routing_wait(outbox: CaseRouting, case: Case, plan: Plan) -> None:
+def _routing_wait(facts: Facts, plan: Plan) -> None:
     """Nobody who could receive the case holds a key yet: keep the intake wrap and retry later."""
     error = "no_recipient_with_key" if plan.picks else "no_recipient"
-    if outbox.attempts == 0:
+    if facts.attempts == 0:
         audit_record(
             action="case.route_wait",
-            obj=case,
-            entity=case.entity,
+            obj=facts.case,
+            entity=facts.case.entity_id,
             data={"reason": error, "candidates": [p.user.pk for p in plan.picks]},
         )
-    CaseRouting.objects.filter(pk=outbox.pk).update(attempts=F("attempts") + 1, last_error=error)
+    CaseRouting.objects.filter(pk=facts.outbox_id).update(
+        attempts=F("attempts") + 1, last_error=error
+    )
 
 
 def _routing_pause() -> None:

@@ -20,6 +20,7 @@ BEAT_SCHEDULE: dict = {
 
 @shared_task(
     name="cases.route",
+    ignore_result=True,  # nobody waits on it; a stored result would only pile up in Redis
     acks_late=True,
     autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=True,
