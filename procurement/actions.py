@@ -29,7 +29,7 @@ from procurement import ocds
 from procurement.bulk import CopyWriter, JSONText, copy_line, copy_or_upsert, copy_rows
 from procurement.indicators import (
     Settings,
-    indicators_compute,
+    indicators_compute_facts,
     method_of,
     parse_datetime,
     release_facts,
@@ -594,17 +594,19 @@ def _sanctioned() -> set[str]:
     return {rfc.upper() for rfc in rows if rfc}
 
 
-def _stored_facts() -> Iterable[dict]:
-    """What the indicators read of each imported compiled release, in import order; a row
-    imported before the facts were kept (or written by hand) gets them from its release."""
+def _stored_facts(process_ids: dict[str, int]) -> Iterable[dict]:
+    """What the indicators read of each imported compiled release, in import order (noting each
+    process's id by ocid on the way); a row imported before the facts were kept, or written by
+    other means, gets them from its release."""
     table = connection.ops.quote_name(Process._meta.db_table)
     fallback = "CASE WHEN indicator_facts IS NULL THEN data::text END"
-    sql = f"SELECT indicator_facts, {fallback} FROM {table} ORDER BY id"  # noqa: S608
+    sql = f"SELECT id, ocid, indicator_facts, {fallback} FROM {table} ORDER BY id"  # noqa: S608
     loads = orjson.loads
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql)
         while rows := cursor.fetchmany(2000):
-            for facts, data in rows:
+            for pk, ocid, facts, data in rows:
+                process_ids[ocid] = pk
                 yield loads(facts) if facts is not None else release_facts(loads(data))
 
 
@@ -618,14 +620,12 @@ def red_flags_compute(*, actor, settings_text: str | None = None) -> FlagRun:
         context["declared_interests"] = _declared_interests()
     if settings.enabled("MX03"):
         context["sanctioned"] = _sanctioned()
-    result = indicators_compute(_stored_facts(), settings, **context)
+    process_ids: dict[str, int] = {}
+    result = indicators_compute_facts(_stored_facts(process_ids), settings, **context)
     run = FlagRun.objects.create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         settings_text=text,
         result=result,
-    )
-    process_ids = dict(
-        Process.objects.filter(ocid__in=list(result.get("OCID", {}))).values_list("ocid", "pk")
     )
     flags = [
         (run.pk, group, key[:200], code, value, process_ids.get(key) if group == "OCID" else None)

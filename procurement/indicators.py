@@ -239,6 +239,9 @@ def _party_ids(value: Any) -> list[str] | None:
     return ids
 
 
+_NO_TENDER: Mapping[str, Any] = {}
+
+
 # --- the run -----------------------------------------------------------------------------------
 @dataclass
 class _Winning:
@@ -278,12 +281,14 @@ class IndicatorRun:
         # R058 shares R024's per-process values; collect them once.
         if "R024" in enabled and "R058" in enabled:
             enabled.remove("R058")
-        self.tenderers: dict[int, list[str] | None] = {}
-        self.suppliers: dict[int, list[str] | None] = {}
         self.direct: list[tuple[str, str, dt.datetime, float]] | None = None
         self.active: list[dict] = []
         self.winners: set[str] = set()
-        self.folds = [(c in PRICE_INDICATORS, getattr(self, f"_fold_{c.lower()}")) for c in enabled]
+        # Each release runs every fold, or, if its method compares no prices, the others.
+        self.folds = [getattr(self, f"_fold_{c.lower()}") for c in enabled]
+        self.folds_without_price = [
+            getattr(self, f"_fold_{c.lower()}") for c in enabled if c not in PRICE_INDICATORS
+        ]
         # Settings each fold needs, read once per run rather than once per release.
         get = settings.get
         self.r003_methods = _pipe(get("R003", "procurement_methods"))
@@ -340,7 +345,7 @@ class IndicatorRun:
         ocid = release.get("ocid")
         if not isinstance(ocid, str):
             return
-        tender = _dict(release.get("tender"))
+        tender = release.get("tender") or _NO_TENDER  # facts keep a tender only if an object
         if tender.get("status") == "cancelled":
             return
         # Method names are compared with sets: anything but text counts as missing.
@@ -358,19 +363,14 @@ class IndicatorRun:
             return
         if tender.get("procurementMethod") in self.s.excluded_methods:
             return
-        bids = [b for b in _list(_dict(release.get("bids")).get("details")) if isinstance(b, dict)]
-        awards = [a for a in _list(release.get("awards")) if isinstance(a, dict)]
-        # Organisation ids of each bid and award, read once per release for all indicators.
-        self.tenderers = {id(b): _party_ids(b.get("tenderers")) for b in bids}
-        self.suppliers = {id(a): _party_ids(a.get("suppliers")) for a in awards}
+        bids, awards = release["bids"], release["awards"]
         self.direct = None
         # Active awards and their suppliers, which most indicators read.
         self.active = [a for a in awards if a.get("status") == "active"]
-        self.winners = {s for a in self.active for s in self.suppliers[id(a)] or []}
-        price = self._compares_price(details)
-        for needs_price, fold in self.folds:
-            if price or not needs_price:
-                fold(release, ocid, tender, bids, awards)
+        self.winners = {s for a in self.active for s in a["suppliers"] or []}
+        folds = self.folds if self._compares_price(details) else self.folds_without_price
+        for fold in folds:
+            fold(release, ocid, tender, bids, awards)
 
     def _compares_price(self, details: Any) -> bool:
         if self.s.price_comparison is not None:
@@ -402,12 +402,12 @@ class IndicatorRun:
 
     def _winning_difference(self, ocid, bids, awards) -> _Winning | None:
         """Single winner, single-tenderer valid bids, winner's bid the lowest: the gap ratio."""
-        if not awards or any(_text(a.get("status")) not in FINAL_AWARD for a in awards):
+        if not awards or any(a.get("status") not in FINAL_AWARD for a in awards):
             return None
         active = [a for a in awards if a.get("status") == "active"]
         if len(active) != 1:
             return None
-        suppliers = self.suppliers[id(active[0])]
+        suppliers = active[0]["suppliers"]
         if not suppliers or len(suppliers) != 1:
             return None
         winner = suppliers[0]
@@ -416,7 +416,7 @@ class IndicatorRun:
         for bid in bids:
             if bid.get("status") != "valid":
                 continue
-            tenderers = self.tenderers[id(bid)]
+            tenderers = bid["tenderers"]
             if not tenderers or len(tenderers) != 1:
                 return None
             amount = self.amount(bid.get("value"))
@@ -470,7 +470,7 @@ class IndicatorRun:
         for bid in bids:
             if bid.get("status") != "valid":
                 continue
-            for tenderer in self.tenderers[id(bid)] or []:
+            for tenderer in bid["tenderers"] or []:
                 self.r025[tenderer][0] += 1
                 if tenderer in winners and tenderer not in won:
                     self.r025[tenderer][1] += 1
@@ -495,9 +495,9 @@ class IndicatorRun:
     def _fold_r028(self, release, ocid, tender, bids, awards) -> None:
         by_amount: dict[float, set[frozenset[str]]] = defaultdict(set)
         for bid in bids:
-            if _text(bid.get("status")) not in SUBMITTED:
+            if bid.get("status") not in SUBMITTED:
                 continue
-            tenderers = self.tenderers[id(bid)]
+            tenderers = bid["tenderers"]
             amount = self.amount(bid.get("value"))
             if tenderers and amount is not None:
                 by_amount[amount].add(frozenset(tenderers))
@@ -517,21 +517,21 @@ class IndicatorRun:
         for bid in bids:
             date = parse_datetime(bid.get("date"))
             if bid.get("status") == "valid" and date is not None and date > end:
-                late.update(t for t in self.tenderers[id(bid)] or [] if t in winners)
+                late.update(t for t in bid["tenderers"] or [] if t in winners)
         if late:
             self.flag("OCID", ocid, "R030", 1.0)
             for tenderer in late:
                 self.flag("Tenderer", tenderer, "R030", 1.0)
 
     def _fold_r035(self, release, ocid, tender, bids, awards) -> None:
-        if not awards or any(_text(a.get("status")) not in FINAL_AWARD for a in awards):
+        if not awards or any(a.get("status") not in FINAL_AWARD for a in awards):
             return
         valid: set[str] = set()
         disqualified: set[str] = set()
         for bid in bids:
             status = bid.get("status")
             if status in ("valid", "disqualified"):
-                ids = self.tenderers[id(bid)] or []
+                ids = bid["tenderers"] or []
                 (valid if status == "valid" else disqualified).update(ids)
         suppliers = self.winners
         difference = len(disqualified - valid)
@@ -556,7 +556,7 @@ class IndicatorRun:
             self.flag("OCID", ocid, "R036", 1.0)
 
     def _fold_r038(self, release, ocid, tender, bids, awards) -> None:
-        submitted = [b for b in bids if _text(b.get("status")) in SUBMITTED]
+        submitted = [b for b in bids if b.get("status") in SUBMITTED]
         if not submitted:
             return
         disqualified = sum(1 for b in submitted if b.get("status") == "disqualified")
@@ -572,7 +572,7 @@ class IndicatorRun:
                 counters[2] += 1
         seen: set[str] = set()
         for bid in submitted:
-            for tenderer in self.tenderers[id(bid)] or []:
+            for tenderer in bid["tenderers"] or []:
                 counters = self.r038["Tenderer"][tenderer]
                 counters[0] += 1
                 counters[1] += bid.get("status") == "disqualified"
@@ -600,12 +600,8 @@ class IndicatorRun:
     def _fold_r048(self, release, ocid, tender, bids, awards) -> None:
         digits = self.r048_digits
         for award in self.active:
-            prefixes = set()
-            for item in _list(award.get("items")):
-                code = _dict(_dict(item).get("classification")).get("id")
-                if isinstance(code, str | int) and str(code):
-                    prefixes.add(str(code)[:digits])
-            for supplier in self.suppliers[id(award)] or []:
+            prefixes = {code[:digits] for code in award["codes"]}
+            for supplier in award["suppliers"] or []:
                 self.r048[supplier][1].update(prefixes)
         for supplier in self.winners:
             self.r048[supplier][0] += 1
@@ -641,7 +637,7 @@ class IndicatorRun:
             date = parse_datetime(award.get("date")) or parse_datetime(release.get("date"))
             if amount is None or date is None:
                 continue
-            for supplier in self.suppliers[id(award)] or []:
+            for supplier in award["suppliers"] or []:
                 yield buyer, supplier, date, amount
 
     def _fold_r055(self, release, ocid, tender, bids, awards) -> None:
@@ -685,7 +681,7 @@ class IndicatorRun:
         if not linked:
             return
         for award in self.active:
-            for supplier in self.suppliers[id(award)] or []:
+            for supplier in award["suppliers"] or []:
                 if supplier.upper() in linked:
                     self.flag("OCID", ocid, "MX02", 1.0)
                     self.flag("Tenderer", supplier, "MX02", 1.0)
@@ -693,7 +689,7 @@ class IndicatorRun:
     def _fold_mx03(self, release, ocid, tender, bids, awards) -> None:
         """An active award to a supplier on the sanctioned list."""
         for award in self.active:
-            for supplier in self.suppliers[id(award)] or []:
+            for supplier in award["suppliers"] or []:
                 if supplier.upper() in self.sanctioned:
                     self.flag("OCID", ocid, "MX03", 1.0)
                     self.flag("Tenderer", supplier, "MX03", 1.0)
@@ -708,6 +704,18 @@ def indicators_compute(
     # them again and again.
     with gc_paused():
         for release in releases:
+            if isinstance(release, Mapping):
+                run.fold(release_facts(release, fill_ids=False))
+        return run.results()
+
+
+def indicators_compute_facts(
+    facts: Iterable[dict], settings: Settings, **context: Any
+) -> dict[str, dict[str, dict[str, float]]]:
+    """``indicators_compute`` over the facts of compiled releases (``release_facts``)."""
+    run = IndicatorRun(settings, **context)
+    with gc_paused():
+        for release in facts:
             run.fold(release)
         return run.results()
 
@@ -767,76 +775,87 @@ def with_org_ids(data: dict) -> dict:
 TENDER_FACTS = ("status", "procurementMethod", "procurementMethodDetails", "numberOfTenderers")
 
 
-def _ref(org: Any) -> Any:
-    """An organisation reference as ``_org_id`` sees it: its id, or nothing."""
-    if type(org) is dict:
-        return {"id": org["id"]} if "id" in org else {}
-    return None
-
-
-def _refs(orgs: list) -> list:
-    return [_ref(org) for org in orgs]
-
-
-def _value(value: Any) -> dict | None:
-    if not isinstance(value, dict):
+def _ref(org: Any, fill: bool) -> Any:
+    """An organisation reference reduced to what ``_org_id`` reads (its id, or nothing), the id
+    filled from the identifier or name first if ``fill``, as ``with_org_ids`` fills it."""
+    if type(org) is not dict:
         return None
-    return {k: value[k] for k in ("amount", "currency") if k in value}
+    if "id" in org:
+        return {"id": org["id"]}
+    if not fill:
+        return {}
+    from procurement.ocds import organisation_key
+
+    key = organisation_key(org)
+    return {"id": key} if key else {}
 
 
-def _trimmed(obj: dict, keys: tuple[str, ...]) -> dict:
-    return {k: obj[k] for k in keys if k in obj}
+def _money_facts(facts: dict, value: Any) -> None:
+    if isinstance(value, dict):
+        facts["value"] = {k: value[k] for k in ("amount", "currency") if k in value}
+
+
+def _status_facts(facts: dict, obj: dict) -> None:
+    # Statuses are compared with sets and strings: anything but text counts as missing.
+    status = obj.get("status")
+    if type(status) is str:
+        facts["status"] = status
+    if "date" in obj:
+        facts["date"] = obj["date"]
 
 
 def _bid_facts(bid: dict) -> dict:
-    facts = _trimmed(bid, ("status", "date"))
-    if isinstance(bid.get("value"), dict):
-        facts["value"] = _value(bid["value"])
-    if type(bid.get("tenderers")) is list:
-        facts["tenderers"] = _refs(bid["tenderers"])
+    facts: dict[str, Any] = {}
+    _status_facts(facts, bid)
+    _money_facts(facts, bid.get("value"))
+    facts["tenderers"] = _party_ids(bid.get("tenderers"))  # tenderers are never filled
     return facts
 
 
-def _award_facts(award: dict) -> dict:
-    facts = _trimmed(award, ("status", "date"))
-    if isinstance(award.get("value"), dict):
-        facts["value"] = _value(award["value"])
-    if type(award.get("suppliers")) is list:
-        facts["suppliers"] = _refs(award["suppliers"])
-    codes = [
-        {"classification": {"id": item["classification"]["id"]}}
-        for item in _list(award.get("items"))
-        if isinstance(item, dict)
-        and isinstance(item.get("classification"), dict)
-        and "id" in item["classification"]
-    ]
-    if codes:
-        facts["items"] = codes
+def _award_facts(award: dict, fill: bool) -> dict:
+    facts: dict[str, Any] = {}
+    _status_facts(facts, award)
+    _money_facts(facts, award.get("value"))
+    suppliers = award.get("suppliers")
+    if fill and suppliers and type(suppliers) is not list:
+        # What ``with_org_ids`` makes of anything else than a list: the list of its items.
+        suppliers = list(suppliers) if isinstance(suppliers, str | dict) else []
+    if type(suppliers) is list:
+        suppliers = [_ref(org, fill) for org in suppliers]
+    facts["suppliers"] = _party_ids(suppliers)
+    codes = []
+    for item in _list(award.get("items")):
+        code = _dict(_dict(item).get("classification")).get("id")
+        if isinstance(code, str | int) and str(code):
+            codes.append(str(code))
+    facts["codes"] = codes
     return facts
 
 
-def release_facts(release: dict) -> dict:
-    """Everything any indicator reads of one compiled release, in the release's own shape, with
-    organisation ids filled: ``IndicatorRun.fold`` gives the same result on it as on the release
-    (``tests/procurement/test_performance_paths.py`` checks it on every Cardinal fixture). Kept
-    at import in ``Process.indicator_facts``, about a tenth of the release."""
-    data = with_org_ids(release)
-    facts = _trimmed(data, ("ocid", "date"))
-    if _ref(data.get("buyer")):
-        facts["buyer"] = _ref(data["buyer"])
-    tender = data.get("tender")
+def release_facts(release: dict, *, fill_ids: bool = True) -> dict:
+    """Everything any indicator reads of one compiled release, which ``IndicatorRun.fold``
+    takes: the ocid, date, buyer and the tender's status, methods, period, number of tenderers
+    and procuring entity as published; per bid and award its status (if text), date, value and
+    the ids of its tenderers or suppliers (``null`` if one has none); per award the
+    classification codes of its items. With ``fill_ids`` (imported data) organisation ids are
+    filled from identifiers first, as ``with_org_ids`` does. Kept at import in
+    ``Process.indicator_facts``: about a tenth of the release."""
+    facts = {k: release[k] for k in ("ocid", "date") if k in release}
+    buyer = _ref(release.get("buyer"), fill_ids)
+    if buyer:
+        facts["buyer"] = buyer
+    tender = release.get("tender")
     if isinstance(tender, dict):
-        kept = _trimmed(tender, TENDER_FACTS)
+        kept = {k: tender[k] for k in TENDER_FACTS if k in tender}
         period = tender.get("tenderPeriod")
         if isinstance(period, dict):
-            kept["tenderPeriod"] = _trimmed(period, ("startDate", "endDate"))
-        if _ref(tender.get("procuringEntity")):
-            kept["procuringEntity"] = _ref(tender["procuringEntity"])
+            kept["tenderPeriod"] = {k: period[k] for k in ("startDate", "endDate") if k in period}
+        procuring = _ref(tender.get("procuringEntity"), fill_ids)
+        if procuring:
+            kept["procuringEntity"] = procuring
         facts["tender"] = kept
-    bids = _dict(data.get("bids")).get("details")
-    if isinstance(bids, list):
-        facts["bids"] = {"details": [_bid_facts(b) for b in bids if isinstance(b, dict)]}
-    awards = data.get("awards")
-    if isinstance(awards, list):
-        facts["awards"] = [_award_facts(a) for a in awards if isinstance(a, dict)]
+    bids = _dict(release.get("bids")).get("details")
+    facts["bids"] = [_bid_facts(b) for b in _list(bids) if isinstance(b, dict)]
+    awards = release.get("awards")
+    facts["awards"] = [_award_facts(a, fill_ids) for a in _list(awards) if isinstance(a, dict)]
     return facts
