@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from lacs.audit import audit_record
 from procurement import ocds
-from procurement.bulk import CopyWriter, JSONText, copy_line, copy_or_upsert, copy_rows
+from procurement.bulk import CopyWriter, JSONText, copy_field, copy_or_upsert, copy_rows
 from procurement.indicators import (
     Settings,
     indicators_compute_facts,
@@ -207,17 +207,32 @@ class _ProcessRow:
 
 def _process_row(data: dict, published: bool) -> _ProcessRow:
     text = ocds.canonical(data)  # serialised once: for the digest and for COPY
-    columns = _process_columns(data)
-    facts = orjson.dumps(release_facts(data))
     digest = hashlib.sha256(text).hexdigest()
-    head = copy_line(
+    columns = _process_columns(data)
+    field = copy_field
+    head = b"\t".join(
         [
-            data["ocid"],
-            JSONText(text),
-            digest,
-            published,
-            *(columns[name] for name in PROCESS_COPY_FIELDS[4:-3]),
-            JSONText(facts),
+            field(data["ocid"]),
+            field(JSONText(text)),
+            digest.encode(),
+            b"t" if published else b"f",
+            _stamp(columns["date"]),
+            field(columns["year"]),
+            field(columns["title"]),
+            field(columns["method"]),
+            field(columns["method_details"]),
+            field(columns["method_rationale"]),
+            field(columns["tender_status"]),
+            field(columns["tender_amount"]),
+            field(columns["awarded_amount"]),
+            field(columns["currency"]),
+            field(columns["number_of_tenderers"]),
+            field(columns["supplier_keys"]),
+            field(columns["supplier_names"]),
+            _stamp(columns["tender_start"]),
+            _stamp(columns["tender_end"]),
+            _stamp(columns["award_date"]),
+            field(JSONText(orjson.dumps(release_facts(data)))),
         ]
     )
     tender: dict = _obj(data.get("tender"))
@@ -229,6 +244,21 @@ def _process_row(data: dict, published: bool) -> _ProcessRow:
         buyer=(ocds.organisation_key(buyer), _org_name(buyer)),
         procuring=(ocds.organisation_key(procuring), _org_name(procuring)),
     )
+
+
+_STAMPS: dict[dt.datetime, bytes] = {}
+
+
+def _stamp(value: dt.datetime | None) -> bytes:
+    """A timestamp in COPY's format; dates repeat across releases, so each is written once."""
+    if value is None:
+        return b"\\N"
+    text = _STAMPS.get(value)
+    if text is None:
+        text = value.isoformat().encode()
+        if len(_STAMPS) < 1 << 16:
+            _STAMPS[value] = text
+    return text
 
 
 def _process_writer() -> CopyWriter:

@@ -167,6 +167,6 @@ def _copy(cursor, sql: str, lines: bytes) -> None:
     cursor.copy_expert(sql, io.BytesIO(lines), size=len(lines) + 1)
 
 
-def copy_line(fields: Iterable[Any]) -> bytes:
-    """Some fields of a row in COPY's text format, tab-separated, without the newline."""
-    return b"\t".join(map(_field, fields))
+def copy_field(value: Any) -> bytes:
+    """One field in COPY's text format."""
+    return _field(value)

@@ -790,32 +790,28 @@ def _ref(org: Any, fill: bool) -> Any:
     return {"id": key} if key else {}
 
 
-def _money_facts(facts: dict, value: Any) -> None:
-    if isinstance(value, dict):
-        facts["value"] = {k: value[k] for k in ("amount", "currency") if k in value}
-
-
-def _status_facts(facts: dict, obj: dict) -> None:
-    # Statuses are compared with sets and strings: anything but text counts as missing.
-    status = obj.get("status")
+def _event_facts(obj: dict) -> dict:
+    """A bid's or award's status (statuses are compared with text: anything else counts as
+    missing), date and value (amount and currency)."""
+    facts: dict[str, Any] = {}
+    status, value = obj.get("status"), obj.get("value")
     if type(status) is str:
         facts["status"] = status
     if "date" in obj:
         facts["date"] = obj["date"]
+    if type(value) is dict or isinstance(value, dict):
+        facts["value"] = {k: value[k] for k in ("amount", "currency") if k in value}
+    return facts
 
 
 def _bid_facts(bid: dict) -> dict:
-    facts: dict[str, Any] = {}
-    _status_facts(facts, bid)
-    _money_facts(facts, bid.get("value"))
+    facts = _event_facts(bid)
     facts["tenderers"] = _party_ids(bid.get("tenderers"))  # tenderers are never filled
     return facts
 
 
 def _award_facts(award: dict, fill: bool) -> dict:
-    facts: dict[str, Any] = {}
-    _status_facts(facts, award)
-    _money_facts(facts, award.get("value"))
+    facts = _event_facts(award)
     suppliers = award.get("suppliers")
     if fill and suppliers and type(suppliers) is not list:
         # What ``with_org_ids`` makes of anything else than a list: the list of its items.
@@ -824,8 +820,10 @@ def _award_facts(award: dict, fill: bool) -> dict:
         suppliers = [_ref(org, fill) for org in suppliers]
     facts["suppliers"] = _party_ids(suppliers)
     codes = []
-    for item in _list(award.get("items")):
-        code = _dict(_dict(item).get("classification")).get("id")
+    items = award.get("items")
+    for item in items if type(items) is list else ():
+        classification = item.get("classification") if isinstance(item, dict) else None
+        code = classification.get("id") if isinstance(classification, dict) else None
         if isinstance(code, str | int) and str(code):
             codes.append(str(code))
     facts["codes"] = codes

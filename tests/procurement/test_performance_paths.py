@@ -78,3 +78,73 @@ def test_the_collector_is_back_on_after_a_failure():
         assert not gc.isenabled()
         raise RuntimeError
     assert gc.isenabled()
+
+
+def test_release_facts_say_what_the_release_says():
+    data = releases(60)
+    for release in data:
+        facts = release_facts(release)
+        assert facts["ocid"] == release["ocid"] and facts["date"] == release["date"]
+        tender = release["tender"]
+        for key in ("status", "procurementMethod", "procurementMethodDetails"):
+            assert facts["tender"][key] == tender[key]
+        assert facts["tender"]["tenderPeriod"] == tender["tenderPeriod"]
+        for bid, kept in zip(release["bids"]["details"], facts["bids"], strict=True):
+            assert kept["status"] == bid["status"] and kept["date"] == bid["date"]
+            assert kept["value"] == bid["value"]
+            assert kept["tenderers"] == [t["id"] for t in bid["tenderers"]]
+        for award, kept in zip(release["awards"], facts["awards"], strict=True):
+            assert kept["value"] == award["value"] and kept["status"] == award["status"]
+            assert kept["codes"] == [i["classification"]["id"] for i in award["items"]]
+            assert kept["suppliers"] == [
+                s.get("id") or s.get("identifier", {}).get("id") or s["name"]
+                for s in award["suppliers"]
+            ]
+    # Organisations without an id are keyed by their identifier, else their name.
+    assert release_facts(data[0])["buyer"] == {"id": "GDF9712054NA"}
+    assert release_facts(data[2])["awards"][0]["suppliers"] == ["Proveedora sin RFC"]
+    assert "buyer" not in release_facts(data[0], fill_ids=False)
+    # A bid's tenderer without an id leaves the bid out of the price comparisons.
+    bid = {"status": "valid", "tenderers": [{"name": "sin id"}], "value": {"amount": 1}}
+    odd = {"ocid": "o", "bids": {"details": [bid, "not a bid"]}, "awards": [{"status": 3}]}
+    facts = release_facts(odd)
+    assert facts["bids"] == [{"status": "valid", "value": {"amount": 1}, "tenderers": None}]
+    assert facts["awards"] == [{"suppliers": [], "codes": []}]
+
+
+def test_indicators_over_facts_equal_those_over_mexico_city_compiled_releases():
+    folder = BENCH.parents[2] / "shared" / "reference" / "ocds" / "mexico-cdmx"
+    compiled = [orjson.loads(p.read_bytes()) for p in sorted(folder.glob("compiled-release-*"))]
+    settings = Settings.from_ini(DEFAULT_SETTINGS)
+    from procurement.indicators import indicators_compute_facts
+
+    over_facts = indicators_compute_facts((release_facts(r) for r in compiled), settings)
+    assert over_facts == indicators_compute((with_org_ids(r) for r in compiled), settings)
+
+
+@pytest.mark.django_db
+def test_a_problem_after_the_first_written_batch_rolls_the_whole_file_back():
+    from procurement.actions import STREAM_BATCH
+
+    data = releases(STREAM_BATCH + 5)
+    lines = [orjson.dumps(r) for r in data] + [b'{"ocid": 5}']
+    result = ocds_file_import(name="late.jsonl", content=b"\n".join(lines))
+    assert not result.ok and result.problems[0].startswith(f"line {len(lines)}")
+    assert result.releases_new == 0
+    assert not Process.objects.exists()
+    good = ocds_file_import(name="good.jsonl", content=b"\n".join(lines[:-1]))
+    assert good.ok and good.releases_new == Process.objects.count() == STREAM_BATCH + 5
+
+
+@pytest.mark.django_db
+def test_a_compiled_release_beside_its_own_releases_is_not_kept_as_published():
+    folder = BENCH.parents[2] / "shared" / "reference" / "ocds" / "mexico-cdmx"
+    package = orjson.loads((folder / "release-package-1.json").read_bytes())
+    compiled = orjson.loads((folder / "compiled-release-1.json").read_bytes())
+    compiled = {**compiled, "tag": ["compiled"], "title": "publicado"}
+    lines = [orjson.dumps(compiled)] + [orjson.dumps(r) for r in package["releases"]]
+    result = ocds_file_import(name="mixed.jsonl", content=b"\n".join(lines))
+    assert result.ok and result.releases_new == 2 and result.processes_changed == 1
+    process = Process.objects.get()
+    assert not process.published_compiled
+    assert process.data == orjson.loads((folder / "compiled-release-1.json").read_bytes())
