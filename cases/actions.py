@@ -628,6 +628,102 @@ def case_keys_share_pending(*, actor, case: Case, data_key: bytes, notes_key: by
     return done
 
 
+def user_keys_replaced(*, user) -> int:
+    """A user got a new key pair (their password was reset): the wraps for the old key are dead.
+
+    Their cases wait for the keys again, as a recipient added before their first log-in does: a
+    recipient who holds the keys shares them on the next visit, or the entity's escrow key
+    recovers them. Returns how many cases now wait.
+    """
+    rows = CaseRecipient.objects.filter(user=user, state=RecipientState.ACTIVE)
+    case_ids = list(rows.values_list("case_id", flat=True))
+    if not case_ids:
+        return 0
+    CaseKeyWrap.objects.filter(
+        case_id__in=case_ids, user=user, kind__in=(WrapKind.RECIPIENT, WrapKind.NOTES)
+    ).delete()
+    rows.update(state=RecipientState.PENDING_KEY)
+    audit_record(action="case.key_lost", obj=user, data={"cases": len(case_ids)})
+    return len(case_ids)
+
+
+def escrow_waiting(entity: Entity):
+    """Recipients waiting for the keys of cases whose escrow copy belongs to ``entity``."""
+
+    def wrap(kind: str) -> Exists:
+        return Exists(
+            CaseKeyWrap.objects.filter(case_id=OuterRef("case_id"), kind=kind, entity=entity)
+        )
+
+    return CaseRecipient.objects.filter(
+        wrap(WrapKind.ESCROW),
+        wrap(WrapKind.NOTES_ESCROW),
+        state=RecipientState.PENDING_KEY,
+        user__keypair__isnull=False,
+    )
+
+
+@transaction.atomic
+def escrow_recover(*, actor, entity: Entity, private_key: bytes) -> tuple[int, int]:
+    """Give waiting recipients the keys of ``entity``'s cases, opened with its escrow key.
+
+    The escrow private key is used in memory for this call only; nobody sees any content. A key
+    that is not the entity's changes nothing. Returns (recipients served, cases).
+    """
+    try:
+        matches = entity.escrow_public_key and crypto.public_from_private(private_key) == (
+            crypto.b64d(entity.escrow_public_key)
+        )
+    except ValueError:
+        matches = False
+    if not matches:
+        raise CaseError(_("La llave no es la llave de recuperación de este ente."))
+    waiting = list(
+        escrow_waiting(entity)
+        .select_for_update(of=("self",))
+        .select_related("case", "user__keypair")
+    )
+    by_case: dict[int, list[CaseRecipient]] = {}
+    for recipient in waiting:
+        by_case.setdefault(recipient.case_id, []).append(recipient)
+    wraps = {
+        (w.case_id, w.kind): bytes(w.wrapped_key)
+        for w in CaseKeyWrap.objects.filter(
+            case_id__in=by_case, entity=entity, kind__in=(WrapKind.ESCROW, WrapKind.NOTES_ESCROW)
+        )
+    }
+    served = 0
+    for case_id, recipients in by_case.items():
+        data_key = crypto.unwrap_with(private_key, wraps[(case_id, WrapKind.ESCROW)])
+        notes_key = crypto.unwrap_with(private_key, wraps[(case_id, WrapKind.NOTES_ESCROW)])
+        case = recipients[0].case
+        for recipient in recipients:
+            _wrap_for_user(case, recipient.user, data_key, notes_key)
+        CaseRecipient.objects.filter(pk__in=[r.pk for r in recipients]).update(
+            state=RecipientState.ACTIVE
+        )
+        audit_record(
+            action="case.escrow_recover",
+            actor=actor,
+            obj=case,
+            entity=entity,
+            data={"users": [r.user_id for r in recipients]},
+        )
+        served += len(recipients)
+    for recipients in by_case.values():
+        _notify_keys_ready(recipients[0].case, [r.user_id for r in recipients])
+    return served, len(by_case)
+
+
+def _notify_keys_ready(case: Case, user_ids: list[int]) -> None:
+    subject = _("Ya puede abrir el caso %(number)s") % {"number": case.number}
+    body = _(
+        "Se recuperaron las llaves del caso %(number)s para usted. Por seguridad este aviso "
+        "no incluye su contenido; ingrese a la plataforma para consultarlo."
+    ) % {"number": case.number}
+    _notify(case, user_ids, subject, body)
+
+
 # --- Deadlines --------------------------------------------------------------------------------
 def deadlines_check(*, today: dt.date | None = None) -> dict[str, int]:
     """Remind before each deadline, mark breaches after it and escalate (idempotent per day)."""

@@ -17,6 +17,7 @@ from cases.models import (
     ServantSanctionKind,
     Severity,
 )
+from lacs import crypto
 from lacs.models import Category, Entity
 
 SORTS = {
@@ -134,6 +135,32 @@ class RoutingRuleForm(forms.ModelForm):
     class Meta:
         model = RoutingRule
         fields = ["category", "entity", "target", "mode", "position"]
+
+
+class EscrowRecoverForm(forms.Form):
+    entity = forms.ModelChoiceField(
+        label=_("Ente"), queryset=Entity.objects.exclude(escrow_public_key="").order_by("name")
+    )
+    private_key = forms.CharField(
+        label=_("Llave privada de recuperación"),
+        strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_(
+            "La que el ente guarda fuera de línea (44 caracteres en base64). Se usa sólo para "
+            "esta operación: no se guarda ni se registra."
+        ),
+    )
+
+    def clean_private_key(self) -> bytes:
+        try:
+            raw = crypto.b64d(self.cleaned_data["private_key"])
+        except ValueError:
+            raw = b""
+        if len(raw) != 32:
+            raise forms.ValidationError(
+                _("No es una llave válida: se esperan 32 bytes en base64 (44 caracteres).")
+            )
+        return raw
 
 
 class FindingForm(forms.Form):

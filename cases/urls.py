@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/refer/", views.case_refer, name="refer"),
     path("routing-rules/", views.routing_rules, name="routing_rules"),
     path("routing-rules/<int:pk>/toggle/", views.routing_rule_toggle, name="routing_rule_toggle"),
+    path("recovery/", views.escrow_recovery, name="escrow_recovery"),
     path("sanctions/", views.sanctions, name="sanctions"),
     path("sanctions/servants/new/", views.sanction_servant_new, name="sanction_servant_new"),
     path(

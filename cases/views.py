@@ -9,11 +9,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import access, actions
 from cases.forms import (
     SORTS,
+    EscrowRecoverForm,
     FindingForm,
     InboxFilterForm,
     IndividualSanctionForm,
@@ -35,7 +37,7 @@ from cases.models import (
     ServantSanction,
 )
 from lacs import keys
-from lacs.access import role_required
+from lacs.access import recent_auth_required, role_required
 from lacs.models import AuditEvent, Role
 
 inbox_role_required = role_required(*access.INBOX_ROLES)
@@ -53,6 +55,7 @@ HISTORY_LABELS = {
     "case.recuse": gettext_lazy("Excusa por conflicto de interés"),
     "case.refer": gettext_lazy("Turno"),
     "case.key_share": gettext_lazy("Llave compartida"),
+    "case.escrow_recover": gettext_lazy("Llaves recuperadas con la llave del ente"),
     "case.feedback": gettext_lazy("Información a la persona denunciante"),
     "case.acknowledge_reminder": gettext_lazy("Recordatorio de acuse"),
     "case.acknowledge_breach": gettext_lazy("Plazo de acuse vencido"),
@@ -336,6 +339,54 @@ def routing_rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     actions.routing_rule_toggle(actor=request.user, rule=rule)
     messages.success(request, _("Regla actualizada."))
     return redirect("cases:routing_rules")
+
+
+# --- Escrow recovery (administration) -----------------------------------------------------------
+@role_required(Role.ADMIN)
+@recent_auth_required
+@sensitive_post_parameters("private_key")
+@require_http_methods(["GET", "POST"])
+def escrow_recovery(request: HttpRequest) -> HttpResponse:
+    """Give waiting recipients their cases' keys with the entity's offline escrow key.
+
+    Lists, per entity with an escrow key, who waits for which case (numbers and people only,
+    never contents); the posted private key is used in memory and forgotten.
+    """
+    form = EscrowRecoverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            served, cases = actions.escrow_recover(
+                actor=request.user,
+                entity=form.cleaned_data["entity"],
+                private_key=form.cleaned_data["private_key"],
+            )
+        except actions.CaseError as exc:
+            form.add_error("private_key", str(exc))
+        else:
+            if served:
+                messages.success(
+                    request,
+                    _("Llaves entregadas a %(people)s personas en %(cases)s casos.")
+                    % {"people": served, "cases": cases},
+                )
+            else:
+                messages.info(request, _("Nadie de ese ente esperaba llaves."))
+            return redirect("cases:escrow_recovery")
+    entities = form.fields["entity"].queryset
+    waiting = []
+    for entity in entities:
+        rows = list(
+            actions.escrow_waiting(entity)
+            .select_related("case", "user")
+            .order_by("case__number", "user__username")[: PAGE_SIZE * 4]
+        )
+        if rows:
+            waiting.append((entity, rows))
+    return render(
+        request,
+        "cases/escrow_recovery.html",
+        {"form": form, "waiting": waiting, "entities": entities},
+    )
 
 
 # --- Sanctions registry (investigators) --------------------------------------------------------

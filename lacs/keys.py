@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
 
 from lacs import crypto
 from lacs.models import UserKeyPair
@@ -22,8 +23,15 @@ SESSION_FIELD = "lacs_sealed_private_key"
 COOKIE_NAME = "lacs_kk"
 
 
+# Sent (inside a transaction) when a user's key pair is replaced by a new one: everything
+# wrapped for the old public key can no longer be opened. Arguments: ``user``.
+keys_replaced = Signal()
+
+
+@transaction.atomic
 def user_keys_create(*, user, password: str) -> UserKeyPair:
     """Give ``user`` a fresh key pair wrapped by ``password`` (replacing any old one)."""
+    replaced = UserKeyPair.objects.filter(user=user).exists()
     private, public = crypto.new_keypair()
     salt = crypto.new_salt()
     wrapped = crypto.seal(crypto.derive_key(password, salt), private, b"user-key")
@@ -35,6 +43,8 @@ def user_keys_create(*, user, password: str) -> UserKeyPair:
             "salt": crypto.b64e(salt),
         },
     )
+    if replaced:
+        keys_replaced.send(sender=UserKeyPair, user=user)
     return pair
 
 

@@ -43,6 +43,7 @@ MATRIX = {
     "cases:routing_rule_toggle": Row(
         {**only("admin", ok=302), "anonymous": LOGIN}, kwargs=rule, method="post"
     ),
+    "cases:escrow_recovery": Row(only("admin")),
     "api-cases": Row(API_LIST),
     "api-case": Row(API_CASE, kwargs=routed_case),
     "api-case-transition": Row(API_ACTION, kwargs=routed_case),

@@ -156,7 +156,7 @@ def _routing_row_claimed(cursor) -> bool:
     """A worker's backend sits inside its routing transaction (after FOR UPDATE SKIP LOCKED)."""
     cursor.execute(
         "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' "
-        "AND query ILIKE '%%cases_caserouting%%SKIP LOCKED%%'"
+        "AND query ILIKE '%%cases_route_facts_claim%%'"  # the prepared claim (cases.routing)
     )
     return cursor.fetchone()[0] > 0
 
