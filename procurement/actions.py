@@ -387,13 +387,15 @@ def _published_store(
     compiled: list[dict], result: FileResult, writer: CopyWriter, written: set[str]
 ) -> None:
     """Compiled releases as published, kept unless the process's own releases were imported."""
+    # Prepared before waiting for the batch in flight: this is the work that overlaps it.
+    rows = [_process_row(c, True) for c in compiled]
     writer.wait()
     merged = set(
-        Release.objects.filter(ocid__in=[c["ocid"] for c in compiled])
+        Release.objects.filter(ocid__in=[row.ocid for row in rows])
         .values_list("ocid", flat=True)
         .distinct()
     )
-    published = [_process_row(c, True) for c in compiled if c["ocid"] not in merged]
+    published = [row for row in rows if row.ocid not in merged]
     changed = _processes_write(published, writer)
     written.update(row.ocid for row in published)
     result.releases_new += changed

@@ -158,6 +158,10 @@ class CopyWriter:
                         cursor.execute(sql)
                     _copy(cursor, self.staging_copy_sql, lines)
                     cursor.execute(self.merge_sql)
+                # Check the batch's foreign keys now, in this thread, rather than all of them at
+                # commit (Django's are deferred): the same checks, while Python works on.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         except BaseException as exc:  # handed to the caller's thread by ``wait``
             self.error = exc
 

@@ -293,6 +293,8 @@ class IndicatorRun:
         get = settings.get
         self.r003_methods = _pipe(get("R003", "procurement_methods"))
         self.r003_threshold = get("R003", "threshold", 15, int) if "R003" in enabled else 15
+        by_details = settings.sections.get("R003", {}).get("procurement_method_details")
+        self.r003_by_details = by_details if isinstance(by_details, dict) else None
         self.r018_methods = _pipe(get("R018", "procurement_methods")) or {"open", "selective"}
         self.r035_threshold = get("R035", "threshold", 1, int) if "R035" in enabled else 1
         self.r048_digits = get("R048", "digits", 2, int) if "R048" in enabled else 2
@@ -380,18 +382,16 @@ class IndicatorRun:
         return True
 
     def _fold_r003(self, release, ocid, tender, bids, awards) -> None:
-        period = _dict(tender.get("tenderPeriod"))
-        start, end = parse_datetime(period.get("startDate")), parse_datetime(period.get("endDate"))
-        if start is None or end is None:
+        days = tender.get("days")
+        if days is None:
             return
         methods = self.r003_methods
         if methods is not None and tender.get("procurementMethod") not in methods:
             return
         threshold = self.r003_threshold
-        by_details = self.s.sections["R003"].get("procurement_method_details")
-        if isinstance(by_details, dict) and tender.get("procurementMethodDetails") in by_details:
+        by_details = self.r003_by_details
+        if by_details and tender.get("procurementMethodDetails") in by_details:
             threshold = int(by_details[tender["procurementMethodDetails"]])
-        days = int((end - start).total_seconds() / 86400)  # whole days, truncated toward zero
         if days < threshold:
             self.flag("OCID", ocid, "R003", 1.0)
 
@@ -509,14 +509,10 @@ class IndicatorRun:
                     self.flag("Tenderer", tenderer, "R028", 1.0)
 
     def _fold_r030(self, release, ocid, tender, bids, awards) -> None:
-        end = parse_datetime(_dict(tender.get("tenderPeriod")).get("endDate"))
-        if end is None:
-            return
         winners = self.winners
         late = set()
         for bid in bids:
-            date = parse_datetime(bid.get("date"))
-            if bid.get("status") == "valid" and date is not None and date > end:
+            if "late" in bid and bid.get("status") == "valid":
                 late.update(t for t in bid["tenderers"] or [] if t in winners)
         if late:
             self.flag("OCID", ocid, "R030", 1.0)
@@ -560,11 +556,10 @@ class IndicatorRun:
         if not submitted:
             return
         disqualified = sum(1 for b in submitted if b.get("status") == "disqualified")
-        for group, org in (
+        for group, org_id in (
             ("Buyer", release.get("buyer")),
             ("ProcuringEntity", tender.get("procuringEntity")),
         ):
-            org_id = _org_id(org)
             if org_id is not None:
                 counters = self.r038[group][org_id]
                 counters[0] += len(submitted)
@@ -629,7 +624,7 @@ class IndicatorRun:
     def _direct_awards_of(self, release, tender, awards):
         if method_of(tender) != "direct":
             return
-        buyer = _org_id(release.get("buyer"))
+        buyer = release.get("buyer")
         if buyer is None:
             return
         for award in self.active:
@@ -676,7 +671,7 @@ class IndicatorRun:
 
     def _fold_mx02(self, release, ocid, tender, bids, awards) -> None:
         """A supplier that a servant of the buyer declared an interest in won an award."""
-        buyer = _org_id(release.get("buyer"))
+        buyer = release.get("buyer")
         linked = self.declared_interests.get(buyer or "", set())
         if not linked:
             return
@@ -806,6 +801,7 @@ def _event_facts(obj: dict) -> dict:
 
 def _bid_facts(bid: dict) -> dict:
     facts = _event_facts(bid)
+    facts.pop("date", None)  # read only against the tender period: see ``late``
     facts["tenderers"] = _party_ids(bid.get("tenderers"))  # tenderers are never filled
     return facts
 
@@ -832,28 +828,39 @@ def _award_facts(award: dict, fill: bool) -> dict:
 
 def release_facts(release: dict, *, fill_ids: bool = True) -> dict:
     """Everything any indicator reads of one compiled release, which ``IndicatorRun.fold``
-    takes: the ocid, date, buyer and the tender's status, methods, period, number of tenderers
-    and procuring entity as published; per bid and award its status (if text), date, value and
-    the ids of its tenderers or suppliers (``null`` if one has none); per award the
-    classification codes of its items. With ``fill_ids`` (imported data) organisation ids are
-    filled from identifiers first, as ``with_org_ids`` does. Kept at import in
-    ``Process.indicator_facts``: about a tenth of the release."""
+    takes: the ocid and date; the buyer's and procuring entity's ids; the tender's status,
+    methods and number of tenderers as published and the whole days of its submission period;
+    per bid and award its status (if text), value and the ids of its tenderers or suppliers
+    (``null`` if one has none); whether a bid came after the submission period; per award its
+    date and the classification codes of its items. With ``fill_ids`` (imported data)
+    organisation ids are filled from identifiers first, as ``with_org_ids`` does. Kept at
+    import in ``Process.indicator_facts``: about a sixth of the release."""
     facts = {k: release[k] for k in ("ocid", "date") if k in release}
-    buyer = _ref(release.get("buyer"), fill_ids)
-    if buyer:
+    end = None
+    buyer = _org_id(_ref(release.get("buyer"), fill_ids))
+    if buyer is not None:
         facts["buyer"] = buyer
     tender = release.get("tender")
     if isinstance(tender, dict):
         kept = {k: tender[k] for k in TENDER_FACTS if k in tender}
-        period = tender.get("tenderPeriod")
-        if isinstance(period, dict):
-            kept["tenderPeriod"] = {k: period[k] for k in ("startDate", "endDate") if k in period}
-        procuring = _ref(tender.get("procuringEntity"), fill_ids)
-        if procuring:
+        period = _dict(tender.get("tenderPeriod"))
+        start, end = parse_datetime(period.get("startDate")), parse_datetime(period.get("endDate"))
+        if start is not None and end is not None:
+            # Whole days of the submission period, truncated toward zero (R003).
+            kept["days"] = int((end - start).total_seconds() / 86400)
+        procuring = _org_id(_ref(tender.get("procuringEntity"), fill_ids))
+        if procuring is not None:
             kept["procuringEntity"] = procuring
         facts["tender"] = kept
     bids = _dict(release.get("bids")).get("details")
     facts["bids"] = [_bid_facts(b) for b in _list(bids) if isinstance(b, dict)]
+    if end is not None:  # bids submitted after the tender period (R030)
+        for bid, kept_bid in zip(
+            (b for b in _list(bids) if isinstance(b, dict)), facts["bids"], strict=True
+        ):
+            date = parse_datetime(bid.get("date"))
+            if date is not None and date > end:
+                kept_bid["late"] = True
     awards = release.get("awards")
     facts["awards"] = [_award_facts(a, fill_ids) for a in _list(awards) if isinstance(a, dict)]
     return facts
