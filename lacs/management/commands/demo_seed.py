@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lacs import keys
+from lacs import crypto, keys
 from lacs.access import requires_two_factor
 from lacs.models import ContactPoint, ContactPointKind, Entity, Role, RoleAssignment
 from lacs.seed import seed_reference_data
@@ -33,6 +33,14 @@ DEMO_USERS = [
 APPS_WITH_DEMO = ("whistleblowing", "cases", "ethics", "procurement", "lacs.oversight")
 
 
+DEMO_ESCROW_ENTITY = "SEMOVI"
+
+
+def demo_escrow_private_key() -> bytes:
+    """A fixed escrow key for the demo's entity, so the printed key opens cases of every run."""
+    return hashlib.sha256(b"lacs-demo-escrow").digest()
+
+
 def demo_totp_key(username: str) -> str:
     """A fixed TOTP key per demo user, so the printed otpauth URI stays valid across runs."""
     return hashlib.sha256(f"lacs-demo-totp:{username}".encode()).hexdigest()[:40]
@@ -46,6 +54,10 @@ class Command(BaseCommand):
             raise CommandError("demo_seed runs only with LACS_PROFILE=demo or test")
         created = seed_reference_data()
         users = self._users()
+        public = crypto.b64e(crypto.public_from_private(demo_escrow_private_key()))
+        Entity.objects.filter(acronym=DEMO_ESCROW_ENTITY, escrow_public_key="").update(
+            escrow_public_key=public
+        )
         for app in APPS_WITH_DEMO:
             try:
                 module = import_module(f"{app}.demo")
@@ -111,3 +123,7 @@ class Command(BaseCommand):
                 secret = base64.b32encode(bytes.fromhex(device.key)).decode().rstrip("=")
                 line += f" TOTP otpauth://totp/LACS%20CDMX:{username}?secret={secret}&issuer=LACS%20CDMX"
             self.stdout.write(line)
+        self.stdout.write(
+            f"Escrow private key of {DEMO_ESCROW_ENTITY} (demo only; in production it is kept "
+            f"offline), for /cases/recovery/: {crypto.b64e(demo_escrow_private_key())}"
+        )
