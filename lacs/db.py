@@ -3,7 +3,8 @@
 PostgreSQL plans a statement each time it is sent; for routing's wide read that planning costs
 more than running it. ``execute_prepared`` sends ``PREPARE`` once per database connection and
 ``EXECUTE`` afterwards. Write the statement with ``$1 … $n`` and casts where a type is not
-obvious; pass the values as a list.
+obvious; pass the values as a list. Prepared statements live in the server session, so the
+database must be reached directly or through a session-pooling proxy (not transaction pooling).
 """
 
 from __future__ import annotations
