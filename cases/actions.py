@@ -345,7 +345,7 @@ def _routing_wait(facts: Facts, plan: Plan) -> None:
             entity=facts.case.entity_id,
             data={"reason": error, "candidates": [p.user.pk for p in plan.picks]},
         )
-    CaseRouting.objects.filter(pk=facts.outbox_id).update(
+    CaseRouting.objects.filter(case_id=facts.case.pk).update(
         attempts=F("attempts") + 1, last_error=error
     )
 

@@ -97,7 +97,7 @@ def _head_locked() -> tuple[int, str]:
 def _append(event: AuditEvent) -> None:
     """Insert the row and move the head to it in one statement (every action pays for this)."""
     columns = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
-    names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
+    names = ", ".join(connection.ops.quote_name(str(f.column)) for f in columns)
     values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in columns]
     event_table, head_table = AuditEvent._meta.db_table, AuditHead._meta.db_table
     placeholders = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
