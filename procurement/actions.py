@@ -9,11 +9,14 @@ release is rewritten only when one of its releases changed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
+import queue
+import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -626,20 +629,57 @@ def _sanctioned() -> set[str]:
     return {rfc.upper() for rfc in rows if rfc}
 
 
-def _stored_facts(process_ids: dict[str, int]) -> Iterable[dict]:
+def _stored_facts(process_ids: dict[str, int]) -> Iterator[dict]:
     """What the indicators read of each imported compiled release, in import order (noting each
     process's id by ocid on the way); a row imported before the facts were kept, or written by
     other means, gets them from its release."""
-    table = connection.ops.quote_name(Process._meta.db_table)
-    fallback = "CASE WHEN indicator_facts IS NULL THEN data::text END"
-    sql = f"SELECT id, ocid, indicator_facts, {fallback} FROM {table} ORDER BY id"  # noqa: S608
     loads = orjson.loads
-    with connection.chunked_cursor() as cursor:
+    for rows in _fetched_ahead(
+        f"SELECT id, ocid, indicator_facts, {_FACTS_FALLBACK} FROM {Process._meta.db_table} "  # noqa: S608
+        "ORDER BY id"
+    ):
+        for pk, ocid, facts, data in rows:
+            process_ids[ocid] = pk
+            yield loads(facts) if facts is not None else release_facts(loads(data))
+
+
+_FACTS_FALLBACK = "CASE WHEN indicator_facts IS NULL THEN data::text END"
+_FETCH = 5000
+
+
+def _fetched_ahead(sql: str) -> Iterator[list[tuple]]:
+    """The rows of a query in batches, the next batch fetched by a second thread while the
+    caller works on this one (psycopg2 lets go of the GIL while the server reads)."""
+    connection.ensure_connection()
+    cursor = connection.connection.cursor(name=f"lacs_{threading.get_ident()}")
+    batches: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            while not stop.is_set() and (rows := cursor.fetchmany(_FETCH)):
+                batches.put(rows)
+            batches.put(None)
+        except BaseException as exc:  # handed to the caller's thread
+            batches.put(exc)
+
+    with connection.wrap_database_errors:
         cursor.execute(sql)
-        while rows := cursor.fetchmany(2000):
-            for pk, ocid, facts, data in rows:
-                process_ids[ocid] = pk
-                yield loads(facts) if facts is not None else release_facts(loads(data))
+    thread = threading.Thread(target=fetch, daemon=True)
+    thread.start()
+    try:
+        while (rows := batches.get()) is not None:
+            if isinstance(rows, BaseException):
+                with connection.wrap_database_errors:
+                    raise rows
+            yield rows
+    finally:
+        stop.set()
+        while thread.is_alive():  # let a fetch waiting on a full queue finish
+            with contextlib.suppress(queue.Empty):
+                batches.get(timeout=0.05)
+        thread.join()
+        cursor.close()
 
 
 @transaction.atomic

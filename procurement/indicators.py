@@ -402,6 +402,8 @@ class IndicatorRun:
 
     def _winning_difference(self, ocid, bids, awards) -> _Winning | None:
         """Single winner, single-tenderer valid bids, winner's bid the lowest: the gap ratio."""
+        if len(bids) < 2 and self.currency is not None:
+            return None  # one bid compares with none (and the main currency is known already)
         if not awards or any(a.get("status") not in FINAL_AWARD for a in awards):
             return None
         active = [a for a in awards if a.get("status") == "active"]
@@ -493,6 +495,8 @@ class IndicatorRun:
                 self.flag("Tenderer", tenderer, "R025", ratio)
 
     def _fold_r028(self, release, ocid, tender, bids, awards) -> None:
+        if len(bids) < 2 and self.currency is not None:
+            return  # one bid compares with none (and the main currency is known already)
         by_amount: dict[float, set[frozenset[str]]] = defaultdict(set)
         for bid in bids:
             if bid.get("status") not in SUBMITTED:
@@ -536,8 +540,8 @@ class IndicatorRun:
             self.flag("Tenderer", next(iter(valid)), "R035", 0.0)
 
     def _fold_r036(self, release, ocid, tender, bids, awards) -> None:
-        if not self.active:
-            return
+        if not self.active or (len(bids) < 2 and self.currency is not None):
+            return  # one bid compares with none (and the main currency is known already)
         disqualified: list[float] = []
         others: list[float] = []
         for bid in bids:
@@ -566,11 +570,16 @@ class IndicatorRun:
                 counters[1] += disqualified
                 counters[2] += 1
         seen: set[str] = set()
+        by_tenderer = self.r038["Tenderer"]
         for bid in submitted:
-            for tenderer in bid["tenderers"] or []:
-                counters = self.r038["Tenderer"][tenderer]
+            tenderers = bid["tenderers"]
+            if not tenderers:
+                continue
+            out = bid["status"] == "disqualified"
+            for tenderer in tenderers:
+                counters = by_tenderer[tenderer]
                 counters[0] += 1
-                counters[1] += bid.get("status") == "disqualified"
+                counters[1] += out
                 if tenderer not in seen:
                     counters[2] += 1
                     seen.add(tenderer)
@@ -622,7 +631,7 @@ class IndicatorRun:
         return self.direct
 
     def _direct_awards_of(self, release, tender, awards):
-        if method_of(tender) != "direct":
+        if tender.get("method") != "direct":
             return
         buyer = release.get("buyer")
         if buyer is None:
@@ -843,6 +852,7 @@ def release_facts(release: dict, *, fill_ids: bool = True) -> dict:
     tender = release.get("tender")
     if isinstance(tender, dict):
         kept = {k: tender[k] for k in TENDER_FACTS if k in tender}
+        kept["method"] = method_of(tender)  # the local name mapped (R055, MX01)
         period = _dict(tender.get("tenderPeriod"))
         start, end = parse_datetime(period.get("startDate")), parse_datetime(period.get("endDate"))
         if start is not None and end is not None:
