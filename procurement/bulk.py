@@ -121,9 +121,9 @@ class CopyWriter:
         self.error: BaseException | None = None
 
     def write(self, lines: bytes, *, upsert: bool = False) -> None:
-        self.wait()
         if not lines:
             return
+        self.wait()
         connection.ensure_connection()
         raw = connection.connection
         self.pending = threading.Thread(target=self._run, args=(raw, lines, upsert), daemon=True)
