@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.http import Http404
@@ -53,6 +52,7 @@ from cases.routing import Facts, Pick, Plan, facts_load, plan_from, routing_plan
 from lacs import crypto, keys
 from lacs.audit import audit_record
 from lacs.db import execute_prepared
+from lacs.mail import notify_after_commit
 from lacs.models import (
     Category,
     ContactPoint,
@@ -195,10 +195,7 @@ def _notify(case: Case, user_ids: list[int], subject: str, body: str) -> None:
     emails = list(
         User.objects.filter(pk__in=user_ids).exclude(email="").values_list("email", flat=True)
     )
-    if emails:
-        transaction.on_commit(
-            lambda: send_mail(subject, body, None, emails, fail_silently=True)  # type: ignore[arg-type]
-        )
+    notify_after_commit(subject, body, emails)
 
 
 def _notify_assigned(case: Case, user_ids: list[int]) -> None:
@@ -215,7 +212,7 @@ def _notify_users(case: Case, users: list) -> None:
         "Se le turnó el caso %(number)s. Por seguridad este aviso no incluye su contenido; "
         "ingrese a la plataforma para consultarlo: %(path)s"
     ) % {"number": case.number, "path": path}
-    transaction.on_commit(lambda: send_mail(subject, body, None, emails, fail_silently=True))
+    notify_after_commit(subject, body, emails)
 
 
 def case_route(*, case_id: int) -> bool:

@@ -150,8 +150,8 @@ EMAIL_BACKEND = env_str(
     if PRODUCTION
     else "django.core.mail.backends.filebased.EmailBackend",  # the demo's mail: .run/mail/
 )
-EMAIL_FILE_PATH = BASE_DIR / ".run" / "mail"
-if TESTING:
+EMAIL_FILE_PATH = env_str("LACS_MAIL_DIR", str(BASE_DIR / ".run" / "mail"))
+if TESTING and env_str("EMAIL_BACKEND") is None:  # a test may run a worker that writes files
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
