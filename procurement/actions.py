@@ -268,15 +268,15 @@ def _process_writer() -> CopyWriter:
     return CopyWriter(Process._meta.db_table, _columns(Process, PROCESS_COPY_FIELDS), ["ocid"])
 
 
-def _processes_write(rows: list[_ProcessRow], writer: CopyWriter) -> int:
-    """Queue the changed compiled releases for writing; returns how many changed. Waits for the
+def _processes_write(rows: list[_ProcessRow], writer: CopyWriter) -> set[str]:
+    """Queue the changed compiled releases for writing; returns their ocids. Waits for the
     batch before, so that the digests compared are the ones written."""
     writer.wait()
     by_ocid = {row.ocid: row for row in rows}
     current = dict(Process.objects.filter(ocid__in=list(by_ocid)).values_list("ocid", "digest"))
     changed = [row for ocid, row in by_ocid.items() if current.get(ocid) != row.digest]
     if not changed:
-        return 0
+        return set()
     orgs = {org[0]: org[1] for row in changed for org in (row.buyer, row.procuring) if org[0]}
     buyers = {key: str(b.pk).encode() for key, b in _buyers_ensure(orgs.items()).items()}
     for upsert in (False, True):
@@ -287,12 +287,13 @@ def _processes_write(rows: list[_ProcessRow], writer: CopyWriter) -> int:
             if (row.ocid in current) is upsert
         )
         writer.write(lines, upsert=upsert)
-    return len(changed)
+    return {row.ocid for row in changed}
 
 
 def _processes_upsert(compiled: list[tuple[dict, bool]], writer: CopyWriter) -> int:
     """Write changed compiled releases (with their columns); returns how many changed."""
-    return _processes_write([_process_row(data, published) for data, published in compiled], writer)
+    rows = [_process_row(data, published) for data, published in compiled]
+    return len(_processes_write(rows, writer))
 
 
 def _columns(model, names: list[str]) -> list[str]:
@@ -387,7 +388,7 @@ def _compile(
 
 
 def _published_store(
-    compiled: list[dict], result: FileResult, writer: CopyWriter, written: set[str]
+    compiled: list[dict], result: FileResult, writer: CopyWriter, kept: dict[str, bool]
 ) -> None:
     """Compiled releases as published, kept unless the process's own releases were imported."""
     # Prepared before waiting for the batch in flight: this is the work that overlaps it.
@@ -400,10 +401,10 @@ def _published_store(
     )
     published = [row for row in rows if row.ocid not in merged]
     changed = _processes_write(published, writer)
-    written.update(row.ocid for row in published)
-    result.releases_new += changed
-    result.releases_unchanged += len(published) - changed
-    result.processes_changed += changed
+    kept.update((row.ocid, row.ocid in changed) for row in published)
+    result.releases_new += len(changed)
+    result.releases_unchanged += len(published) - len(changed)
+    result.processes_changed += len(changed)
 
 
 def _releases_import(
@@ -434,14 +435,14 @@ def ocds_file_import(
     result = FileResult(name=name)
     parsed = ocds.Parsed()
     writer = _process_writer()
-    written: set[str] = set()  # ocids stored as published compiled releases by this file
+    kept: dict[str, bool] = {}  # published compiled releases of this file: ocid → written
     try:
         with ocds.gc_paused():  # parsed documents hold no cycles
             for compiled in ocds.parse_stream(content, parsed, STREAM_BATCH):
-                _published_store(compiled, result, writer, written)
+                _published_store(compiled, result, writer, kept)
             if not parsed.problems:
                 merged = _releases_import(parsed.releases, batch, result, writer)
-                _published_overlap(written & merged, result, writer)
+                _published_overlap({o: kept[o] for o in merged if o in kept}, result, writer)
             writer.wait()
     finally:
         writer.close()
@@ -462,15 +463,20 @@ def ocds_file_import(
     return result
 
 
-def _published_overlap(ocids: set[str], result: FileResult, writer: CopyWriter) -> None:
-    """A compiled release written as published before the same file's releases of that process
-    were read: the merge replaced it, so it is counted, and flagged, as if never written."""
+def _published_overlap(ocids: dict[str, bool], result: FileResult, writer: CopyWriter) -> None:
+    """Compiled releases taken as published before the same file's releases of their process
+    were read (ocid → whether it was written): the merge replaced them, so they are counted,
+    and flagged, as if never read."""
     if not ocids:
         return
     writer.wait()
-    Process.objects.filter(ocid__in=ocids, published_compiled=True).update(published_compiled=False)
-    result.releases_new -= len(ocids)
-    result.processes_changed -= len(ocids)
+    Process.objects.filter(ocid__in=list(ocids), published_compiled=True).update(
+        published_compiled=False
+    )
+    written = sum(ocids.values())
+    result.releases_new -= written
+    result.processes_changed -= written
+    result.releases_unchanged -= len(ocids) - written
 
 
 @transaction.atomic

@@ -151,3 +151,18 @@ def test_a_compiled_release_beside_its_own_releases_is_not_kept_as_published():
     process = Process.objects.get()
     assert not process.published_compiled
     assert process.data == orjson.loads((folder / "compiled-release-1.json").read_bytes())
+
+
+@pytest.mark.django_db
+def test_a_kept_compiled_release_beside_its_new_releases_gives_way_to_the_merge():
+    folder = BENCH.parents[2] / "shared" / "reference" / "ocds" / "mexico-cdmx"
+    package = orjson.loads((folder / "release-package-1.json").read_bytes())
+    compiled = orjson.loads((folder / "compiled-release-1.json").read_bytes())
+    compiled = orjson.dumps({**compiled, "tag": ["compiled"], "title": "publicado"})
+    assert ocds_file_import(name="published.jsonl", content=compiled).releases_new == 1
+    lines = [compiled] + [orjson.dumps(r) for r in package["releases"]]
+    result = ocds_file_import(name="mixed.jsonl", content=b"\n".join(lines))
+    assert (result.releases_new, result.releases_unchanged, result.processes_changed) == (2, 0, 1)
+    process = Process.objects.get()
+    assert not process.published_compiled
+    assert process.data == orjson.loads((folder / "compiled-release-1.json").read_bytes())
