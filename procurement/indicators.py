@@ -1,8 +1,10 @@
 """Red-flag indicators over OCDS compiled releases, as OCDS Cardinal defines them.
 
-The engine streams: ``IndicatorRun.fold(release)`` once per compiled release keeps only what each
-indicator needs (per-process values for the fenced indicators, per-organisation counters), and
-``IndicatorRun.results()`` applies the Tukey fences and returns Cardinal's output shape:
+The engine streams: ``IndicatorRun.fold(facts)`` once per compiled release, on what indicators
+read of it (``release_facts``: kept at import for imported data, worked out per release for a
+file), keeps only what each indicator needs (per-process values for the fenced indicators,
+per-organisation counters), and ``IndicatorRun.results()`` applies the Tukey fences and returns
+Cardinal's output shape:
 ``{"OCID": {...}, "Buyer": {...}, "ProcuringEntity": {...}, "Tenderer": {...}}``.
 
 Settings use Cardinal's INI format (top-level keys, ``[exclusions]``, one section per indicator;
@@ -252,7 +254,8 @@ class _Winning:
 
 
 class IndicatorRun:
-    """Fold compiled releases one at a time, then ask for ``results()``."""
+    """Fold the facts of compiled releases (``release_facts``) one at a time, then ask for
+    ``results()``."""
 
     def __init__(
         self,
@@ -731,7 +734,9 @@ def _has_id(org: Any) -> bool:
 
 def with_org_ids(data: dict) -> dict:
     """The compiled release with organisation ids filled from identifiers (Mexico City's 1.0
-    data names buyers and suppliers by ``identifier.id`` or by name only)."""
+    data names buyers and suppliers by ``identifier.id`` or by name only): what the indicators
+    over imported data see, which ``release_facts(fill_ids=True)`` reproduces and the tests
+    compare it with."""
     from procurement.ocds import organisation_key
 
     tender = data.get("tender")
