@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lacs.settings_test")
 os.environ["LACS_CELERY_EAGER"] = "0"
 TARGET = 3.0
+SETTLE = 0.03  # each sample starts on an idle worker
 PUBLISH: list[float] = []  # commit → task published (the on-commit hook's own cost)
 
 
@@ -120,7 +121,8 @@ def _routing_latency(entity, category, user) -> float:
 
 
 def _measure(n: int) -> tuple[list[float], list[float]]:
-    """Alternate one no-op round trip and one routed report, so both see the same machine."""
+    """Alternate one no-op round trip and one routed report, so both see the same machine, each
+    starting on an idle worker."""
     people = _routing_setup()
     for _ in range(10):  # warm both paths (connections, prepared statements, imports)
         _noop_round_trip()
@@ -129,7 +131,9 @@ def _measure(n: int) -> tuple[list[float], list[float]]:
     noop, routing = [], []
     for _ in range(n):
         noop.append(_noop_round_trip())
+        time.sleep(SETTLE)
         routing.append(_routing_latency(*people))
+        time.sleep(SETTLE)  # the routing's after-commit work (its notice) must not slow the no-op
     return noop, routing
 
 
