@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from lacs.audit import audit_record
 from procurement import ocds
-from procurement.bulk import CopyWriter, JSONText, copy_field, copy_or_upsert, copy_rows
+from procurement.bulk import CopyWriter, JSONText, copy_field, copy_lines, copy_or_upsert
 from procurement.indicators import (
     Settings,
     indicators_compute_facts,
@@ -712,17 +712,12 @@ def _red_flags_compute(actor, settings_text: str | None) -> FlagRun:
         settings_text=text,
         result=result,
     )
-    flags = [
-        (run.pk, group, key[:200], code, value, process_ids.get(key) if group == "OCID" else None)
-        for group, entries in result.items()
-        for key, codes in entries.items()
-        for code, value in codes.items()
-    ]
     # The run is new, so are its flags: COPY them (tens of thousands for a large data set).
-    copy_rows(
+    flags = _flag_lines(run.pk, result, process_ids)
+    copy_lines(
         RedFlag._meta.db_table,
         _columns(RedFlag, ["run", "group", "key", "code", "value", "process"]),
-        flags,
+        b"".join(flags),
     )
     FlagRun.objects.filter(pk=run.pk).update(flag_count=len(flags))
     run.flag_count = len(flags)
@@ -733,6 +728,22 @@ def _red_flags_compute(actor, settings_text: str | None) -> FlagRun:
         data={"flags": len(flags), "codes": sorted(settings.sections)},
     )
     return run
+
+
+def _flag_lines(run_id: int, result: dict, process_ids: dict[str, int]) -> list[bytes]:
+    """One COPY line per flag: run, group, key, code, value and, for a process, its id."""
+    run, lines = copy_field(run_id), []
+    for group, entries in result.items():
+        prefix = b"%s\t%s\t" % (run, copy_field(group))
+        for key, codes in entries.items():
+            process = process_ids.get(key) if group == "OCID" else None
+            head = prefix + copy_field(key[:200])
+            tail = b"\t%s\n" % copy_field(process)
+            lines.extend(
+                b"%s\t%s\t%s%s" % (head, copy_field(code), copy_field(value), tail)
+                for code, value in codes.items()
+            )
+    return lines
 
 
 def red_flags_schedule(*, actor, settings_text: str) -> None:

@@ -77,6 +77,14 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
         cursor.cursor.copy_expert(sql, buffer)  # raw psycopg2 errors become Django's
 
 
+def copy_lines(table: str, columns: Sequence[str], lines: bytes) -> None:
+    """COPY rows already in COPY's text format (see ``copy_field``), one per line."""
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    sql = f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN"
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        _copy(cursor.cursor, sql, lines)
+
+
 def copy_or_upsert(
     table: str, columns: Sequence[str], rows: list[Sequence[Any]], upsert: Callable[[], None]
 ) -> None:

@@ -196,7 +196,7 @@ class FlagRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     settings_text = models.TextField(blank=True)
     flag_count = models.PositiveIntegerField(default=0)
-    result = models.JSONField(default=dict)
+    result = OCDSJSONField(default=dict)  # written with orjson: tens of thousands of flags
 
     class Meta:
         ordering = ["-created_at"]
