@@ -64,15 +64,25 @@ LOCAL_METHODS = {
 
 def method_of(tender: Mapping[str, Any]) -> str:
     """The OCDS method of a tender, preferring the local name (some publishers wrote limited)."""
-    details = tender.get("procurementMethodDetails")
+    details, method = tender.get("procurementMethodDetails"), tender.get("procurementMethod")
+    if type(details) is str and (method is None or type(method) is str):
+        return _method_of(details, method)  # a few names, over and over: worked out once each
+    return _method_of_uncached(details, method)
+
+
+@lru_cache(maxsize=1024)
+def _method_of(details: str, method: str | None) -> str:
+    return _method_of_uncached(details, method)
+
+
+def _method_of_uncached(details: Any, method: Any) -> str:
     if isinstance(details, str):
         name = " ".join(details.lower().split())
         if name in LOCAL_METHODS:
             return LOCAL_METHODS[name]
-        for local, method in LOCAL_METHODS.items():
+        for local, mapped in LOCAL_METHODS.items():
             if name.startswith(local):
-                return method
-    method = tender.get("procurementMethod")
+                return mapped
     if method == "limited":
         return "direct"
     return method if method in ("open", "selective", "direct") else ""

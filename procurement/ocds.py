@@ -360,6 +360,9 @@ def _dict(value: Any) -> dict:
 
 def organisation_key(org: Any) -> str:
     """An organisation reference's identity: its id, else its identifier, else its name."""
+    org_id = org.get("id") if type(org) is dict else None
+    if type(org_id) is str and (key := org_id.strip()):  # the usual case, taken first
+        return key[:200]
     org = _dict(org)
     for candidate in (org.get("id"), _dict(org.get("identifier")).get("id"), org.get("name")):
         if isinstance(candidate, str | int) and str(candidate).strip():
