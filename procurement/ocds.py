@@ -307,6 +307,7 @@ def parse_stream(content: bytes, parsed: Parsed, batch: int = 1000) -> Iterator[
 
 def _stream_lines(content: bytes, parsed: Parsed, batch: int) -> Iterator[list[dict]]:
     decoded = False
+    lines = content.count(b"\n") + 1
     for number, line in _lines(content):
         try:
             doc = orjson.loads(line)
@@ -325,13 +326,19 @@ def _stream_lines(content: bytes, parsed: Parsed, batch: int) -> Iterator[list[d
         _accept_document(doc, f"line {number}: ", parsed)
         if parsed.problems:
             parsed.compiled = []
-        elif len(parsed.compiled) >= batch:
+        elif len(parsed.compiled) >= _batch_size(batch, number, lines):
             yield parsed.compiled
             parsed.compiled = []
     _strip_prefix(parsed)
     if parsed.compiled and not parsed.problems:
         yield parsed.compiled
         parsed.compiled = []
+
+
+def _batch_size(batch: int, line: int, lines: int) -> int:
+    """Quarter batches at the start and the end of a file: nothing is written yet while the
+    first is read, and nothing is left to read while the last is written."""
+    return batch if batch // 4 < line < lines - batch else max(1, batch // 4)
 
 
 def _strip_prefix(parsed: Parsed) -> None:
