@@ -180,11 +180,13 @@ def _entities_by_name() -> dict[str, int]:
     return {_name_key(name): pk for pk, name in Entity.objects.values_list("pk", "name")}
 
 
-def _buyers_ensure(orgs: Iterable[tuple[str, str]]) -> dict[str, Buyer]:
-    """Buyers by key, created when first seen: matched to an entity of the same name if there is
-    one (accents and case aside), else left for an admin to match."""
+def _buyers_ensure(orgs: Iterable[tuple[str, str]]) -> dict[str, int]:
+    """Buyers' ids by key, created when first seen: matched to an entity of the same name if
+    there is one (accents and case aside), else left for an admin to match."""
     names = dict(orgs)
-    found = {b.key: b for b in Buyer.objects.filter(key__in=list(names))}
+    table = Buyer._meta.db_table
+    sql = f"SELECT key, id FROM {table} WHERE key = ANY(%s)"  # noqa: S608  # a constant name
+    found = dict(_any_rows(sql, names))
     entities = _entities_by_name() if any(k not in found for k in names) else {}
     missing = [
         Buyer(key=k, name=n, entity_id=entities.get(_name_key(n)))
@@ -193,8 +195,16 @@ def _buyers_ensure(orgs: Iterable[tuple[str, str]]) -> dict[str, Buyer]:
     ]
     if missing:
         Buyer.objects.bulk_create(missing, ignore_conflicts=True)
-        found.update({b.key: b for b in Buyer.objects.filter(key__in=[b.key for b in missing])})
+        found.update(_any_rows(sql, [b.key for b in missing]))
     return found
+
+
+def _any_rows(sql: str, values: Iterable[str]) -> list[tuple]:
+    """Rows of ``sql``, whose one parameter is compared with ``= ANY``: a long list of keys is
+    passed as one array (Django's ``__in`` prepares each value on its own, ~10 µs apiece)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(values)])
+        return cursor.fetchall()
 
 
 @dataclass(slots=True)
@@ -273,12 +283,13 @@ def _processes_write(rows: list[_ProcessRow], writer: CopyWriter) -> set[str]:
     batch before, so that the digests compared are the ones written."""
     writer.wait()
     by_ocid = {row.ocid: row for row in rows}
-    current = dict(Process.objects.filter(ocid__in=list(by_ocid)).values_list("ocid", "digest"))
+    sql = f"SELECT ocid, digest FROM {Process._meta.db_table} WHERE ocid = ANY(%s)"  # noqa: S608
+    current = dict(_any_rows(sql, by_ocid))
     changed = [row for ocid, row in by_ocid.items() if current.get(ocid) != row.digest]
     if not changed:
         return set()
     orgs = {org[0]: org[1] for row in changed for org in (row.buyer, row.procuring) if org[0]}
-    buyers = {key: str(b.pk).encode() for key, b in _buyers_ensure(orgs.items()).items()}
+    buyers = {key: str(pk).encode() for key, pk in _buyers_ensure(orgs.items()).items()}
     for upsert in (False, True):
         lines = b"".join(
             b"%s\t%s\t%s\n"
@@ -322,12 +333,9 @@ def _releases_store(
     texts = {(r["ocid"], str(r.get("id", ""))): (r, ocds.canonical(r)) for r in releases}
     digests = {key: (r, hashlib.sha256(text).hexdigest()) for key, (r, text) in texts.items()}
     ocids = {ocid for ocid, _ in digests}
-    existing = {
-        (ocid, rid): digest
-        for ocid, rid, digest in Release.objects.filter(ocid__in=list(ocids)).values_list(
-            "ocid", "release_id", "digest"
-        )
-    }
+    table = Release._meta.db_table
+    sql = f"SELECT ocid, release_id, digest FROM {table} WHERE ocid = ANY(%s)"  # noqa: S608
+    existing = {(ocid, rid): digest for ocid, rid, digest in _any_rows(sql, ocids)}
     fresh, changed_ocids = [], set()
     for (ocid, rid), (release, digest) in digests.items():
         if existing.get((ocid, rid)) == digest:
@@ -394,11 +402,8 @@ def _published_store(
     # Prepared before waiting for the batch in flight: this is the work that overlaps it.
     rows = [_process_row(c, True) for c in compiled]
     writer.wait()
-    merged = set(
-        Release.objects.filter(ocid__in=[row.ocid for row in rows])
-        .values_list("ocid", flat=True)
-        .distinct()
-    )
+    sql = f"SELECT DISTINCT ocid FROM {Release._meta.db_table} WHERE ocid = ANY(%s)"  # noqa: S608
+    merged = {ocid for (ocid,) in _any_rows(sql, (row.ocid for row in rows))}
     published = [row for row in rows if row.ocid not in merged]
     changed = _processes_write(published, writer)
     kept.update((row.ocid, row.ocid in changed) for row in published)
@@ -732,7 +737,8 @@ def _red_flags_compute(actor, settings_text: str | None) -> FlagRun:
 
 def _flag_lines(run_id: int, result: dict, process_ids: dict[str, int]) -> list[bytes]:
     """One COPY line per flag: run, group, key, code, value and, for a process, its id."""
-    run, lines = copy_field(run_id), []
+    run = copy_field(run_id)
+    lines: list[bytes] = []
     for group, entries in result.items():
         prefix = b"%s\t%s\t" % (run, copy_field(group))
         for key, codes in entries.items():
