@@ -811,27 +811,30 @@ def _ref(org: Any, fill: bool) -> Any:
 
 def _event_facts(obj: dict) -> dict:
     """A bid's or award's status (statuses are compared with text: anything else counts as
-    missing), date and value (amount and currency)."""
+    missing) and value (amount and currency)."""
     facts: dict[str, Any] = {}
     status, value = obj.get("status"), obj.get("value")
     if type(status) is str:
         facts["status"] = status
-    if "date" in obj:
-        facts["date"] = obj["date"]
     if type(value) is dict or isinstance(value, dict):
         facts["value"] = {k: value[k] for k in ("amount", "currency") if k in value}
     return facts
 
 
-def _bid_facts(bid: dict) -> dict:
+def _bid_facts(bid: dict, end: dt.datetime | None) -> dict:
     facts = _event_facts(bid)
-    facts.pop("date", None)  # read only against the tender period: see ``late``
     facts["tenderers"] = _party_ids(bid.get("tenderers"))  # tenderers are never filled
+    if end is not None:  # submitted after the tender period (R030)
+        date = parse_datetime(bid.get("date"))
+        if date is not None and date > end:
+            facts["late"] = True
     return facts
 
 
 def _award_facts(award: dict, fill: bool) -> dict:
     facts = _event_facts(award)
+    if "date" in award:
+        facts["date"] = award["date"]
     suppliers = award.get("suppliers")
     if fill and suppliers and type(suppliers) is not list:
         # What ``with_org_ids`` makes of anything else than a list: the list of its items.
@@ -878,14 +881,7 @@ def release_facts(release: dict, *, fill_ids: bool = True) -> dict:
             kept["procuringEntity"] = procuring
         facts["tender"] = kept
     bids = _dict(release.get("bids")).get("details")
-    facts["bids"] = [_bid_facts(b) for b in _list(bids) if isinstance(b, dict)]
-    if end is not None:  # bids submitted after the tender period (R030)
-        for bid, kept_bid in zip(
-            (b for b in _list(bids) if isinstance(b, dict)), facts["bids"], strict=True
-        ):
-            date = parse_datetime(bid.get("date"))
-            if date is not None and date > end:
-                kept_bid["late"] = True
+    facts["bids"] = [_bid_facts(b, end) for b in _list(bids) if isinstance(b, dict)]
     awards = release.get("awards")
     facts["awards"] = [_award_facts(a, fill_ids) for a in _list(awards) if isinstance(a, dict)]
     return facts
