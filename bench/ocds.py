@@ -10,7 +10,8 @@ with items and period, bids with tenderers, values and statuses, awards with ite
 
 - the floor: reading the file and parsing every line with orjson (the fastest parser in use);
 - (a) importing the file (``ocds_file_import``, in files of ``--file-size`` lines: reading,
-  schema validation, columns, digests, writing), target at most 6× the floor;
+  schema validation, columns, digests, each release's indicator facts, writing), target at
+  most 6× the floor;
 - (b) computing all indicators over the imported data (``red_flags_compute`` with the default
   settings: every Cardinal indicator and Mexico City's flags, stored as a run), target at most
   3× the floor;
