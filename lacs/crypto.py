@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import base64
 import os
+import re
+from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -110,16 +112,50 @@ ARGON2_MEMORY_KIB = 64 * 1024
 ARGON2_LANES = 1
 
 
-def derive_key(secret: str, salt: bytes, *, memory_kib: int | None = None) -> bytes:
-    """Argon2id: a 256-bit key from a password or receipt and a 16-byte salt."""
-    from django.conf import settings  # the test profile lowers the cost; nothing else should
+@dataclass(frozen=True)
+class KdfParams:
+    """Argon2id's cost, stored beside every key derived with it (``str`` gives the stored form).
 
+    Keys remember their parameters so that raising the cost later (``LACS_ARGON2_MEMORY_KIB``)
+    never strands a password-wrapped key or a receipt made before.
+    """
+
+    memory_kib: int
+    iterations: int = ARGON2_ITERATIONS
+    lanes: int = ARGON2_LANES
+
+    def __str__(self) -> str:
+        return f"argon2id:m={self.memory_kib},t={self.iterations},p={self.lanes}"
+
+    @classmethod
+    def parse(cls, text: str) -> KdfParams:
+        match = re.fullmatch(r"argon2id:m=(\d+),t=(\d+),p=(\d+)", text or "")
+        if match is None:
+            raise ValueError(f"unknown key-derivation parameters {text!r}")
+        return cls(*(int(group) for group in match.groups()))
+
+
+def kdf_current() -> KdfParams:
+    """The parameters new keys are derived with (the test profile lowers the memory)."""
+    from django.conf import settings
+
+    return KdfParams(int(getattr(settings, "ARGON2_MEMORY_KIB", ARGON2_MEMORY_KIB)))
+
+
+def derive_key(
+    secret: str, salt: bytes, *, memory_kib: int | None = None, params: KdfParams | None = None
+) -> bytes:
+    """Argon2id: a 256-bit key from a password or receipt and a 16-byte salt.
+
+    ``params`` are the ones stored with the key being opened; new keys use ``kdf_current()``.
+    """
+    params = params or (KdfParams(memory_kib) if memory_kib else kdf_current())
     kdf = Argon2id(
         salt=salt,
         length=KEY_BYTES,
-        iterations=ARGON2_ITERATIONS,
-        lanes=ARGON2_LANES,
-        memory_cost=memory_kib or int(getattr(settings, "ARGON2_MEMORY_KIB", ARGON2_MEMORY_KIB)),
+        iterations=params.iterations,
+        lanes=params.lanes,
+        memory_cost=params.memory_kib,
     )
     return kdf.derive(secret.encode("utf-8"))
 

@@ -33,37 +33,49 @@ def user_keys_create(*, user, password: str) -> UserKeyPair:
     """Give ``user`` a fresh key pair wrapped by ``password`` (replacing any old one)."""
     replaced = UserKeyPair.objects.filter(user=user).exists()
     private, public = crypto.new_keypair()
-    salt = crypto.new_salt()
-    wrapped = crypto.seal(crypto.derive_key(password, salt), private, b"user-key")
     pair, _ = UserKeyPair.objects.update_or_create(
-        user=user,
-        defaults={
-            "public_key": crypto.b64e(public),
-            "wrapped_private_key": crypto.b64e(wrapped),
-            "salt": crypto.b64e(salt),
-        },
+        user=user, defaults={"public_key": crypto.b64e(public), **_wrapped(private, password)}
     )
     if replaced:
         keys_replaced.send(sender=UserKeyPair, user=user)
     return pair
 
 
-def user_private_key(*, user, password: str) -> bytes:
-    pair = UserKeyPair.objects.get(user=user)
-    key = crypto.derive_key(password, crypto.b64d(pair.salt))
+def _wrapped(private: bytes, password: str) -> dict[str, str]:
+    """The stored fields of ``private`` wrapped by ``password`` with today's Argon2id cost."""
+    salt, params = crypto.new_salt(), crypto.kdf_current()
+    wrapped = crypto.seal(crypto.derive_key(password, salt, params=params), private, b"user-key")
+    return {
+        "wrapped_private_key": crypto.b64e(wrapped),
+        "salt": crypto.b64e(salt),
+        "kdf": str(params),
+    }
+
+
+def _open(pair: UserKeyPair, password: str) -> bytes:
+    params = crypto.KdfParams.parse(pair.kdf)
+    key = crypto.derive_key(password, crypto.b64d(pair.salt), params=params)
     return crypto.open_(key, crypto.b64d(pair.wrapped_private_key), b"user-key")
+
+
+def user_private_key(*, user, password: str) -> bytes:
+    return _open(UserKeyPair.objects.get(user=user), password)
 
 
 def user_keys_unlock(*, user, password: str) -> bytes:
     """The private key for a correct password, creating the pair on first log-in."""
     if not UserKeyPair.objects.filter(user=user).exists():
         user_keys_create(user=user, password=password)
+    pair = UserKeyPair.objects.get(user=user)
     try:
-        return user_private_key(user=user, password=password)
+        private = _open(pair, password)
     except crypto.CryptoError:
         # The password was reset by an administrator: the old key cannot be opened.
         user_keys_create(user=user, password=password)
         return user_private_key(user=user, password=password)
+    if pair.kdf != str(crypto.kdf_current()):  # the cost was raised: re-wrap at today's cost
+        UserKeyPair.objects.filter(pk=pair.pk).update(**_wrapped(private, password))
+    return private
 
 
 @transaction.atomic
@@ -74,11 +86,7 @@ def user_keys_rewrap(*, user, old_password: str, new_password: str) -> None:
     except (UserKeyPair.DoesNotExist, crypto.CryptoError):
         user_keys_create(user=user, password=new_password)
         return
-    salt = crypto.new_salt()
-    wrapped = crypto.seal(crypto.derive_key(new_password, salt), private, b"user-key")
-    UserKeyPair.objects.filter(user=user).update(
-        wrapped_private_key=crypto.b64e(wrapped), salt=crypto.b64e(salt)
-    )
+    UserKeyPair.objects.filter(user=user).update(**_wrapped(private, new_password))
 
 
 def session_store(request, private_key: bytes) -> None:

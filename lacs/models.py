@@ -244,6 +244,7 @@ class UserKeyPair(models.Model):
     public_key = models.CharField(max_length=64)
     wrapped_private_key = models.TextField()
     salt = models.CharField(max_length=32)
+    kdf = models.CharField(max_length=40)  # the Argon2id parameters the wrapping key used
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

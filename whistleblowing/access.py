@@ -8,6 +8,7 @@ Every refusal of an object answers "not found", like a missing one.
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import Http404
 
 from cases import access as case_access
@@ -38,8 +39,12 @@ def report_for_receipt(text: str) -> tuple[Report, bytes] | None:
     canonical = receipts.receipt_normalise(text)
     if canonical is None:
         return None
-    secret = receipts.receipt_derive(canonical)
-    report = Report.objects.select_related("case").filter(receipt_lookup=secret.lookup).first()
+    report = None
+    for kdf in _receipt_kdfs():  # today's parameters first; older ones only if still in use
+        secret = receipts.receipt_derive(canonical, kdf)
+        report = Report.objects.select_related("case").filter(receipt_lookup=secret.lookup).first()
+        if report is not None:
+            break
     if report is None:
         return None
     try:
@@ -53,7 +58,24 @@ def report_for_receipt(text: str) -> tuple[Report, bytes] | None:
 def receipt_key_for(text: str, report: Report) -> bytes:
     """The receipt-derived key (for the identity the whistle-blower gave), or CryptoError."""
     canonical = receipts.receipt_normalise(text) or ""
-    return receipts.receipt_derive(canonical).key(bytes(report.receipt_salt))
+    secret = receipts.receipt_derive(canonical, report.receipt_kdf)
+    return secret.key(bytes(report.receipt_salt))
+
+
+def _receipt_kdfs() -> list[str]:
+    """The Argon2id parameters receipts were derived with: today's, then any older in use.
+
+    Each costs one derivation for a wrong receipt, so old ones stop being tried once no report
+    made with them is left (retention deletes reports).
+    """
+    today = str(crypto.kdf_current())
+    older = (  # two index ranges: usually empty, so a follow-up pays nothing for this
+        Report.objects.filter(Q(receipt_kdf__lt=today) | Q(receipt_kdf__gt=today))
+        .values_list("receipt_kdf", flat=True)
+        .distinct()
+        .order_by("receipt_kdf")
+    )
+    return [today, *older]
 
 
 def followup_report(request) -> tuple[Report, bytes] | None:

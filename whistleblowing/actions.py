@@ -85,6 +85,7 @@ def _report_store(*, entity, category, answers, description, files, identity, se
     report = Report.objects.create(
         case=case,
         receipt_lookup=secret.lookup,
+        receipt_kdf=secret.kdf,
         receipt_salt=salt,
         receipt_sealed_key=crypto.seal(receipt_key, data_key, aad(case, "receipt")),
         description=crypto.seal_text(data_key, description, aad(case, "description")),

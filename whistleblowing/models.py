@@ -146,6 +146,7 @@ class Report(models.Model):
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="report")
     receipt_lookup = models.CharField(max_length=64, unique=True)
+    receipt_kdf = models.CharField(max_length=40, db_index=True)  # the receipt's Argon2id cost
     receipt_salt = models.BinaryField()
     receipt_sealed_key = models.BinaryField()
     description = models.BinaryField()

@@ -67,10 +67,11 @@ def receipt_normalise(text: str) -> str | None:
 
 @dataclass(frozen=True)
 class ReceiptSecret:
-    """What one Argon2id derivation of a receipt gives."""
+    """What one Argon2id derivation of a receipt gives (with the parameters it used)."""
 
     lookup: str
     master: bytes
+    kdf: str
 
     def key(self, salt: bytes) -> bytes:
         """The key that seals this report's data key for the whistle-blower."""
@@ -79,7 +80,9 @@ class ReceiptSecret:
         ).derive(self.master)
 
 
-def receipt_derive(canonical: str) -> ReceiptSecret:
-    master = crypto.derive_key(canonical, APPLICATION_SALT)
+def receipt_derive(canonical: str, kdf: str | None = None) -> ReceiptSecret:
+    """Derive with the stored parameters ``kdf`` of a report, or today's for a new receipt."""
+    params = crypto.KdfParams.parse(kdf) if kdf else crypto.kdf_current()
+    master = crypto.derive_key(canonical, APPLICATION_SALT, params=params)
     lookup = hmac.new(master, b"lookup", hashlib.sha256).hexdigest()
-    return ReceiptSecret(lookup=lookup, master=master)
+    return ReceiptSecret(lookup=lookup, master=master, kdf=str(params))
