@@ -395,12 +395,15 @@ def _compile(
     return [(ocds.compile_releases(list(rs.values())), False) for rs in grouped.values()]
 
 
+def _published_row(compiled: dict) -> _ProcessRow:
+    return _process_row(compiled, True)
+
+
 def _published_store(
-    compiled: list[dict], result: FileResult, writer: CopyWriter, kept: dict[str, bool]
+    rows: list[_ProcessRow], result: FileResult, writer: CopyWriter, kept: dict[str, bool]
 ) -> None:
-    """Compiled releases as published, kept unless the process's own releases were imported."""
-    # Prepared before waiting for the batch in flight: this is the work that overlaps it.
-    rows = [_process_row(c, True) for c in compiled]
+    """Compiled releases as published (prepared as they were read, which is the work that
+    overlaps the batch in flight), kept unless the process's own releases were imported."""
     writer.wait()
     sql = f"SELECT DISTINCT ocid FROM {Release._meta.db_table} WHERE ocid = ANY(%s)"  # noqa: S608
     merged = {ocid for (ocid,) in _any_rows(sql, (row.ocid for row in rows))}
@@ -443,8 +446,8 @@ def ocds_file_import(
     kept: dict[str, bool] = {}  # published compiled releases of this file: ocid → written
     try:
         with ocds.gc_paused():  # parsed documents hold no cycles
-            for compiled in ocds.parse_stream(content, parsed, STREAM_BATCH):
-                _published_store(compiled, result, writer, kept)
+            for rows in ocds.parse_stream(content, parsed, STREAM_BATCH, _published_row):
+                _published_store(rows, result, writer, kept)
             if not parsed.problems:
                 merged = _releases_import(parsed.releases, batch, result, writer)
                 _published_overlap({o: kept[o] for o in merged if o in kept}, result, writer)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -274,13 +274,20 @@ def parse_file(content: bytes) -> Parsed:
     return parsed
 
 
-def parse_stream(content: bytes, parsed: Parsed, batch: int = 1000) -> Iterator[list[dict]]:
+def parse_stream(
+    content: bytes,
+    parsed: Parsed,
+    batch: int = 1000,
+    prepare: Callable[[dict], Any] | None = None,
+) -> Iterator[list[Any]]:
     """Read one file as ``parse_file`` does, handing over its compiled releases in batches as
     they are read, so that one batch can be written while the next lines are parsed.
 
     The releases to merge and the problems end up in ``parsed``; once there is a problem no
     further batch is handed over (the caller discards the file). orjson checks UTF-8 as it
-    parses, so the file is decoded only to explain a document that fails.
+    parses, so the file is decoded only to explain a document that fails. With ``prepare``,
+    each compiled release is handed over as ``prepare`` makes it, called as soon as the release
+    is read, while it is still in the processor's caches; the release itself is then let go.
     """
     if b"\\u0000" in content:  # JSONB cannot hold the NUL character
         if _decode(content, parsed):
@@ -297,17 +304,20 @@ def parse_stream(content: bytes, parsed: Parsed, batch: int = 1000) -> Iterator[
                 problem = Problem(f"line {_line_of(whole_error)}", _reason(whole_error))
                 parsed.problems.append(problem)
             return
-        yield from _stream_lines(content, parsed, batch)
+        yield from _stream_lines(content, parsed, batch, prepare)
         return
     _accept_document(doc, "", parsed)  # valid JSON to orjson: valid UTF-8 too
     if parsed.compiled and not parsed.problems:
-        yield parsed.compiled
+        yield [prepare(c) for c in parsed.compiled] if prepare else parsed.compiled
         parsed.compiled = []
 
 
-def _stream_lines(content: bytes, parsed: Parsed, batch: int) -> Iterator[list[dict]]:
+def _stream_lines(
+    content: bytes, parsed: Parsed, batch: int, prepare: Callable[[dict], Any] | None
+) -> Iterator[list[Any]]:
     decoded = False
     lines = content.count(b"\n") + 1
+    compiled = parsed.compiled
     for number, line in _lines(content):
         try:
             doc = orjson.loads(line)
@@ -323,15 +333,20 @@ def _stream_lines(content: bytes, parsed: Parsed, batch: int) -> Iterator[list[d
                     return
             parsed.problems.append(Problem(f"line {number}", _reason(exc)))
             continue
+        read = len(compiled)
         _accept_document(doc, f"line {number}: ", parsed)
         if parsed.problems:
-            parsed.compiled = []
-        elif len(parsed.compiled) >= _batch_size(batch, number, lines):
-            yield parsed.compiled
-            parsed.compiled = []
+            compiled.clear()
+            continue
+        if prepare is not None:
+            for index in range(read, len(compiled)):
+                compiled[index] = prepare(compiled[index])
+        if len(compiled) >= _batch_size(batch, number, lines):
+            yield compiled
+            compiled = parsed.compiled = []
     _strip_prefix(parsed)
-    if parsed.compiled and not parsed.problems:
-        yield parsed.compiled
+    if compiled and not parsed.problems:
+        yield compiled
         parsed.compiled = []
 
 
