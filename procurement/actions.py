@@ -56,21 +56,24 @@ log = logging.getLogger(__name__)
 CHUNK = 2000
 STREAM_BATCH = 1000  # compiled releases written together while the next ones are read
 # Process columns in the order they are COPYed: the buyers last, once their rows are known.
-PROCESS_COPY_FIELDS = [
-    "ocid",
-    "data",
-    "digest",
-    "published_compiled",
-    "date",
-    "year",
+PROCESS_TEXT_FIELDS = (
     "title",
     "method",
     "method_details",
     "method_rationale",
     "tender_status",
+    "currency",
+)
+PROCESS_COPY_FIELDS = [
+    "ocid",
+    *PROCESS_TEXT_FIELDS,
+    "data",
+    "digest",
+    "published_compiled",
+    "date",
+    "year",
     "tender_amount",
     "awarded_amount",
-    "currency",
     "number_of_tenderers",
     "supplier_keys",
     "supplier_names",
@@ -225,20 +228,14 @@ def _process_row(data: dict, published: bool) -> _ProcessRow:
     field = copy_field
     head = b"\t".join(
         [
-            field(data["ocid"]),
+            _texts([data["ocid"], *(columns[name] for name in PROCESS_TEXT_FIELDS)]),
             field(JSONText(text)),
             digest.encode(),
             b"t" if published else b"f",
             _stamp(columns["date"]),
             field(columns["year"]),
-            field(columns["title"]),
-            field(columns["method"]),
-            field(columns["method_details"]),
-            field(columns["method_rationale"]),
-            field(columns["tender_status"]),
             field(columns["tender_amount"]),
             field(columns["awarded_amount"]),
-            field(columns["currency"]),
             field(columns["number_of_tenderers"]),
             field(columns["supplier_keys"]),
             field(columns["supplier_names"]),
@@ -257,6 +254,14 @@ def _process_row(data: dict, published: bool) -> _ProcessRow:
         buyer=(ocds.organisation_key(buyer), _org_name(buyer)),
         procuring=(ocds.organisation_key(procuring), _org_name(procuring)),
     )
+
+
+def _texts(values: list[str]) -> bytes:
+    """Text fields side by side in COPY's format: encoded at once unless one needs escaping."""
+    joined = "\t".join(values)
+    if joined.count("\t") != len(values) - 1 or "\\" in joined or "\n" in joined or "\r" in joined:
+        return b"\t".join(map(copy_field, values))
+    return joined.encode()
 
 
 _STAMPS: dict[dt.datetime, bytes] = {}

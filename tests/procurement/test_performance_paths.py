@@ -34,6 +34,7 @@ def releases(count: int) -> list[dict]:
     out[1]["tender"]["procuringEntity"] = {"name": "Unidad sin clave"}
     out[2]["awards"][0]["suppliers"] = [{"name": "Proveedora sin RFC"}]
     out[3]["tender"]["description"] = 'tab\there, newline\nhere, backslash \\ and "quotes"'
+    out[4]["tender"]["title"] = 'título con\ttab, \\ y "comillas"'
     return out
 
 
@@ -62,6 +63,8 @@ def test_copied_documents_are_stored_as_they_were_and_reimport_changes_nothing()
     ocds_file_import(name="a.jsonl", content=content)
     stored = dict(Process.objects.values_list("ocid", "data"))
     assert stored == {r["ocid"]: r for r in data}
+    titles = dict(Process.objects.values_list("ocid", "title"))
+    assert titles == {r["ocid"]: r["tender"]["title"] for r in data}
     for process in Process.objects.all():
         assert process.digest == ocds.digest(process.data)
         assert orjson.loads(process.indicator_facts) == release_facts(process.data)
