@@ -45,6 +45,7 @@ from ethics.models import (
     ReminderShown,
 )
 from lacs.audit import audit_record
+from lacs.mail import notify_after_commit
 from lacs.models import ContactPoint, Entity, Role, RoleAssignment
 
 ADVICE_ANSWER_DAYS: int = getattr(settings, "ETHICS_ADVICE_ANSWER_DAYS", 10)
@@ -771,7 +772,7 @@ def _advice_overdue_claim(pk: int, entity_id: int) -> int:
     emails = _contact_emails(entity_id)
     subject = str(_("Solicitud de asesoría sin respuesta"))
     body = str(_("Una solicitud de asesoría (#%(n)s) pasó su fecha de respuesta.") % {"n": pk})
-    transaction.on_commit(lambda: send_mail(subject, body, None, emails, fail_silently=True))
+    notify_after_commit(subject, body, emails)
     return 1
 
 
@@ -802,7 +803,7 @@ def _follow_up_claim(pk: int, entity_id: int, day: dt.date | None) -> int:
     body = str(
         _("El caso de conflicto #%(n)s tiene seguimiento el %(day)s.") % {"n": pk, "day": day}
     )
-    transaction.on_commit(lambda: send_mail(subject, body, None, emails, fail_silently=True))
+    notify_after_commit(subject, body, emails)
     return 1
 
 
