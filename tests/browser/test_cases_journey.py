@@ -13,16 +13,21 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def sign_in(page, user, then: str) -> None:
+    """The log-in form with the password and a current TOTP code, as a person fills it."""
+    page.goto(f"{page.base_url}/accounts/login/?next={then}")
+    page.get_by_label("Usuario").fill(user.username)
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    device = TOTPDevice.objects.get(user=user)
+    page.get_by_label("Código de verificación", exact=False).fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Entrar").click()
+
+
 def test_contact_point_triages_a_routed_case_without_javascript(nojs_page, entity):
     contact = make_user(Role.CONTACT, entity, username="carlos")
     case, _key = open_case(entity)  # committed: routing runs (eagerly) on commit
     page = nojs_page
-    page.goto(page.base_url + "/accounts/login/?next=/cases/")
-    page.get_by_label("Usuario").fill("carlos")
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    device = TOTPDevice.objects.get(user=contact)
-    page.get_by_label("Código de verificación", exact=False).fill(f"{totp(device.bin_key):06d}")
-    page.get_by_role("button", name="Entrar").click()
+    sign_in(page, contact, "/cases/")
 
     assert page.get_by_role("heading", name="Bandeja de casos").is_visible()
     page.get_by_role("link", name=case.number).click()
@@ -59,12 +64,7 @@ def test_admin_hands_waiting_keys_over_with_the_escrow_key(nojs_page, entity):
 
     admin = make_user(Role.ADMIN, username="ana")
     page = nojs_page
-    page.goto(page.base_url + "/accounts/login/?next=/cases/recovery/")
-    page.get_by_label("Usuario").fill("ana")
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    device = TOTPDevice.objects.get(user=admin)
-    page.get_by_label("Código de verificación", exact=False).fill(f"{totp(device.bin_key):06d}")
-    page.get_by_role("button", name="Entrar").click()
+    sign_in(page, admin, "/cases/recovery/")
 
     assert page.get_by_role("heading", name="Recuperación de llaves").is_visible()
     assert page.get_by_role("cell", name=case.number).is_visible()
