@@ -297,11 +297,15 @@ class IndicatorRun:
         self.direct: list[tuple[str, str, dt.datetime, float]] | None = None
         self.active: list[dict] = []
         self.winners: set[str] = set()
-        # Each release runs every fold, or, if its method compares no prices, the others.
-        self.folds = [getattr(self, f"_fold_{c.lower()}") for c in enabled]
-        self.folds_without_price = [
-            getattr(self, f"_fold_{c.lower()}") for c in enabled if c not in PRICE_INDICATORS
-        ]
+        # MX02 and MX03 cannot flag without declared interests or sanctioned suppliers.
+        if not self.declared_interests and "MX02" in enabled:
+            enabled.remove("MX02")
+        if not self.sanctioned and "MX03" in enabled:
+            enabled.remove("MX03")
+        self.enabled = enabled
+        # The folds a release runs, by (compares prices, direct award, several bids): see
+        # ``_folds_for``; worked out once per combination.
+        self.fold_sets: dict[tuple[bool, bool, bool], list] = {}
         # Settings each fold needs, read once per run rather than once per release.
         get = settings.get
         self.r003_methods = _pipe(get("R003", "procurement_methods"))
@@ -383,9 +387,25 @@ class IndicatorRun:
         # Active awards and their suppliers, which most indicators read.
         self.active = [a for a in awards if a.get("status") == "active"]
         self.winners = {s for a in self.active for s in a["suppliers"] or []}
-        folds = self.folds if self._compares_price(details) else self.folds_without_price
+        # Until the main currency is known every price is read, in order, to find it.
+        several = len(bids) > 1 or self.currency is None
+        key = (self._compares_price(details), tender.get("method") == "direct", several)
+        folds = self.fold_sets.get(key)
+        if folds is None:
+            folds = self.fold_sets[key] = self._folds_for(*key)
         for fold in folds:
             fold(release, ocid, tender, bids, awards)
+
+    def _folds_for(self, price: bool, direct: bool, several: bool) -> list:
+        """The folds that can flag a release: the price comparisons only if its method compares
+        prices, and R024, R028, R036 and R058 only with two bids or more; R055 and MX01 only for a
+        direct award."""
+        skip = set() if price else set(PRICE_INDICATORS)
+        if not several:
+            skip |= {"R024", "R028", "R036", "R058"}
+        if not direct:
+            skip |= {"R055", "MX01"}
+        return [getattr(self, f"_fold_{c.lower()}") for c in self.enabled if c not in skip]
 
     def _compares_price(self, details: Any) -> bool:
         if self.s.price_comparison is not None:
@@ -415,8 +435,6 @@ class IndicatorRun:
 
     def _winning_difference(self, ocid, bids, awards) -> _Winning | None:
         """Single winner, single-tenderer valid bids, winner's bid the lowest: the gap ratio."""
-        if len(bids) < 2 and self.currency is not None:
-            return None  # one bid compares with none (and the main currency is known already)
         if not awards or any(a.get("status") not in FINAL_AWARD for a in awards):
             return None
         active = [a for a in awards if a.get("status") == "active"]
@@ -508,8 +526,6 @@ class IndicatorRun:
                 self.flag("Tenderer", tenderer, "R025", ratio)
 
     def _fold_r028(self, release, ocid, tender, bids, awards) -> None:
-        if len(bids) < 2 and self.currency is not None:
-            return  # one bid compares with none (and the main currency is known already)
         by_amount: dict[float, set[frozenset[str]]] = defaultdict(set)
         for bid in bids:
             if bid.get("status") not in SUBMITTED:
@@ -553,8 +569,8 @@ class IndicatorRun:
             self.flag("Tenderer", next(iter(valid)), "R035", 0.0)
 
     def _fold_r036(self, release, ocid, tender, bids, awards) -> None:
-        if not self.active or (len(bids) < 2 and self.currency is not None):
-            return  # one bid compares with none (and the main currency is known already)
+        if not self.active:
+            return
         disqualified: list[float] = []
         others: list[float] = []
         for bid in bids:
