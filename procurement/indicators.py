@@ -394,7 +394,7 @@ class IndicatorRun:
         if folds is None:
             folds = self.fold_sets[key] = self._folds_for(*key)
         for fold in folds:
-            fold(release, ocid, tender, bids, awards)
+            fold(self, release, ocid, tender, bids, awards)
 
     def _folds_for(self, price: bool, direct: bool, several: bool) -> list:
         """The folds that can flag a release: the price comparisons only if its method compares
@@ -405,7 +405,10 @@ class IndicatorRun:
             skip |= {"R024", "R028", "R036", "R058"}
         if not direct:
             skip |= {"R055", "MX01"}
-        return [getattr(self, f"_fold_{c.lower()}") for c in self.enabled if c not in skip]
+        # The class's functions, not bound methods: a run holding its own bound methods would
+        # be a reference cycle, and all it holds would wait for the cycle collector.
+        cls = type(self)
+        return [getattr(cls, f"_fold_{c.lower()}") for c in self.enabled if c not in skip]
 
     def _compares_price(self, details: Any) -> bool:
         if self.s.price_comparison is not None:
