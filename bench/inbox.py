@@ -232,7 +232,7 @@ def main() -> int:
 
     with scratch_database("lacs_bench_inbox", keep=args.keep):
         n_cases = max(1000, int(FULL_CASES * args.scale))
-        call_command("migrate", "cases", verbosity=0)
+        call_command("migrate", verbosity=0)
         began = time.perf_counter()
         points = build(n_cases)
         print(

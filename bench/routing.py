@@ -161,7 +161,7 @@ def main() -> int:
     connections.databases["default"]["NAME"] = scratch
     worker = None
     try:
-        call_command("migrate", "cases", verbosity=0)
+        call_command("migrate", verbosity=0)
         app.control.purge()
         worker = _start_worker(_database_url(connection.settings_dict, scratch))
         noop, routing = _measure(args.reports)
