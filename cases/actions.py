@@ -644,12 +644,14 @@ def user_keys_replaced(*, user) -> int:
     return len(case_ids)
 
 
-def escrow_waiting(entity: Entity):
-    """Recipients waiting for the keys of cases whose escrow copy belongs to ``entity``."""
+def escrow_waiting(entity: Entity | None = None):
+    """Recipients waiting for the keys of cases whose escrow copy belongs to ``entity`` (or to
+    any entity: the one each case was reported against, whose key its escrow copy is for)."""
+    owner = entity if entity is not None else OuterRef("case__entity_id")
 
     def wrap(kind: str) -> Exists:
         return Exists(
-            CaseKeyWrap.objects.filter(case_id=OuterRef("case_id"), kind=kind, entity=entity)
+            CaseKeyWrap.objects.filter(case_id=OuterRef("case_id"), kind=kind, entity=owner)
         )
 
     return CaseRecipient.objects.filter(

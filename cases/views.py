@@ -373,19 +373,18 @@ def escrow_recovery(request: HttpRequest) -> HttpResponse:
                 messages.info(request, _("Nadie de ese ente esperaba llaves."))
             return redirect("cases:escrow_recovery")
     entities = form.fields["entity"].queryset
-    waiting = []
-    for entity in entities:
-        rows = list(
-            actions.escrow_waiting(entity)
-            .select_related("case", "user")
-            .order_by("case__number", "user__username")[: PAGE_SIZE * 4]
-        )
-        if rows:
-            waiting.append((entity, rows))
+    rows = (
+        actions.escrow_waiting()
+        .select_related("case__entity", "user")
+        .order_by("case__entity__name", "case__number", "user__username")[: PAGE_SIZE * 8]
+    )
+    waiting: dict = {}
+    for row in rows:  # one query for every entity, grouped here
+        waiting.setdefault(row.case.entity, []).append(row)
     return render(
         request,
         "cases/escrow_recovery.html",
-        {"form": form, "waiting": waiting, "entities": entities},
+        {"form": form, "waiting": list(waiting.items()), "entities": entities},
     )
 
 
