@@ -159,8 +159,11 @@ def case_routing_schedule(*, case_id: int) -> None:
 
 
 def _wrap_for_user(case: Case, user, data_key: bytes, notes_key: bytes) -> bool:
-    """Wrap both case keys for ``user``'s public key; False when they have no key pair yet."""
-    pair = UserKeyPair.objects.filter(user=user).first()
+    """Wrap both case keys for ``user``'s public key; False when they have no key pair yet.
+
+    Reads ``user.keypair`` (one query, none when the caller selected it with the user).
+    """
+    pair = getattr(user, "keypair", None)
     if pair is None:
         return False
     public = crypto.b64d(pair.public_key)
@@ -609,10 +612,10 @@ def case_keys_share_pending(*, actor, case: Case, data_key: bytes, notes_key: by
     Run when a recipient who holds the keys opens the case; returns how many it completed.
     """
     done = 0
-    pending = CaseRecipient.objects.select_for_update().filter(
+    pending = CaseRecipient.objects.select_for_update(of=("self",)).filter(
         case=case, state=RecipientState.PENDING_KEY
     )
-    for recipient in pending.select_related("user"):
+    for recipient in pending.select_related("user__keypair"):
         if _wrap_for_user(case, recipient.user, data_key, notes_key):
             CaseRecipient.objects.filter(pk=recipient.pk).update(state=RecipientState.ACTIVE)
             audit_record(

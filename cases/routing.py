@@ -67,21 +67,6 @@ class Point:
     absent: bool
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: int
-    category_id: int | None
-    entity_id: int | None
-    target_id: int
-    mode: str
-
-    def matches(self, case: Case) -> bool:
-        return self.category_id in (None, case.category_id) and self.entity_id in (
-            None,
-            case.entity_id,
-        )
-
-
 @dataclass
 class Facts:
     """Everything routing decides on, read at one instant."""
@@ -94,9 +79,12 @@ class Facts:
     attempts: int
     intake_key: bytes | None
     recused: set[int]
-    rules: list[Rule]
+    rules: list[RoutingRule]  # active ones: id, category, entity, target and mode only
     comptroller_id: int | None
     points: dict[int, list[Point]]
+
+
+_RULE_FIELDS = ["id", "category_id", "entity_id", "target_id", "mode"]  # as the SQL reads them
 
 
 @functools.cache
@@ -119,6 +107,8 @@ def _facts_sql(claim: bool) -> str:
         if claim
         else f"LEFT JOIN {t['routing']} r ON r.case_id = c.id"
     )
+    # The contact-point part is ContactPointQuerySet.current() (lacs.models) written in SQL;
+    # tests/cases/test_routing.py holds both to the same dates.
     return f"""
     SELECT c.id, c.number, c.entity_id, c.category_id,
            c.contact_point_implicated, c.head_implicated,
@@ -141,7 +131,7 @@ def _facts_sql(claim: bool) -> str:
               FROM {t["point"]} p
               JOIN {t["user"]} u ON u.id = p.user_id AND u.is_active
               LEFT JOIN {t["keypair"]} k ON k.user_id = p.user_id
-             WHERE p.start <= $2::date AND (p."end" IS NULL OR p."end" >= $2::date)
+             WHERE p.start <= $2::date AND (p."end" IS NULL OR p."end" >= $2::date)  -- current()
                AND (p.entity_id IN (c.entity_id, cat.specialised_unit_id)
                     OR p.entity_id IN (SELECT x.target_id FROM {t["rule"]} x WHERE x.active)
                     OR p.entity_id IN (SELECT x.id FROM {t["entity"]} x
@@ -199,7 +189,7 @@ def facts_load(case_id: int, *, claim: bool = False) -> Facts | None:
         attempts=attempts or 0,
         intake_key=bytes(intake_key) if intake_key is not None else None,
         recused=set(recused),
-        rules=[Rule(*item) for item in rules],
+        rules=[RoutingRule.from_db("default", _RULE_FIELDS, item) for item in rules],
         comptroller_id=comptroller_id,
         points=by_entity,
     )
@@ -257,7 +247,7 @@ def _targets(facts: Facts) -> list[tuple[int, str, str]]:
     instead = [r for r in rules if r.mode == RuleMode.INSTEAD]
     targets: list[tuple[int, str, str]]
     if instead:
-        targets = [(r.target_id, RecipientRole.RULE, f"rule:{r.id}") for r in instead]
+        targets = [(r.target_id, RecipientRole.RULE, f"rule:{r.pk}") for r in instead]
     elif facts.specialised_unit_id is not None:
         targets = [
             (
@@ -269,7 +259,7 @@ def _targets(facts: Facts) -> list[tuple[int, str, str]]:
     else:
         targets = [(case.entity_id, RecipientRole.PRIMARY, "reported_entity")]
     targets += [
-        (r.target_id, RecipientRole.RULE, f"rule:{r.id}") for r in rules if r.mode == RuleMode.ALSO
+        (r.target_id, RecipientRole.RULE, f"rule:{r.pk}") for r in rules if r.mode == RuleMode.ALSO
     ]
     return targets
 

@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lacs.settings")
 
@@ -31,10 +31,9 @@ def _collect_beat_schedule(sender: Celery, **_kwargs) -> None:
     sender.conf.beat_schedule = schedule
 
 
-@task_prerun.connect
 @task_postrun.connect
 def _database_connections_check(task=None, **_kwargs) -> None:
-    """Between tasks, what Django does between requests: drop a connection that broke or aged.
+    """After each task, what Django does after each request: drop a connection that broke or aged.
 
     With ``CELERY_DB_REUSE_MAX`` Celery leaves connections open; this keeps a connection that
     failed (PostgreSQL restarted) or outlived ``CONN_MAX_AGE`` from reaching the next task, and

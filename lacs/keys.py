@@ -64,9 +64,9 @@ def user_private_key(*, user, password: str) -> bytes:
 
 def user_keys_unlock(*, user, password: str) -> bytes:
     """The private key for a correct password, creating the pair on first log-in."""
-    if not UserKeyPair.objects.filter(user=user).exists():
-        user_keys_create(user=user, password=password)
-    pair = UserKeyPair.objects.get(user=user)
+    pair = UserKeyPair.objects.filter(user=user).first()
+    if pair is None:
+        pair = user_keys_create(user=user, password=password)
     try:
         private = _open(pair, password)
     except crypto.CryptoError:

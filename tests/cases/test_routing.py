@@ -207,3 +207,24 @@ def test_instead_rule_replaces_the_reported_entity_until_an_admin_switches_it_of
     second, _key = open_case(entity)
     case_route(case_id=second.pk)
     assert set(recipients(second).values()) == {RecipientRole.PRIMARY}
+
+
+@pytest.mark.django_db
+def test_routing_takes_exactly_the_contact_points_current_today(entity):
+    from cases.actions import routing_plan
+    from lacs.models import ContactPoint
+
+    today = timezone.localdate()
+    day = dt.timedelta(days=1)
+    ended = alternate(entity, start=today - 10 * day, end=today - day)
+    until_today = alternate(entity, start=today - 10 * day, end=today)
+    from_today = alternate(entity, start=today)
+    from_tomorrow = alternate(entity, start=today + day)
+    open_ended = alternate(entity)
+    case, _key = open_case(entity)  # no primary: every current alternate receives it
+    picked = {p.user.pk for p in routing_plan(case).picks}
+    current = set(
+        ContactPoint.objects.current(today).filter(entity=entity).values_list("user_id", flat=True)
+    )
+    assert picked == current == {until_today.pk, from_today.pk, open_ended.pk}
+    assert ended.pk not in picked and from_tomorrow.pk not in picked
