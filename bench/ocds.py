@@ -52,6 +52,13 @@ RATIONALES = (
     "ARTICULO 55 DE LA LEY DE ADQUISICIONES PARA EL DISTRITO FEDERAL",
     "ARTICULO 57 DE LA LEY DE ADQUISICIONES PARA EL DISTRITO FEDERAL",
 )
+ARCHIVE = "https://innovacion.finanzas.cdmx.gob.mx/ocpsefin/OCDS/ARCHIVOS"
+DOCUMENTS = {
+    "procurementPlan": ("AUTORIZACION PREVIA", "AUTORIZACION PREVIA Y RATIFICACION"),
+    "tenderNotice": ("REQUISICION", "BASES DE LA LICITACION"),
+    "awardNotice": ("OFICIO DE ADJUDICACION", "ESTUDIO DE PRECIOS", "DICTAMEN"),
+    "contractSigned": ("CONTRATO",),
+}
 CLASSES = ("2111", "2141", "2161", "2211", "2461", "2531", "2612", "3111", "3361", "3581")
 
 
@@ -99,6 +106,73 @@ def _items(rng: random.Random, ocid: str, count: int) -> list[dict]:
     return items
 
 
+def _document(rng: random.Random, number: int, index: int, kind: str, date: str) -> dict:
+    title = rng.choice(DOCUMENTS[kind])
+    stamp = f"{20160600 + number % 28:08d}_{rng.randrange(240000):06d}"
+    return {
+        "id": str(index),
+        "documentType": kind,
+        "title": f"{title} {number % 1000:03d}",
+        "url": f"{ARCHIVE}/{title.lower().replace(' ', '_')}_{number % 1000:03d}_{stamp}.pdf",
+        "datePublished": date,
+        "format": "application/pdf",
+        "language": "es",
+    }
+
+
+def _extras(number: int, ocid: str, year: int, base: float, payee: dict, payer: dict) -> dict:
+    """What Mexico City's compiled releases carry besides the fields the indicators read, as in
+    ``compiled-release-1.json`` and ``-2.json`` (12 and 6 KB): the budget and its authorisations,
+    the documents of each stage, the contract's items and its payments and milestones (one per
+    month paid; 11 and 1 in those two files). Drawn from a generator of their own, so that the
+    fields the indicators read are the same as without them."""
+    rng = random.Random(number)
+    date = f"{year}-01-{1 + number % 27:02d}T00:00:00-06:00"
+    payments = rng.randrange(1, 13)
+    amount = round(base / payments, 2)
+    transactions, milestones = [], []
+    for month in range(1, payments + 1):
+        when = f"{year}-{month:02d}-{1 + rng.randrange(27):02d}T00:00:00-06:00"
+        transactions.append(
+            {
+                "id": f"CLC{number:07d}{month:05d}-{year}",
+                "source": "https://www.finanzas.cdmx.gob.mx/",
+                "date": when,
+                "value": {"amount": amount, "currency": "MXN"},
+                "payer": {"id": payer["id"], "name": payer["name"]},
+                "payee": {"id": payee["id"], "name": payee["name"]},
+            }
+        )
+        milestones.append(
+            {
+                "id": f"{5000000000 + number * 13 + month}-00010-{year}",
+                "title": "Aceptación de servicio",
+                "description": "Aceptación de servicio",
+                "dueDate": when,
+                "status": "met" if month < payments else rng.choice(("met", "partiallyMet")),
+            }
+        )
+    return {
+        "planning": {
+            "budget": {
+                "project": f"AUTORIZACIÓN PRESUPUESTAL SPP-{number % 1000:03d}-{year}",
+                "amount": {"amount": round(base * 1.1, 2), "currency": "MXN"},
+            },
+            "documents": [
+                _document(rng, number, index + 1, "procurementPlan", date)
+                for index in range(rng.randrange(1, 3))
+            ],
+        },
+        "tender_documents": [_document(rng, number, 1, "tenderNotice", date)],
+        "award_documents": [
+            _document(rng, number, index + 1, "awardNotice", date)
+            for index in range(rng.randrange(1, 3))
+        ],
+        "contract_documents": [_document(rng, number, 1, "contractSigned", date)],
+        "implementation": {"transactions": transactions, "milestones": milestones},
+    }
+
+
 def compiled_release(number: int, rng: random.Random) -> dict:
     """One synthetic compiled release; valid against the OCDS 1.1 release schema."""
     ocid = f"ocds-bench-{number:08d}"
@@ -137,6 +211,7 @@ def compiled_release(number: int, rng: random.Random) -> dict:
     cancelled = rng.random() < 0.02
     parties = [_party(buyer, ["buyer", "procuringEntity"], number)]
     parties += [_party(b, ["tenderer"] + ["supplier"] * (b is winner), number) for b in bidders]
+    extras = _extras(number, ocid, year, base, winner, buyer)
     return {
         "ocid": ocid,
         "id": f"{ocid}-{start}",
@@ -146,6 +221,7 @@ def compiled_release(number: int, rng: random.Random) -> dict:
         "language": "es",
         "parties": parties,
         "buyer": {"id": buyer["id"], "name": buyer["name"]},
+        "planning": extras["planning"],
         "tender": {
             "id": f"{ocid}-tender",
             "title": f"Adquisición de bienes para la {buyer['name']} ({number})",
@@ -160,6 +236,7 @@ def compiled_release(number: int, rng: random.Random) -> dict:
             "tenderPeriod": {"startDate": start, "endDate": end},
             "numberOfTenderers": len(bidders),
             "tenderers": [{"id": b["id"], "name": b["name"]} for b in bidders],
+            "documents": extras["tender_documents"],
         },
         "bids": {"details": bids},
         "awards": [
@@ -171,6 +248,7 @@ def compiled_release(number: int, rng: random.Random) -> dict:
                 "value": {"amount": base, "currency": "MXN"},
                 "suppliers": [{"id": winner["id"], "name": winner["name"]}],
                 "items": items,
+                "documents": extras["award_documents"],
             }
         ],
         "contracts": [
@@ -182,6 +260,9 @@ def compiled_release(number: int, rng: random.Random) -> dict:
                 "value": {"amount": base, "currency": "MXN"},
                 "dateSigned": award_date,
                 "period": {"startDate": award_date, "endDate": f"{year}-12-31T23:59:59-06:00"},
+                "items": items,
+                "documents": extras["contract_documents"],
+                "implementation": extras["implementation"],
             }
         ],
     }
