@@ -14,11 +14,12 @@ import datetime as dt
 import hashlib
 import logging
 import queue
+import struct
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import orjson
@@ -29,7 +30,24 @@ from django.utils.translation import gettext as _
 
 from lacs.audit import audit_record
 from procurement import ocds
-from procurement.bulk import CopyWriter, JSONText, copy_field, copy_lines, copy_or_upsert
+from procurement.bulk import (
+    NULL,
+    CopyWriter,
+    JSONText,
+    binary_bool,
+    binary_bytes,
+    binary_cents,
+    binary_int2,
+    binary_int4_or_null,
+    binary_int8,
+    binary_jsonb,
+    binary_text,
+    binary_text_array,
+    binary_timestamptz,
+    copy_field,
+    copy_lines,
+    copy_or_upsert,
+)
 from procurement.indicators import (
     Settings,
     indicators_compute_facts,
@@ -104,10 +122,17 @@ class FileResult:
 
 
 # --- columns -----------------------------------------------------------------------------------
-def _money(amount: float | None) -> Decimal | None:
+def _cents(amount: float | None) -> int | None:
+    """An amount for a two-decimal column, in cents: rounded to two decimals as written out
+    (``round`` is exact on the float; its shortest text then has at most two decimals)."""
     if amount is None or not abs(amount) < 1e17:  # beyond the column (and any real contract)
         return None
-    return Decimal(str(round(amount, 2)))
+    text = repr(round(amount, 2))
+    whole, _, fraction = text.partition(".")
+    if "e" in text or len(fraction) > 2:
+        return int(Decimal(text).scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    cents = abs(int(whole)) * 100 + int(fraction.ljust(2, "0"))
+    return -cents if text.startswith("-") else cents
 
 
 def _obj(value: Any) -> dict:
@@ -157,8 +182,8 @@ def _process_columns(compiled: dict) -> dict[str, Any]:
         "method_details": details[:300] if isinstance(details, str) else "",
         "method_rationale": rationale if isinstance(rationale, str) else "",
         "tender_status": str(tender.get("status") or "")[:30],
-        "tender_amount": _money(tender_amount),
-        "awarded_amount": _money(awarded),
+        "tender_amount": _cents(tender_amount),
+        "awarded_amount": _cents(awarded),
         "currency": (currency or "")[:3],
         "number_of_tenderers": tenderers if isinstance(tenderers, int) else None,
         "supplier_keys": supplier_keys,
@@ -212,7 +237,8 @@ def _any_rows(sql: str, values: Iterable[str]) -> list[tuple]:
 
 @dataclass(slots=True)
 class _ProcessRow:
-    """A compiled release ready to write: every column in COPY's format but the two buyers."""
+    """A compiled release ready to write: every column in COPY's binary format but the two
+    buyers, which are known once the batch's buyers are."""
 
     ocid: str
     digest: str
@@ -221,28 +247,33 @@ class _ProcessRow:
     procuring: tuple[str, str]
 
 
+# The number of fields of a row (PROCESS_COPY_FIELDS), which begins it in binary format.
+_PROCESS_FIELDS = struct.pack(">h", len(PROCESS_COPY_FIELDS))
+
+
 def _process_row(data: dict, published: bool) -> _ProcessRow:
     text = ocds.canonical(data)  # serialised once: for the digest and for COPY
     digest = hashlib.sha256(text).hexdigest()
     columns = _process_columns(data)
-    field = copy_field
-    head = b"\t".join(
+    head = b"".join(
         [
-            _texts([data["ocid"], *(columns[name] for name in PROCESS_TEXT_FIELDS)]),
-            field(JSONText(text)),
-            digest.encode(),
-            b"t" if published else b"f",
+            _PROCESS_FIELDS,
+            binary_text(data["ocid"]),
+            *[binary_text(columns[name]) for name in PROCESS_TEXT_FIELDS],
+            binary_jsonb(text),
+            binary_bytes(digest.encode()),
+            binary_bool(published),
             _stamp(columns["date"]),
-            field(columns["year"]),
-            field(columns["tender_amount"]),
-            field(columns["awarded_amount"]),
-            field(columns["number_of_tenderers"]),
-            field(columns["supplier_keys"]),
-            field(columns["supplier_names"]),
+            binary_int2(columns["year"]),
+            binary_cents(columns["tender_amount"]),
+            binary_cents(columns["awarded_amount"]),
+            binary_int4_or_null(columns["number_of_tenderers"]),
+            binary_text_array(columns["supplier_keys"]),
+            binary_text_array(columns["supplier_names"]),
             _stamp(columns["tender_start"]),
             _stamp(columns["tender_end"]),
             _stamp(columns["award_date"]),
-            field(JSONText(orjson.dumps(release_facts(data)))),
+            binary_bytes(orjson.dumps(release_facts(data))),
         ]
     )
     tender: dict = _obj(data.get("tender"))
@@ -256,31 +287,25 @@ def _process_row(data: dict, published: bool) -> _ProcessRow:
     )
 
 
-def _texts(values: list[str]) -> bytes:
-    """Text fields side by side in COPY's format: encoded at once unless one needs escaping."""
-    joined = "\t".join(values)
-    if joined.count("\t") != len(values) - 1 or "\\" in joined or "\n" in joined or "\r" in joined:
-        return b"\t".join(map(copy_field, values))
-    return joined.encode()
-
-
 _STAMPS: dict[dt.datetime, bytes] = {}
 
 
 def _stamp(value: dt.datetime | None) -> bytes:
-    """A timestamp in COPY's format; dates repeat across releases, so each is written once."""
+    """A timestamp in COPY's binary format; dates repeat across releases, so each is encoded
+    once."""
     if value is None:
-        return b"\\N"
-    text = _STAMPS.get(value)
-    if text is None:
-        text = value.isoformat().encode()
+        return NULL
+    encoded = _STAMPS.get(value)
+    if encoded is None:
+        encoded = binary_timestamptz(value)
         if len(_STAMPS) < 1 << 16:
-            _STAMPS[value] = text
-    return text
+            _STAMPS[value] = encoded
+    return encoded
 
 
 def _process_writer() -> CopyWriter:
-    return CopyWriter(Process._meta.db_table, _columns(Process, PROCESS_COPY_FIELDS), ["ocid"])
+    columns = _columns(Process, PROCESS_COPY_FIELDS)
+    return CopyWriter(Process._meta.db_table, columns, ["ocid"], binary=True)
 
 
 def _processes_write(rows: list[_ProcessRow], writer: CopyWriter) -> set[str]:
@@ -294,11 +319,10 @@ def _processes_write(rows: list[_ProcessRow], writer: CopyWriter) -> set[str]:
     if not changed:
         return set()
     orgs = {org[0]: org[1] for row in changed for org in (row.buyer, row.procuring) if org[0]}
-    buyers = {key: str(pk).encode() for key, pk in _buyers_ensure(orgs.items()).items()}
+    buyers = {key: binary_int8(pk) for key, pk in _buyers_ensure(orgs.items()).items()}
     for upsert in (False, True):
         lines = b"".join(
-            b"%s\t%s\t%s\n"
-            % (row.head, buyers.get(row.buyer[0], b"\\N"), buyers.get(row.procuring[0], b"\\N"))
+            row.head + buyers.get(row.buyer[0], NULL) + buyers.get(row.procuring[0], NULL)
             for row in changed
             if (row.ocid in current) is upsert
         )

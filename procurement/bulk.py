@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import struct
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
@@ -108,18 +109,22 @@ class CopyWriter:
     import inserted first, goes through a temporary staging table and INSERT … ON CONFLICT.
     """
 
-    def __init__(self, table: str, columns: Sequence[str], unique: Sequence[str]):
+    def __init__(
+        self, table: str, columns: Sequence[str], unique: Sequence[str], *, binary: bool = False
+    ):
         qn = connection.ops.quote_name
+        self.binary = binary
+        options = " (FORMAT binary)" if binary else ""
         names = ", ".join(qn(c) for c in columns)
         staging = qn(f"{table}_staging")
         updates = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in columns if c not in unique)
-        self.copy_sql = f"COPY {qn(table)} ({names}) FROM STDIN"
+        self.copy_sql = f"COPY {qn(table)} ({names}) FROM STDIN{options}"
         empty = f"SELECT {names} FROM {qn(table)} WITH NO DATA"  # noqa: S608  # quoted names
         self.staging_sql = (
             f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS {empty}",
             f"TRUNCATE {staging}",
         )
-        self.staging_copy_sql = f"COPY {staging} ({names}) FROM STDIN"
+        self.staging_copy_sql = f"COPY {staging} ({names}) FROM STDIN{options}"
         keys = ", ".join(qn(c) for c in unique)
         self.merge_sql = (
             f"INSERT INTO {qn(table)} ({names}) SELECT {names} FROM {staging} "  # noqa: S608
@@ -129,8 +134,11 @@ class CopyWriter:
         self.error: BaseException | None = None
 
     def write(self, lines: bytes, *, upsert: bool = False) -> None:
+        """Queue rows: lines in text format, or with ``binary`` rows from ``binary_row``."""
         if not lines:
             return
+        if self.binary:
+            lines = BINARY_HEADER + lines + BINARY_TRAILER
         self.wait()
         connection.ensure_connection()
         raw = connection.connection
@@ -182,3 +190,114 @@ def _copy(cursor, sql: str, lines: bytes) -> None:
 def copy_field(value: Any) -> bytes:
     """One field in COPY's text format."""
     return _field(value)
+
+
+# --- COPY's binary format ----------------------------------------------------------------------
+# For the wide rows of compiled releases: PostgreSQL then takes each field by its length instead
+# of scanning every byte of a 10 KB document for tabs and backslashes (a fifth of its work for
+# them in text format), and Python need not escape the document either. Each value is encoded
+# for its column's type exactly; ``CopyWriter(binary=True)`` adds the header and the trailer.
+BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags, no header extension
+BINARY_TRAILER = b"\xff\xff"
+NULL = b"\xff\xff\xff\xff"
+VARCHAR_OID = 1043
+_PG_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+_length = struct.Struct(">i").pack
+_int2 = struct.Struct(">ih").pack
+_int4 = struct.Struct(">ii").pack
+_int8 = struct.Struct(">iq").pack
+_array_head = struct.Struct(">iiiii").pack
+_numeric = struct.Struct(">ihhHH").pack
+_INT4 = range(-(2**31), 2**31)
+
+
+def binary_row(fields: Sequence[bytes]) -> bytes:
+    """One row: its number of fields, then the fields (each from a ``binary_*`` function)."""
+    return struct.pack(">h", len(fields)) + b"".join(fields)
+
+
+def binary_bytes(raw: bytes) -> bytes:
+    """Text (UTF-8) for a text or varchar column."""
+    return _length(len(raw)) + raw
+
+
+def binary_text(value: str | None) -> bytes:
+    return NULL if value is None else binary_bytes(value.encode())
+
+
+def binary_jsonb(text: bytes) -> bytes:
+    """A JSON document already serialised: jsonb's binary input is a version byte, then text."""
+    return _length(len(text) + 1) + b"\x01" + text
+
+
+def binary_bool(value: bool | None) -> bytes:
+    return (
+        NULL if value is None else (b"\x00\x00\x00\x01\x01" if value else b"\x00\x00\x00\x01\x00")
+    )
+
+
+def binary_int2(value: int | None) -> bytes:
+    return NULL if value is None else _int2(2, value)
+
+
+def binary_int4(value: int | None) -> bytes:
+    return NULL if value is None else _int4(4, value)
+
+
+def binary_int8(value: int | None) -> bytes:
+    return NULL if value is None else _int8(8, value)
+
+
+def binary_timestamptz(value: dt.datetime | None) -> bytes:
+    """Microseconds since 2000-01-01 UTC; a datetime without a zone is taken as UTC, as the
+    connection's time zone would take it in text."""
+    if value is None:
+        return NULL
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return _int8(8, (value - _PG_EPOCH) // _MICROSECOND)
+
+
+def binary_cents(cents: int | None) -> bytes:
+    """An amount in cents as numeric's binary form: base-10,000 digits after a header of their
+    number, the weight of the first (its power of 10,000), the sign and the display scale
+    (two decimals)."""
+    if cents is None:
+        return NULL
+    whole, fraction = divmod(abs(cents), 100)
+    groups: list[int] = []
+    while whole:
+        whole, digit = divmod(whole, 10_000)
+        groups.append(digit)
+    groups.reverse()
+    weight = len(groups) - 1
+    if fraction:
+        groups.append(fraction * 100)
+    while groups and groups[-1] == 0:
+        groups.pop()
+    if not groups:
+        weight = 0
+    sign = 0x4000 if cents < 0 else 0
+    return _numeric(8 + 2 * len(groups), len(groups), weight, sign, 2) + _digits(groups)
+
+
+def _digits(groups: list[int]) -> bytes:
+    return struct.pack(f">{len(groups)}H", *groups)
+
+
+def binary_text_array(items: Sequence[str], oid: int = VARCHAR_OID) -> bytes:
+    """A one-dimensional array of text (varchar by default) without nulls."""
+    if not items:
+        body = struct.pack(">iii", 0, 0, oid)
+    else:
+        encoded = [item.encode() for item in items]
+        body = _array_head(1, 0, oid, len(items), 1) + b"".join(
+            _length(len(raw)) + raw for raw in encoded
+        )
+    return _length(len(body)) + body
+
+
+def binary_int4_or_null(value: Any) -> bytes:
+    """An int4 column from published data: a number out of its range is left out."""
+    return binary_int4(value) if type(value) is int and value in _INT4 else NULL
