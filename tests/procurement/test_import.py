@@ -383,3 +383,32 @@ def test_nul_characters_are_reported_not_crashing_the_import():
     content = content.replace(b"t\\\\u0000", b"t\\u0000")
     result = ocds_file_import(name="nul.jsonl", content=content)
     assert not result.ok and result.problems[0].startswith("line 2")
+
+
+@pytest.mark.django_db
+def test_json_lines_with_blank_lines_crlf_and_indentation_keep_their_line_numbers():
+    content = b"\r\n".join(
+        [
+            _line(),
+            b"",
+            b"   ",
+            b"  " + _line(id="2"),
+            b"\t" + _line(id="3", date=5),
+            _line(id="4"),
+        ]
+    )
+    with translation.override("es-mx"):
+        result = ocds_file_import(name="crlf.jsonl", content=content)
+    assert result.problems == ['line 5: esquema OCDS 1.1: date: 5 is not of type "string"']
+    fixed = content.replace(b'"date":5', b'"date":"2020-02-01T00:00:00Z"')
+    result = ocds_file_import(name="crlf.jsonl", content=fixed + b"\r\n\r\n")
+    assert result.ok and result.releases_new == 4 and result.processes_changed == 1
+
+
+@pytest.mark.django_db
+def test_a_document_on_one_line_is_not_taken_for_json_lines():
+    package = orjson.loads(mx("release-package-2.json"))
+    result = ocds_file_import(name="rp2.json", content=orjson.dumps(package) + b"\n\n")
+    assert result.ok and result.releases_new == len(package["releases"])
+    broken = ocds_file_import(name="rp2.json", content=orjson.dumps(package)[:-1] + b"\n")
+    assert not broken.ok and len(broken.problems) == 1 and "JSON" in broken.problems[0]
