@@ -321,12 +321,15 @@ def _processes_write(rows: list[_ProcessRow], writer: CopyWriter) -> set[str]:
     orgs = {org[0]: org[1] for row in changed for org in (row.buyer, row.procuring) if org[0]}
     buyers = {key: binary_int8(pk) for key, pk in _buyers_ensure(orgs.items()).items()}
     for upsert in (False, True):
-        lines = b"".join(
-            row.head + buyers.get(row.buyer[0], NULL) + buyers.get(row.procuring[0], NULL)
-            for row in changed
-            if (row.ocid in current) is upsert
-        )
-        writer.write(lines, upsert=upsert)
+        parts: list[bytes] = []  # joined once, with COPY's header, by the writer
+        for row in changed:
+            if (row.ocid in current) is upsert:
+                parts += (
+                    row.head,
+                    buyers.get(row.buyer[0], NULL),
+                    buyers.get(row.procuring[0], NULL),
+                )
+        writer.write(parts, upsert=upsert)
     return {row.ocid for row in changed}
 
 

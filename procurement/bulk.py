@@ -133,12 +133,16 @@ class CopyWriter:
         self.pending: threading.Thread | None = None
         self.error: BaseException | None = None
 
-    def write(self, lines: bytes, *, upsert: bool = False) -> None:
-        """Queue rows: lines in text format, or with ``binary`` rows from ``binary_row``."""
-        if not lines:
+    def write(self, rows: bytes | list[bytes], *, upsert: bool = False) -> None:
+        """Queue rows: lines in text format, or with ``binary`` rows (``binary_row``), either
+        joined or as parts to join (each byte of a 10 MB batch is then copied once)."""
+        if not rows:
             return
         if self.binary:
-            lines = BINARY_HEADER + lines + BINARY_TRAILER
+            parts = rows if isinstance(rows, list) else [rows]
+            lines = b"".join([BINARY_HEADER, *parts, BINARY_TRAILER])
+        else:
+            lines = rows if isinstance(rows, bytes) else b"".join(rows)
         self.wait()
         connection.ensure_connection()
         raw = connection.connection
