@@ -47,6 +47,7 @@ from procurement.bulk import (
     copy_field,
     copy_lines,
     copy_or_upsert,
+    quick_handover,
 )
 from procurement.indicators import (
     Settings,
@@ -477,7 +478,7 @@ def ocds_file_import(
     writer = _process_writer()
     kept: dict[str, bool] = {}  # published compiled releases of this file: ocid → written
     try:
-        with ocds.gc_paused():  # parsed documents hold no cycles
+        with ocds.gc_paused(), quick_handover():  # parsed documents hold no cycles
             for rows in ocds.parse_stream(content, parsed, STREAM_BATCH, _published_row):
                 _published_store(rows, result, writer, kept)
             if not parsed.problems:

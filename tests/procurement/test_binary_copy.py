@@ -176,3 +176,30 @@ def test_imported_columns_say_what_the_release_says():
     assert process.date == dt.datetime(2016, 5, 2, 15, tzinfo=dt.UTC)
     assert process.buyer.key == "GDF9712054NA" and process.published_compiled
     assert orjson.loads(process.indicator_facts)["buyer"] == "GDF9712054NA"
+
+
+@pytest.mark.django_db
+def test_a_row_inserted_meanwhile_turns_the_batch_into_an_upsert():
+    """A batch taken for new rows that meets one a concurrent import wrote first is merged
+    instead, and the foreign keys are still checked with it."""
+    from procurement.actions import _process_row, _process_writer
+    from procurement.bulk import NULL
+
+    first = {"ocid": "ocds-race-1", "id": "1", "date": "2020-01-01T00:00:00Z", "tag": ["compiled"]}
+    second = {**first, "ocid": "ocds-race-2"}
+    ocds_file_import(name="first.jsonl", content=orjson.dumps({**first, "language": "en"}))
+    writer = _process_writer()
+    rows = [_process_row(first, True), _process_row(second, True)]
+    writer.write([part for row in rows for part in (row.head, NULL, NULL)])
+    writer.wait()
+    writer.close()
+    assert {p.ocid: p.data for p in Process.objects.all()} == {
+        "ocds-race-1": first,
+        "ocds-race-2": second,
+    }
+    broken = _process_writer()
+    row = _process_row({**first, "ocid": "ocds-race-3"}, True)
+    broken.write([row.head, binary_int8(10**9), NULL])  # a buyer that does not exist
+    with pytest.raises(Exception, match="foreign key"):
+        broken.wait()
+    broken.close()
