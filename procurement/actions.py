@@ -305,8 +305,7 @@ def _stamp(value: dt.datetime | None) -> bytes:
 
 
 def _process_writer() -> CopyWriter:
-    columns = _columns(Process, PROCESS_COPY_FIELDS)
-    return CopyWriter(Process._meta.db_table, columns, ["ocid"], binary=True)
+    return CopyWriter(Process._meta.db_table, _columns(Process, PROCESS_COPY_FIELDS), ["ocid"])
 
 
 def _processes_write(rows: list[_ProcessRow], writer: CopyWriter) -> set[str]:

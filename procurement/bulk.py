@@ -102,31 +102,28 @@ def copy_or_upsert(
 
 
 class CopyWriter:
-    """COPY batches of encoded rows into one table on the caller's connection and transaction,
-    each in a second thread, so that PostgreSQL takes in one batch (parsing its JSONB is most
-    of its work) while Python prepares the next; psycopg2 lets go of the GIL while it waits.
+    """COPY batches of rows, in COPY's binary format, into one table on the caller's connection
+    and transaction, each in a second thread, so that PostgreSQL takes in one batch (parsing its
+    JSONB is most of its work) while Python prepares the next; psycopg2 lets go of the GIL while
+    it waits.
 
     ``write`` waits for the batch before it, so the caller's own queries never see a half-done
     state. A batch marked ``upsert`` (rows that exist), or one that meets a row a concurrent
     import inserted first, goes through a temporary staging table and INSERT … ON CONFLICT.
     """
 
-    def __init__(
-        self, table: str, columns: Sequence[str], unique: Sequence[str], *, binary: bool = False
-    ):
+    def __init__(self, table: str, columns: Sequence[str], unique: Sequence[str]):
         qn = connection.ops.quote_name
-        self.binary = binary
-        options = " (FORMAT binary)" if binary else ""
         names = ", ".join(qn(c) for c in columns)
         staging = qn(f"{table}_staging")
         updates = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in columns if c not in unique)
-        self.copy_sql = f"COPY {qn(table)} ({names}) FROM STDIN{options}"
+        self.copy_sql = f"COPY {qn(table)} ({names}) FROM STDIN (FORMAT binary)"
         empty = f"SELECT {names} FROM {qn(table)} WITH NO DATA"  # noqa: S608  # quoted names
         self.staging_sql = (
             f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS {empty}",
             f"TRUNCATE {staging}",
         )
-        self.staging_copy_sql = f"COPY {staging} ({names}) FROM STDIN{options}"
+        self.staging_copy_sql = f"COPY {staging} ({names}) FROM STDIN (FORMAT binary)"
         keys = ", ".join(qn(c) for c in unique)
         self.merge_sql = (
             f"INSERT INTO {qn(table)} ({names}) SELECT {names} FROM {staging} "  # noqa: S608
@@ -135,16 +132,13 @@ class CopyWriter:
         self.pending: threading.Thread | None = None
         self.error: BaseException | None = None
 
-    def write(self, rows: bytes | list[bytes], *, upsert: bool = False) -> None:
-        """Queue rows: lines in text format, or with ``binary`` rows (``binary_row``), either
-        joined or as parts to join (each byte of a 10 MB batch is then copied once)."""
-        if not rows:
+    def write(self, parts: list[bytes], *, upsert: bool = False) -> None:
+        """Queue rows in binary format, as the parts they are made of (fields from the
+        ``binary_*`` functions, each row beginning with its number of fields): joined here
+        once, with the format's header and trailer."""
+        if not parts:
             return
-        if self.binary:
-            parts = rows if isinstance(rows, list) else [rows]
-            lines = b"".join([BINARY_HEADER, *parts, BINARY_TRAILER])
-        else:
-            lines = rows if isinstance(rows, bytes) else b"".join(rows)
+        lines = b"".join([BINARY_HEADER, *parts, BINARY_TRAILER])
         self.wait()
         connection.ensure_connection()
         raw = connection.connection
@@ -218,7 +212,7 @@ def copy_field(value: Any) -> bytes:
 # For the wide rows of compiled releases: PostgreSQL then takes each field by its length instead
 # of scanning every byte of a 10 KB document for tabs and backslashes (a fifth of its work for
 # them in text format), and Python need not escape the document either. Each value is encoded
-# for its column's type exactly; ``CopyWriter(binary=True)`` adds the header and the trailer.
+# for its column's type exactly; ``CopyWriter`` adds the header and the trailer.
 BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags, no header extension
 BINARY_TRAILER = b"\xff\xff"
 NULL = b"\xff\xff\xff\xff"
@@ -232,11 +226,6 @@ _int8 = struct.Struct(">iq").pack
 _array_head = struct.Struct(">iiiii").pack
 _numeric = struct.Struct(">ihhHH").pack
 _INT4 = range(-(2**31), 2**31)
-
-
-def binary_row(fields: Sequence[bytes]) -> bytes:
-    """One row: its number of fields, then the fields (each from a ``binary_*`` function)."""
-    return struct.pack(">h", len(fields)) + b"".join(fields)
 
 
 def binary_bytes(raw: bytes) -> bytes:

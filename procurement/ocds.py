@@ -295,9 +295,9 @@ def parse_stream(
     """
     # JSONB cannot hold the NUL character. A backslash is found at memory speed; the escape
     # itself is looked for only in a file that has one (some publishers escape every "/").
-    if b"\\" in content and _NUL.search(content):
+    if b"\\" in content and (nul := _NUL.search(content)):
         if _decode(content, parsed):
-            line = content[: content.index(b"\\u0000")].count(b"\n") + 1
+            line = content[: nul.start()].count(b"\n") + 1
             parsed.problems.append(
                 Problem(f"line {line}", _("el texto contiene el carácter nulo (\\u0000)"))
             )

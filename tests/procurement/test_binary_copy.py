@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import struct
 from decimal import Decimal
 
 import orjson
@@ -22,7 +23,6 @@ from procurement.bulk import (
     binary_int4_or_null,
     binary_int8,
     binary_jsonb,
-    binary_row,
     binary_text,
     binary_text_array,
     binary_timestamptz,
@@ -33,6 +33,10 @@ COLUMNS = (
     "t text, j jsonb, b boolean, s smallint, i integer, l bigint, "
     "ts timestamptz, n numeric(20,2), a varchar(200)[]"
 )
+
+
+def binary_row(fields: list[bytes]) -> bytes:
+    return struct.pack(">h", len(fields)) + b"".join(fields)
 
 
 def _copied(rows: list[list[bytes]]) -> list[tuple]:
