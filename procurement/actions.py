@@ -262,7 +262,7 @@ def _process_row(data: dict, published: bool) -> _ProcessRow:
             binary_text(data["ocid"]),
             *[binary_text(columns[name]) for name in PROCESS_TEXT_FIELDS],
             binary_jsonb(text),
-            binary_bytes(digest.encode()),
+            binary_text(digest),
             binary_bool(published),
             _stamp(columns["date"]),
             binary_int2(columns["year"]),

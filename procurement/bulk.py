@@ -252,10 +252,6 @@ def binary_int2(value: int | None) -> bytes:
     return NULL if value is None else _int2(2, value)
 
 
-def binary_int4(value: int | None) -> bytes:
-    return NULL if value is None else _int4(4, value)
-
-
 def binary_int8(value: int | None) -> bytes:
     return NULL if value is None else _int8(8, value)
 
@@ -311,4 +307,4 @@ def binary_text_array(items: Sequence[str], oid: int = VARCHAR_OID) -> bytes:
 
 def binary_int4_or_null(value: Any) -> bytes:
     """An int4 column from published data: a number out of its range is left out."""
-    return binary_int4(value) if type(value) is int and value in _INT4 else NULL
+    return _int4(4, value) if type(value) is int and value in _INT4 else NULL
