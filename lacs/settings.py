@@ -8,6 +8,7 @@ Outside production, a missing ``DATABASE_URL`` / ``REDIS_URL`` starts embedded s
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -218,6 +219,12 @@ TWO_FACTOR_ROLES = env_list(
     "LACS_TWO_FACTOR_ROLES", ["admin", "contact", "investigator", "custodian"]
 )
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "integridad-cdmx-2026")
+# OCDS import: processes that read a large JSON Lines file side by side (procurement.readers),
+# one per core where there is more than one; 0 reads every file in the importing process, as
+# are files smaller than LACS_IMPORT_READERS_MIN_BYTES.
+_CORES = os.cpu_count() or 1
+PROCUREMENT_IMPORT_READERS = env_int("LACS_IMPORT_READERS", _CORES if _CORES > 1 else 0, minimum=0)
+PROCUREMENT_IMPORT_READERS_MIN_BYTES = env_int("LACS_IMPORT_READERS_MIN_BYTES", 1 << 20, minimum=0)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "es-mx"

@@ -14,12 +14,10 @@ import datetime as dt
 import hashlib
 import logging
 import queue
-import struct
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import orjson
@@ -29,33 +27,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lacs.audit import audit_record
-from procurement import ocds
+from procurement import ocds, readers
 from procurement.bulk import (
     NULL,
     CopyWriter,
     JSONText,
-    binary_bool,
-    binary_bytes,
-    binary_cents,
-    binary_int2,
-    binary_int4_or_null,
     binary_int8,
-    binary_jsonb,
-    binary_text,
-    binary_text_array,
-    binary_timestamptz,
     copy_field,
     copy_lines,
     copy_or_upsert,
     quick_handover,
 )
-from procurement.indicators import (
-    Settings,
-    indicators_compute_facts,
-    method_of,
-    parse_datetime,
-    release_facts,
-)
+from procurement.indicators import Settings, indicators_compute_facts, release_facts
 from procurement.models import (
     BidProtest,
     Buyer,
@@ -69,40 +52,18 @@ from procurement.models import (
     RedFlag,
     Release,
 )
+from procurement.rows import (
+    PROCESS_COPY_FIELDS,
+    ProcessRow,
+    as_dict,
+    process_row,
+    published_row,
+)
 
 log = logging.getLogger(__name__)
 
 CHUNK = 2000
 STREAM_BATCH = 1000  # compiled releases written together while the next ones are read
-# Process columns in the order they are COPYed: the buyers last, once their rows are known.
-PROCESS_TEXT_FIELDS = (
-    "title",
-    "method",
-    "method_details",
-    "method_rationale",
-    "tender_status",
-    "currency",
-)
-PROCESS_COPY_FIELDS = [
-    "ocid",
-    *PROCESS_TEXT_FIELDS,
-    "data",
-    "digest",
-    "published_compiled",
-    "date",
-    "year",
-    "tender_amount",
-    "awarded_amount",
-    "number_of_tenderers",
-    "supplier_keys",
-    "supplier_names",
-    "tender_start",
-    "tender_end",
-    "award_date",
-    "indicator_facts",
-    "buyer",
-    "procuring_entity",
-]
 
 
 class ProcurementError(Exception):
@@ -120,79 +81,6 @@ class FileResult:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-# --- columns -----------------------------------------------------------------------------------
-def _cents(amount: float | None) -> int | None:
-    """An amount for a two-decimal column, in cents: rounded to two decimals as written out
-    (``round`` is exact on the float; its shortest text then has at most two decimals)."""
-    if amount is None or not abs(amount) < 1e17:  # beyond the column (and any real contract)
-        return None
-    text = repr(round(amount, 2))
-    whole, _, fraction = text.partition(".")
-    if "e" in text or len(fraction) > 2:
-        return int(Decimal(text).scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    cents = abs(int(whole)) * 100 + int(fraction.ljust(2, "0"))
-    return -cents if text.startswith("-") else cents
-
-
-def _obj(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _org_name(org: Any) -> str:
-    org = org if isinstance(org, dict) else {}
-    name = org.get("name")
-    return str(name)[:300] if isinstance(name, str) else ""
-
-
-def _awards(compiled: dict) -> list[dict]:
-    return [a for a in compiled.get("awards") or [] if isinstance(a, dict)]
-
-
-def _process_columns(compiled: dict) -> dict[str, Any]:
-    """The columns pages query, read from one compiled release."""
-    tender: dict = _obj(compiled.get("tender"))
-    tender_amount, currency = ocds.amount_of(tender.get("value"))
-    awarded, award_date, supplier_keys, supplier_names = None, None, [], []
-    for award in _awards(compiled):
-        if award.get("status") not in (None, "active"):
-            continue
-        amount, award_currency = ocds.amount_of(award.get("value"))
-        currency = currency or award_currency
-        if amount is not None and award_currency == currency:
-            awarded = (awarded or 0.0) + amount
-        award_date = award_date or parse_datetime(award.get("date"))
-        for supplier in award.get("suppliers") or []:
-            key = ocds.organisation_key(supplier)
-            if key and key not in supplier_keys:
-                supplier_keys.append(key)
-                supplier_names.append(_org_name(supplier))
-    period: dict = _obj(tender.get("tenderPeriod"))
-    start, end = parse_datetime(period.get("startDate")), parse_datetime(period.get("endDate"))
-    date = parse_datetime(compiled.get("date"))
-    when = award_date or start or date
-    details = tender.get("procurementMethodDetails")
-    rationale = tender.get("procurementMethodRationale")
-    tenderers = tender.get("numberOfTenderers")
-    return {
-        "date": date,
-        "year": when.year if when else None,
-        "title": str(tender.get("title") or "")[:500],
-        "method": method_of(tender),
-        "method_details": details[:300] if isinstance(details, str) else "",
-        "method_rationale": rationale if isinstance(rationale, str) else "",
-        "tender_status": str(tender.get("status") or "")[:30],
-        "tender_amount": _cents(tender_amount),
-        "awarded_amount": _cents(awarded),
-        "currency": (currency or "")[:3],
-        "number_of_tenderers": tenderers if isinstance(tenderers, int) else None,
-        "supplier_keys": supplier_keys,
-        "supplier_names": supplier_names,
-        "tender_start": start,
-        "tender_end": end,
-        "award_date": award_date,
-    }
 
 
 def _name_key(name: str) -> str:
@@ -236,79 +124,11 @@ def _any_rows(sql: str, values: Iterable[str]) -> list[tuple]:
         return cursor.fetchall()
 
 
-@dataclass(slots=True)
-class _ProcessRow:
-    """A compiled release ready to write: every column in COPY's binary format but the two
-    buyers, which are known once the batch's buyers are."""
-
-    ocid: str
-    digest: str
-    head: bytes
-    buyer: tuple[str, str]  # (key, published name); the key is "" without one
-    procuring: tuple[str, str]
-
-
-# The number of fields of a row (PROCESS_COPY_FIELDS), which begins it in binary format.
-_PROCESS_FIELDS = struct.pack(">h", len(PROCESS_COPY_FIELDS))
-
-
-def _process_row(data: dict, published: bool) -> _ProcessRow:
-    text = ocds.canonical(data)  # serialised once: for the digest and for COPY
-    digest = hashlib.sha256(text).hexdigest()
-    columns = _process_columns(data)
-    head = b"".join(
-        [
-            _PROCESS_FIELDS,
-            binary_text(data["ocid"]),
-            *[binary_text(columns[name]) for name in PROCESS_TEXT_FIELDS],
-            binary_jsonb(text),
-            binary_text(digest),
-            binary_bool(published),
-            _stamp(columns["date"]),
-            binary_int2(columns["year"]),
-            binary_cents(columns["tender_amount"]),
-            binary_cents(columns["awarded_amount"]),
-            binary_int4_or_null(columns["number_of_tenderers"]),
-            binary_text_array(columns["supplier_keys"]),
-            binary_text_array(columns["supplier_names"]),
-            _stamp(columns["tender_start"]),
-            _stamp(columns["tender_end"]),
-            _stamp(columns["award_date"]),
-            binary_bytes(orjson.dumps(release_facts(data))),
-        ]
-    )
-    tender: dict = _obj(data.get("tender"))
-    buyer, procuring = data.get("buyer"), tender.get("procuringEntity")
-    return _ProcessRow(
-        ocid=data["ocid"],
-        digest=digest,
-        head=head,
-        buyer=(ocds.organisation_key(buyer), _org_name(buyer)),
-        procuring=(ocds.organisation_key(procuring), _org_name(procuring)),
-    )
-
-
-_STAMPS: dict[dt.datetime, bytes] = {}
-
-
-def _stamp(value: dt.datetime | None) -> bytes:
-    """A timestamp in COPY's binary format; dates repeat across releases, so each is encoded
-    once."""
-    if value is None:
-        return NULL
-    encoded = _STAMPS.get(value)
-    if encoded is None:
-        encoded = binary_timestamptz(value)
-        if len(_STAMPS) < 1 << 16:
-            _STAMPS[value] = encoded
-    return encoded
-
-
 def _process_writer() -> CopyWriter:
     return CopyWriter(Process._meta.db_table, _columns(Process, PROCESS_COPY_FIELDS), ["ocid"])
 
 
-def _processes_write(rows: list[_ProcessRow], writer: CopyWriter) -> set[str]:
+def _processes_write(rows: list[ProcessRow], writer: CopyWriter) -> set[str]:
     """Queue the changed compiled releases for writing; returns their ocids. Waits for the
     batch before, so that the digests compared are the ones written."""
     writer.wait()
@@ -335,7 +155,7 @@ def _processes_write(rows: list[_ProcessRow], writer: CopyWriter) -> set[str]:
 
 def _processes_upsert(compiled: list[tuple[dict, bool]], writer: CopyWriter) -> int:
     """Write changed compiled releases (with their columns); returns how many changed."""
-    rows = [_process_row(data, published) for data, published in compiled]
+    rows = [process_row(data, published) for data, published in compiled]
     return len(_processes_write(rows, writer))
 
 
@@ -427,12 +247,8 @@ def _compile(
     return [(ocds.compile_releases(list(rs.values())), False) for rs in grouped.values()]
 
 
-def _published_row(compiled: dict) -> _ProcessRow:
-    return _process_row(compiled, True)
-
-
 def _published_store(
-    rows: list[_ProcessRow], result: FileResult, writer: CopyWriter, kept: dict[str, bool]
+    rows: list[ProcessRow], result: FileResult, writer: CopyWriter, kept: dict[str, bool]
 ) -> None:
     """Compiled releases as published (prepared as they were read, which is the work that
     overlaps the batch in flight), kept unless the process's own releases were imported."""
@@ -478,7 +294,8 @@ def ocds_file_import(
     kept: dict[str, bool] = {}  # published compiled releases of this file: ocid → written
     try:
         with ocds.gc_paused(), quick_handover():  # parsed documents hold no cycles
-            for rows in ocds.parse_stream(content, parsed, STREAM_BATCH, _published_row):
+            lines = readers.file_lines  # large files: lines read side by side in other processes
+            for rows in ocds.parse_stream(content, parsed, STREAM_BATCH, published_row, lines):
                 _published_store(rows, result, writer, kept)
             if not parsed.problems:
                 merged = _releases_import(parsed.releases, batch, result, writer)
@@ -948,7 +765,7 @@ def _pdn_date(value: Any) -> dt.date | None:
 
 
 def _pdn_row(record: dict) -> dict | None:
-    person = _obj(record.get("particularSancionado"))
+    person = as_dict(record.get("particularSancionado"))
     rfc = str(person.get("rfc") or "").strip().upper()
     if not rfc or not record.get("id"):
         return None
@@ -956,14 +773,14 @@ def _pdn_row(record: dict) -> dict | None:
     if isinstance(sanctions, dict):
         sanctions = [sanctions]
     sanctions = [x for x in sanctions if isinstance(x, dict)] if isinstance(sanctions, list) else []
-    ban = _obj(record.get("inhabilitacion"))
+    ban = as_dict(record.get("inhabilitacion"))
     return {
         "source_id": str(record["id"])[:100],
         "rfc": rfc[:20],
         "name": str(person.get("nombreRazonSocial") or "")[:300],
         "authority": str(
             record.get("autoridadSancionadora")
-            or _obj(record.get("institucionDependencia")).get("nombre")
+            or as_dict(record.get("institucionDependencia")).get("nombre")
             or ""
         )[:300],
         "sanction": ", ".join(str(s.get("valor") or s.get("clave") or "") for s in sanctions)[:300],

@@ -26,6 +26,11 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "release-schema.json"
 _NUL = re.compile(rb"\\u0000")
 _NOT_SPACE = re.compile(rb"\S")
 _SPACE = frozenset(b" \t\r\n")
+# A line read elsewhere: how many releases it held and each as prepared (``read_line``).
+Ready = tuple[int, list[Any]]
+# A line of a JSON Lines file: its number, its text, about how many lines follow, and what it
+# holds when that was read elsewhere (else ``None``).
+Line = tuple[int, memoryview, int, Ready | None]
 
 
 @dataclass
@@ -283,6 +288,7 @@ def parse_stream(
     parsed: Parsed,
     batch: int = 1000,
     prepare: Callable[[dict], Any] | None = None,
+    lines: Callable[[bytes], Iterator[Line]] | None = None,
 ) -> Iterator[list[Any]]:
     """Read one file as ``parse_file`` does, handing over its compiled releases in batches as
     they are read, so that one batch can be written while the next lines are parsed.
@@ -292,6 +298,8 @@ def parse_stream(
     parses, so the file is decoded only to explain a document that fails. With ``prepare``,
     each compiled release is handed over as ``prepare`` makes it, called as soon as the release
     is read, while it is still in the processor's caches; the release itself is then let go.
+    With ``lines``, a JSON Lines file's lines come from ``lines(content)``, some of them already
+    read (``procurement.readers`` reads them in other processes).
     """
     # JSONB cannot hold the NUL character. A backslash is found at memory speed; the escape
     # itself is looked for only in a file that has one (some publishers escape every "/").
@@ -303,7 +311,7 @@ def parse_stream(
             )
         return
     if _json_lines(content):
-        yield from _stream_lines(content, parsed, batch, prepare)
+        yield from _stream_lines(content, parsed, batch, prepare, lines or plain_lines)
         return
     try:
         doc = orjson.loads(content)
@@ -313,7 +321,7 @@ def parse_stream(
                 problem = Problem(f"line {_line_of(whole_error)}", _reason(whole_error))
                 parsed.problems.append(problem)
             return
-        yield from _stream_lines(content, parsed, batch, prepare)
+        yield from _stream_lines(content, parsed, batch, prepare, lines or plain_lines)
         return
     _accept_document(doc, "", parsed)  # valid JSON to orjson: valid UTF-8 too
     if parsed.compiled and not parsed.problems:
@@ -336,33 +344,42 @@ def _json_lines(content: bytes) -> bool:
 
 
 def _stream_lines(
-    content: bytes, parsed: Parsed, batch: int, prepare: Callable[[dict], Any] | None
+    content: bytes,
+    parsed: Parsed,
+    batch: int,
+    prepare: Callable[[dict], Any] | None,
+    lines: Callable[[bytes], Iterator[Line]],
 ) -> Iterator[list[Any]]:
     decoded = False
     compiled = parsed.compiled
-    for number, line, left in _lines(content):
-        try:
-            doc = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            if not decoded:
-                decoded, encoding = True, Parsed()
-                if not _decode(content, encoding):  # the file's encoding is the one problem
-                    parsed.problems[:], parsed.releases[:], parsed.compiled = (
-                        encoding.problems,
-                        [],
-                        [],
-                    )
-                    return
-            parsed.problems.append(Problem(f"line {number}", _reason(exc)))
-            continue
-        read = len(compiled)
-        _accept_document(doc, f"line {number}: ", parsed)
-        if parsed.problems:
-            compiled.clear()
-            continue
-        if prepare is not None:
-            for index in range(read, len(compiled)):
-                compiled[index] = prepare(compiled[index])
+    for number, line, left, ready in lines(content):
+        if ready is not None:  # read elsewhere, and found to be what ``read_line`` takes
+            parsed.count += ready[0]
+            if not parsed.problems:
+                compiled += ready[1]
+        else:
+            try:
+                doc = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                if not decoded:
+                    decoded, encoding = True, Parsed()
+                    if not _decode(content, encoding):  # the file's encoding is the one problem
+                        parsed.problems[:], parsed.releases[:], parsed.compiled = (
+                            encoding.problems,
+                            [],
+                            [],
+                        )
+                        return
+                parsed.problems.append(Problem(f"line {number}", _reason(exc)))
+                continue
+            read = len(compiled)
+            _accept_document(doc, f"line {number}: ", parsed)
+            if parsed.problems:
+                compiled.clear()
+                continue
+            if prepare is not None:
+                for index in range(read, len(compiled)):
+                    compiled[index] = prepare(compiled[index])
         if len(compiled) >= _batch_size(batch, number, left):
             yield compiled
             compiled = parsed.compiled = []
@@ -370,6 +387,22 @@ def _stream_lines(
     if compiled and not parsed.problems:
         yield compiled
         parsed.compiled = []
+
+
+def read_line(line: bytes | memoryview, prepare: Callable[[dict], Any]) -> Ready | None:
+    """One line read the way ``_stream_lines`` reads it, when it holds nothing but valid
+    compiled releases: how many releases it held and each as ``prepare`` makes it. ``None``
+    for any other line (invalid JSON, a problem, releases to merge), which is left to
+    ``_stream_lines`` itself, so that what it reports stays as it is."""
+    try:
+        doc = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    parsed = Parsed()
+    _accept_document(doc, "", parsed)
+    if parsed.problems or parsed.releases:
+        return None
+    return parsed.count, [prepare(release) for release in parsed.compiled]
 
 
 def _batch_size(batch: int, line: int, left: int) -> int:
@@ -384,18 +417,36 @@ def _strip_prefix(parsed: Parsed) -> None:
         problem.where = problem.where.removesuffix(": ")
 
 
-def _lines(content: bytes) -> Iterator[tuple[int, memoryview, int]]:
+def plain_lines(content: bytes) -> Iterator[Line]:
+    """Every line of the file to read here, none read yet."""
+    for number, line, left in _lines(content):
+        yield number, line, left, None
+
+
+def _lines(
+    content: bytes, start: int = 0, number: int = 0, stop: int | None = None
+) -> Iterator[tuple[int, memoryview, int]]:
     """The file's lines that are not blank, numbered from 1, each with about how many lines are
-    left after it; views into ``content``, not copies of it."""
+    left after it; views into ``content``, not copies of it. From ``spans``."""
     view, size = memoryview(content), len(content)
-    start = number = 0
+    for number_, begin, end in spans(content, start, number, stop):
+        yield number_, view[begin:end], (size - end) * number_ // end
+
+
+def spans(
+    content: bytes, start: int = 0, number: int = 0, stop: int | None = None
+) -> Iterator[tuple[int, int, int]]:
+    """Where the lines that are not blank are, from offset ``start`` (which begins a line, with
+    ``number`` lines before it) to ``stop`` (which ends one): each line's number, counted from
+    1, its start and its end."""
+    size = len(content) if stop is None else stop
     while start < size:
-        end = content.find(b"\n", start)
+        end = content.find(b"\n", start, size)
         if end < 0:
             end = size
         number += 1
         if end > start and (content[start] not in _SPACE or content[start:end].strip()):
-            yield number, view[start:end], (size - end) * number // end
+            yield number, start, end
         start = end + 1
 
 

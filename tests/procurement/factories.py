@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import Decimal
 
 import factory
 
-from procurement.models import BidProtest, Buyer, Method, Process
+from procurement.models import BidProtest, Buyer, ImportBatch, ImportStatus, Method, Process
 
 
 class BuyerFactory(factory.django.DjangoModelFactory):
@@ -42,3 +43,14 @@ class BidProtestFactory(factory.django.DjangoModelFactory):
     grounds = "Evaluación indebida"
     filed_on = dt.date(2026, 1, 10)
     respond_by = dt.date(2026, 2, 24)
+
+
+def batch_finished(batch: ImportBatch, seconds: float) -> ImportBatch:
+    """The batch once a worker has finished it (done or failed), or as it is after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        batch.refresh_from_db()
+        if batch.status in (ImportStatus.DONE, ImportStatus.FAILED):
+            break
+        time.sleep(0.3)
+    return batch

@@ -12,7 +12,7 @@ import orjson
 import pytest
 from django.db import connection
 
-from procurement.actions import _cents, ocds_file_import
+from procurement.actions import ocds_file_import
 from procurement.bulk import (
     BINARY_HEADER,
     BINARY_TRAILER,
@@ -28,6 +28,7 @@ from procurement.bulk import (
     binary_timestamptz,
 )
 from procurement.models import Process
+from procurement.rows import cents
 
 COLUMNS = (
     "t text, j jsonb, b boolean, s smallint, i integer, l bigint, "
@@ -62,7 +63,7 @@ def test_each_type_arrives_as_its_text_form_would():
                 binary_int4_or_null(-7),
                 binary_int8(2**40),
                 binary_timestamptz(when),
-                binary_cents(_cents(1311264.0)),
+                binary_cents(cents(1311264.0)),
                 binary_text_array(["GDF9712054NA", "Ñandú SA"]),
             ],
             [
@@ -73,7 +74,7 @@ def test_each_type_arrives_as_its_text_form_would():
                 binary_int4_or_null(2**31),  # beyond integer: left out
                 binary_int8(None),
                 binary_timestamptz(dt.datetime(1999, 12, 31, 23, 59, 59)),  # noqa: DTZ001  # UTC
-                binary_cents(_cents(-0.05)),
+                binary_cents(cents(-0.05)),
                 binary_text_array([]),
             ],
         ]
@@ -116,7 +117,7 @@ def test_amounts_round_to_cents_as_the_column_would(amount):
                 binary_text(""),
                 binary_jsonb(b"{}"),
                 *[b"\xff\xff\xff\xff"] * 5,
-                binary_cents(_cents(amount)),
+                binary_cents(cents(amount)),
                 binary_text_array([]),
             ]
         ]
@@ -186,14 +187,15 @@ def test_imported_columns_say_what_the_release_says():
 def test_a_row_inserted_meanwhile_turns_the_batch_into_an_upsert():
     """A batch taken for new rows that meets one a concurrent import wrote first is merged
     instead, and the foreign keys are still checked with it."""
-    from procurement.actions import _process_row, _process_writer
+    from procurement.actions import _process_writer
     from procurement.bulk import NULL
+    from procurement.rows import process_row
 
     first = {"ocid": "ocds-race-1", "id": "1", "date": "2020-01-01T00:00:00Z", "tag": ["compiled"]}
     second = {**first, "ocid": "ocds-race-2"}
     ocds_file_import(name="first.jsonl", content=orjson.dumps({**first, "language": "en"}))
     writer = _process_writer()
-    rows = [_process_row(first, True), _process_row(second, True)]
+    rows = [process_row(first, True), process_row(second, True)]
     writer.write([part for row in rows for part in (row.head, NULL, NULL)])
     writer.wait()
     writer.close()
@@ -202,7 +204,7 @@ def test_a_row_inserted_meanwhile_turns_the_batch_into_an_upsert():
         "ocds-race-2": second,
     }
     broken = _process_writer()
-    row = _process_row({**first, "ocid": "ocds-race-3"}, True)
+    row = process_row({**first, "ocid": "ocds-race-3"}, True)
     broken.write([row.head, binary_int8(10**9), NULL])  # a buyer that does not exist
     with pytest.raises(Exception, match="foreign key"):
         broken.wait()

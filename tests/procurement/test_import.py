@@ -15,6 +15,7 @@ from lacs.models import AuditEvent
 from procurement import ocds
 from procurement.actions import ocds_batch_create, ocds_batch_run, ocds_file_import
 from procurement.models import Buyer, ImportBatch, ImportStatus, Process, Release
+from tests.procurement.factories import batch_finished
 
 MX = Path(__file__).resolve().parents[3] / "shared" / "reference" / "ocds" / "mexico-cdmx"
 
@@ -192,8 +193,6 @@ def test_batch_task_claims_idempotently():
 
 @pytest.mark.services
 def test_import_runs_in_a_real_worker(celery_worker_process):
-    import time
-
     from django.db import transaction
 
     from tests.conftest import make_user
@@ -201,13 +200,7 @@ def test_import_runs_in_a_real_worker(celery_worker_process):
     analyst = make_user("analyst")
     with transaction.atomic():
         batch = ocds_batch_create(actor=analyst, files=[("rp2.json", mx("release-package-2.json"))])
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        batch.refresh_from_db()
-        if batch.status in (ImportStatus.DONE, ImportStatus.FAILED):
-            break
-        time.sleep(0.3)
-    assert batch.status == ImportStatus.DONE
+    assert batch_finished(batch, 60).status == ImportStatus.DONE
     assert Process.objects.filter(ocid="OCDS-87SD3T-AD-SF-DRM-065-2015").exists()
 
 
