@@ -243,7 +243,12 @@ def file_lines(content: bytes) -> Iterator[ocds.Line]:
     file is large enough and the pool free, else all left to the importing process."""
     readers = settings.PROCUREMENT_IMPORT_READERS
     smallest = settings.PROCUREMENT_IMPORT_READERS_MIN_BYTES
-    if readers < 1 or len(content) < smallest or not _pool_lock.acquire(blocking=False):
+    if (
+        readers < 1
+        or len(content) < smallest
+        or not hasattr(os, "memfd_create")  # Linux's: elsewhere files are read in-process
+        or not _pool_lock.acquire(blocking=False)
+    ):
         yield from ocds.plain_lines(content)
         return
     try:
