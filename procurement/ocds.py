@@ -419,11 +419,11 @@ def _strip_prefix(parsed: Parsed) -> None:
 
 def plain_lines(content: bytes) -> Iterator[Line]:
     """Every line of the file to read here, none read yet."""
-    for number, line, left in _lines(content):
+    for number, line, left in line_views(content):
         yield number, line, left, None
 
 
-def _lines(
+def line_views(
     content: bytes, start: int = 0, number: int = 0, stop: int | None = None
 ) -> Iterator[tuple[int, memoryview, int]]:
     """The file's lines that are not blank, numbered from 1, each with about how many lines are
