@@ -430,7 +430,13 @@ def line_views(
     left after it; views into ``content``, not copies of it. From ``spans``."""
     view, size = memoryview(content), len(content)
     for number_, begin, end in spans(content, start, number, stop):
-        yield number_, view[begin:end], (size - end) * number_ // end
+        yield number_, view[begin:end], lines_left(size, end, number_)
+
+
+def lines_left(size: int, end: int, number: int) -> int:
+    """About how many lines follow line ``number``, which ends at ``end`` of ``size`` bytes (a
+    line that is not blank ends past the first byte)."""
+    return (size - end) * number // end
 
 
 def spans(

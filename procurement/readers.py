@@ -145,7 +145,7 @@ class ReaderPool:
                         yield number, line, left, None
                     continue
                 for number, begin, end, ready in answers:
-                    yield number, view[begin:end], (size - end) * number // max(end, 1), ready
+                    yield number, view[begin:end], ocds.lines_left(size, end, number), ready
             finished = True
         finally:
             if not finished:  # answers still on their way: these readers are out of step

@@ -233,11 +233,13 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db):
-    """Starts a real worker on the test database and broker; tasks stop running eagerly."""
+def celery_worker_process(request, transactional_db):
+    """Starts a real worker on the test database and broker; tasks stop running eagerly. A
+    ``worker_env`` marker adds to the worker's environment."""
     celery_app.conf.task_always_eager = False
     celery_app.control.purge()
-    worker = WorkerProcess().start()
+    marker = request.node.get_closest_marker("worker_env")
+    worker = WorkerProcess(**(marker.kwargs if marker else {})).start()
     yield worker
     worker.stop()
     celery_app.conf.task_always_eager = True

@@ -188,35 +188,28 @@ def reader_sessions() -> dict[int, int]:
 
 
 @pytest.mark.services
-def test_readers_start_in_a_real_worker_and_leave_with_it(transactional_db):
+@pytest.mark.worker_env(LACS_IMPORT_READERS="2", LACS_IMPORT_READERS_MIN_BYTES="0")
+def test_readers_start_in_a_real_worker_and_leave_with_it(celery_worker_process):
     """A Celery prefork child may not start ``multiprocessing`` children; readers are plain
     subprocesses, and they leave when the worker does."""
     from django.db import transaction
 
-    from lacs.celery import app as celery_app
     from procurement.actions import ocds_batch_create
     from procurement.models import ImportStatus
-    from tests.conftest import WorkerProcess, make_user
+    from tests.conftest import make_user
 
-    celery_app.conf.task_always_eager = False
-    celery_app.control.purge()
-    worker = WorkerProcess(LACS_IMPORT_READERS="2", LACS_IMPORT_READERS_MIN_BYTES="0").start()
-    try:
-        content = jsonl(*(compiled(n) for n in range(40)))
-        with transaction.atomic():
-            batch = ocds_batch_create(actor=make_user("analyst"), files=[("w.jsonl", content)])
-        assert batch_finished(batch, 90).status == ImportStatus.DONE, list(
-            batch.files.values_list("name", "problem_count")
-        )
-        assert Process.objects.count() == 40
-        assert Process.objects.get(ocid="ocds-87sd3t-test-0007").title == "Proceso de prueba 7"
-        in_worker = [
-            pid for pid, session in reader_sessions().items() if session == worker.proc.pid
-        ]
-        assert len(in_worker) == 2
-    finally:
-        worker.stop()
-        celery_app.conf.task_always_eager = True
+    content = jsonl(*(compiled(n) for n in range(40)))
+    with transaction.atomic():
+        batch = ocds_batch_create(actor=make_user("analyst"), files=[("w.jsonl", content)])
+    assert batch_finished(batch, 90).status == ImportStatus.DONE, list(
+        batch.files.values_list("name", "problem_count")
+    )
+    assert Process.objects.count() == 40
+    assert Process.objects.get(ocid="ocds-87sd3t-test-0007").title == "Proceso de prueba 7"
+    worker = celery_worker_process.proc.pid
+    in_worker = [pid for pid, session in reader_sessions().items() if session == worker]
+    assert len(in_worker) == 2
+    celery_worker_process.stop()
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and set(in_worker) & set(reader_sessions()):
         time.sleep(0.1)
