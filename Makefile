@@ -31,7 +31,7 @@ extract: venv
 	mkdir -p $(APP)/locale/en/LC_MESSAGES
 	cd $(APP) && LACS_PROFILE=test DJANGO_SETTINGS_MODULE=lacs.settings_test PYTHONPATH=$(CURDIR) \
 	  $(CURDIR)/$(BIN)/django-admin makemessages -l en --no-location \
-	  $(if $(filter .,$(APP)),--ignore=cases --ignore=whistleblowing --ignore=ethics --ignore=procurement --ignore=lacs/oversight --ignore=tests --ignore=bench --ignore=.venv --ignore=.run --ignore=scripts)
+	  $(if $(filter .,$(APP)),--ignore=cases --ignore=whistleblowing --ignore=ethics --ignore=procurement --ignore=oversight --ignore=tests --ignore=bench --ignore=.venv --ignore=.run --ignore=scripts)
 
 migrate: messages
 	LACS_PROFILE=$${LACS_PROFILE:-demo} $(PY) manage.py migrate --no-input

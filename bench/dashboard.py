@@ -250,7 +250,7 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
 
-    from lacs.oversight import actions
+    from oversight import actions
 
     with scratch_database("lacs_bench_dashboard", keep=args.keep):
         n = max(1000, int(FULL * args.scale))

@@ -616,7 +616,7 @@ class RetainedCount(models.Model):
     """What cases deleted by retention still count on the dashboards, and nothing else.
 
     Rows have the dashboard figures' shape (month, entity, dimension, key, n): no case, no
-    number, no text. ``lacs.oversight.figures`` adds them to the figures it rebuilds.
+    number, no text. ``oversight.figures`` adds them to the figures it rebuilds.
     """
 
     month = models.DateField()

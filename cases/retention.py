@@ -25,7 +25,7 @@ from cases.models import Case, CaseKeyWrap, CaseStatus, RetainedCount
 from lacs.audit import audit_record
 from lacs.models import AuditEvent, Category
 
-# The dashboards' own caps on the day histograms (lacs.oversight.figures), kept in step.
+# The dashboards' own caps on the day histograms (oversight.figures), kept in step.
 ACK_DAYS_CAP = 60
 FEEDBACK_DAYS_CAP = 180
 
@@ -118,7 +118,7 @@ def case_rows_delete(*, case_id: int) -> bool:
 
 
 def _counts(case: Case) -> Counter:
-    """The figures ``lacs.oversight.figures.cases_source``/``protection_source`` take from it."""
+    """The figures ``oversight.figures.cases_source``/``protection_source`` take from it."""
     from whistleblowing.models import ProtectionRequest
 
     month, entity = case.received_on.replace(day=1), case.entity_id

@@ -8,5 +8,5 @@ urlpatterns = [
     path("", include("cases.api.urls")),
     path("", include("ethics.api.urls")),
     path("", include("procurement.api.urls")),
-    path("", include("lacs.oversight.api.urls")),
+    path("", include("oversight.api.urls")),
 ]

@@ -20,7 +20,7 @@ def _collect_beat_schedule(sender: Celery, **_kwargs) -> None:
     from django.conf import settings
 
     schedule = dict(settings.CELERY_BEAT_SCHEDULE)
-    for app_name in ("lacs", "lacs.oversight", "cases", "whistleblowing", "ethics", "procurement"):
+    for app_name in ("lacs", "oversight", "cases", "whistleblowing", "ethics", "procurement"):
         try:
             module = import_module(f"{app_name}.tasks")
         except ModuleNotFoundError as exc:

@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "lacs",
-    "lacs.oversight",
+    "oversight",
     "cases",
     "whistleblowing",
     "ethics",

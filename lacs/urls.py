@@ -26,7 +26,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("ethics/", include("ethics.urls")),
     path("procurement/", include("procurement.urls")),
-    path("dashboards/", include("lacs.oversight.urls")),
+    path("dashboards/", include("oversight.urls")),
     path("api/v1/", include("lacs.api_urls")),
     # PDN-compatible interfaces at the paths the national specifications name.
     path("", include("cases.api.pdn_urls")),

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from lacs.models import Role
-from lacs.oversight.models import EncigValue, Goal, PriorityArea, WorkPlan
+from oversight.models import EncigValue, Goal, PriorityArea, WorkPlan
 from tests.conftest import make_user
 from tests.factories import PASSWORD
 

@@ -3,7 +3,7 @@
 import pytest
 
 from lacs.models import Role
-from lacs.oversight import actions
+from oversight import actions
 from tests.conftest import make_user
 from tests.factories import PASSWORD, CategoryFactory, EntityFactory
 from tests.oversight.factories import make_cases

@@ -53,6 +53,6 @@ def test_beat_runs_every_apps_periodic_tasks():
 
     app.finalize()
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
-    for module in ("cases.tasks", "ethics.tasks", "lacs.oversight.tasks"):
+    for module in ("cases.tasks", "ethics.tasks", "oversight.tasks"):
         declared = {entry["task"] for entry in import_module(module).BEAT_SCHEDULE.values()}
         assert declared and declared <= scheduled, module

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from lacs.oversight.models import AuditFinding
+from oversight.models import AuditFinding
 from tests.access import Row, only
 from tests.oversight.factories import make_plan_action
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseSource, CaseStatus
 from lacs.models import Category
-from lacs.oversight.models import Goal, PlanAction, PriorityArea, WorkPlan
+from oversight.models import Goal, PlanAction, PriorityArea, WorkPlan
 from tests.factories import CategoryFactory
 
 _numbers = itertools.count(1)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from lacs.models import Role
-from lacs.oversight import actions
+from oversight import actions
 from tests.conftest import make_user, sign_in
 from tests.factories import CategoryFactory
 from tests.oversight.factories import make_cases

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lacs.models import AuditEvent, Role
-from lacs.oversight.models import (
+from oversight.models import (
     AuditFinding,
     Control,
     EncigValue,
@@ -21,7 +21,7 @@ from lacs.oversight.models import (
     ProgressReport,
     Risk,
 )
-from lacs.oversight.panels import Filters, overdue
+from oversight.panels import Filters, overdue
 from tests.conftest import make_user, sign_in
 from tests.oversight.factories import make_plan_action
 

@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 
 from cases.models import CaseStatus
 from lacs.models import AuditEvent, Role
-from lacs.oversight import actions, figures
-from lacs.oversight.models import Figure, FigureRefresh
-from lacs.oversight.panels import Filters, panel
+from oversight import actions, figures
+from oversight.models import Figure, FigureRefresh
+from oversight.panels import Filters, panel
 from tests.conftest import make_user, sign_in
 from tests.factories import CategoryFactory, EntityFactory
 from tests.oversight.factories import make_cases
@@ -171,7 +171,7 @@ def test_no_free_text_reaches_the_dashboard_or_its_exports(cpc, entity):
 
 
 def test_refresh_on_demand_is_audited_and_beat_runs_it_daily(client, entity):
-    from lacs.oversight.tasks import BEAT_SCHEDULE, figures_refresh_task
+    from oversight.tasks import BEAT_SCHEDULE, figures_refresh_task
 
     assert BEAT_SCHEDULE["oversight-figures-refresh"]["task"] == "oversight.figures_refresh"
     committee = make_user(Role.COMMITTEE)
@@ -226,7 +226,7 @@ def test_unknown_panel_export_is_not_found(cpc):
 
 @pytest.mark.services
 def test_refresh_runs_in_a_real_worker(celery_worker_process, entity):
-    from lacs.oversight.tasks import figures_refresh_task
+    from oversight.tasks import figures_refresh_task
 
     make_cases(6, entity=entity)
     assert figures_refresh_task.delay().get(timeout=60) > 0

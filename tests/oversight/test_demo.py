@@ -2,9 +2,9 @@ import io
 
 import pytest
 
-from lacs.oversight import demo
-from lacs.oversight.models import AuditFinding, EncigValue, PlanAction, Risk
 from lacs.seed import seed_reference_data
+from oversight import demo
+from oversight.models import AuditFinding, EncigValue, PlanAction, Risk
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from lacs.models import Role
-from lacs.oversight import actions
-from lacs.oversight.panels import Filters, panel
+from oversight import actions
+from oversight.panels import Filters, panel
 from tests.factories import EntityFactory, RoleAssignmentFactory, UserFactory
 from tests.oversight.factories import make_cases
 

@@ -29,8 +29,8 @@ from cases.tasks import BEAT_SCHEDULE
 from lacs import keys
 from lacs.audit import audit_verify
 from lacs.models import AuditEvent, Role
-from lacs.oversight.actions import figures_refresh
-from lacs.oversight.models import Figure
+from oversight.actions import figures_refresh
+from oversight.models import Figure
 from tests.conftest import make_user
 from tests.factories import PASSWORD, CategoryFactory
 from whistleblowing.access import report_for_receipt

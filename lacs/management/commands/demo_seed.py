@@ -30,7 +30,7 @@ DEMO_USERS = [
     ("custodian", "Cristina Custodia", Role.CUSTODIAN, "SCG"),
     ("committee", "Cecilia Coordinadora", Role.COMMITTEE, None),
 ]
-APPS_WITH_DEMO = ("whistleblowing", "cases", "ethics", "procurement", "lacs.oversight")
+APPS_WITH_DEMO = ("whistleblowing", "cases", "ethics", "procurement", "oversight")
 
 
 DEMO_ESCROW_ENTITY = "SEMOVI"

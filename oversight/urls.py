@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from lacs.oversight import views
+from oversight import views
 
 app_name = "oversight"
 

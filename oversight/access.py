@@ -12,7 +12,7 @@ from django.http import Http404
 
 from lacs.access import role_entities, role_required, user_has_role
 from lacs.models import Role
-from lacs.oversight.models import AuditFinding, PlanAction
+from oversight.models import AuditFinding, PlanAction
 
 VIEW_ROLES = (Role.CPC, Role.COMMITTEE, Role.ADMIN)
 EDIT_ROLES = (Role.COMMITTEE, Role.ADMIN)

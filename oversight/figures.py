@@ -18,7 +18,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from lacs.oversight.models import Figure
+from oversight.models import Figure
 
 # Durations longer than this many days are counted in the last bucket (the median is then "≥").
 ACK_DAYS_CAP = 60

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.http import HttpResponse
 from openpyxl import Workbook
 
-from lacs.oversight.panels import Table
+from oversight.panels import Table
 
 
 def _cell(value, *, spreadsheet: bool = False):

@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from lacs.models import Category, Entity
-from lacs.oversight.models import AuditFinding, Figure, FindingStatus, PlanAction
+from oversight.models import AuditFinding, Figure, FindingStatus, PlanAction
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,7 @@ def _histogram(f: Filters, dimension: str) -> dict[int, int]:
 
 
 def deadlines(f: Filters) -> Table:
-    from lacs.oversight.figures import ACK_DAYS_CAP, FEEDBACK_DAYS_CAP
+    from oversight.figures import ACK_DAYS_CAP, FEEDBACK_DAYS_CAP
 
     table = Table(
         "deadlines",

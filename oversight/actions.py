@@ -11,9 +11,9 @@ from django.forms import ModelForm
 from django.utils import timezone
 
 from lacs.audit import audit_record
-from lacs.oversight import figures
-from lacs.oversight.encig import EncigRow
-from lacs.oversight.models import (
+from oversight import figures
+from oversight.encig import EncigRow
+from oversight.models import (
     AuditFinding,
     EncigValue,
     FigureRefresh,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from celery.schedules import crontab
 
-from lacs.oversight import actions
+from oversight import actions
 
 BEAT_SCHEDULE: dict = {
     # After the cases app's hourly deadline check at :15, so breaches are counted the same day.

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lacs.models import Entity
-from lacs.oversight.models import (
+from oversight.models import (
     AuditFinding,
     Control,
     EncigValue,
@@ -18,7 +18,7 @@ from lacs.oversight.models import (
     Risk,
     WorkPlan,
 )
-from lacs.oversight.panels import Filters
+from oversight.panels import Filters
 
 # <input type="date"> needs ISO dates whatever the language's display format.
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})

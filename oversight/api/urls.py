@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lacs.oversight.api import views
+from oversight.api import views
 
 urlpatterns = [
     path("dashboards/", views.PanelList.as_view(), name="api-dashboard-panels"),

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lacs.models import Entity
-from lacs.oversight import access, actions, charts, exports
-from lacs.oversight.encig import encig_parse
-from lacs.oversight.forms import (
+from oversight import access, actions, charts, exports
+from oversight.encig import encig_parse
+from oversight.forms import (
     ControlForm,
     EncigUploadForm,
     FilterForm,
@@ -28,7 +28,7 @@ from lacs.oversight.forms import (
     ProgressForm,
     RiskForm,
 )
-from lacs.oversight.models import (
+from oversight.models import (
     AuditFinding,
     Control,
     EncigValue,
@@ -39,7 +39,7 @@ from lacs.oversight.models import (
     ProgressReport,
     Risk,
 )
-from lacs.oversight.panels import PANELS, Filters, Table, all_panels, panel, small
+from oversight.panels import PANELS, Filters, Table, all_panels, panel, small
 
 
 def _chart(table: Table):

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from lacs.oversight.panels import small
+from oversight.panels import small
 
 BRAND = "#9f2241"
 MUTED = "#8c8c8c"

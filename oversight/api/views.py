@@ -10,11 +10,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lacs.api.permissions import scoped
-from lacs.oversight.access import VIEW_ROLES
-from lacs.oversight.api.serializers import PanelOut, PanelRefOut
-from lacs.oversight.forms import FilterForm
-from lacs.oversight.models import FigureRefresh
-from lacs.oversight.panels import PANELS, panel
+from oversight.access import VIEW_ROLES
+from oversight.api.serializers import PanelOut, PanelRefOut
+from oversight.forms import FilterForm
+from oversight.models import FigureRefresh
+from oversight.panels import PANELS, panel
 
 Dashboards = scoped("dashboards", *VIEW_ROLES)
 FILTERS = [

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from lacs.models import Entity, Role, RoleAssignment
-from lacs.oversight import actions
-from lacs.oversight.models import (
+from oversight import actions
+from oversight.models import (
     AuditFinding,
     Control,
     EncigValue,

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lacs.oversight.models import EncigIndicatorKind
+from oversight.models import EncigIndicatorKind
 
 COLUMNS = ["year", "indicator", "procedure", "value", "ci_low", "ci_high"]
 ALIASES = {"percepcion": "perception", "prevalencia": "prevalence", "incidencia": "incidence"}
