@@ -84,6 +84,7 @@ def home(request: HttpRequest) -> HttpResponse:
         ),
         "is_servant": access.is_servant(user),
         "is_reviewer": access.is_reviewer(user),
+        "answers_advice": bool(access.contact_entity_ids(user)),
         "is_admin": access.is_admin(user),
         "sees_compliance": access.may_see_compliance_counts(user),
         "has_past_appointments": access.past_appointments(user).exists(),
