@@ -9,13 +9,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.db.models import F, Func, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Least, TruncMonth
 from django.utils.translation import gettext_lazy
 
 from cases.forms import SORTS, InboxFilterForm
-from cases.models import Case, CaseStatus, Outcome, RecipientRole, RetainedCount
+from cases.models import Case, CaseQuerySet, CaseStatus, Outcome, RecipientRole, RetainedCount
 from lacs.figures import figure_counts
 from lacs.selectors import audit_trail
 
@@ -36,7 +37,7 @@ def inbox_filter(cases: QuerySet[Case], form: InboxFilterForm) -> QuerySet[Case]
         if data[name]:
             cases = cases.filter(**{name: data[name]})
     if data["deadline"]:
-        cases = cases.deadline_state(data["deadline"])
+        cases = cast(CaseQuerySet, cases).deadline_state(data["deadline"])
     return cases.order_by(*SORTS.get(data["sort"] or "recent", SORTS["recent"]))
 
 

@@ -8,7 +8,8 @@ retention reads the same querysets for one case, so both count a case the same w
 
 from __future__ import annotations
 
-from django.db.models import CharField, Count, DecimalField, Expression, F, QuerySet, Value
+from django.db.models import CharField, Count, DecimalField, F, QuerySet, Value
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast
 
 # Aliases no model field uses, so that annotating them never clashes with a column.
@@ -19,12 +20,12 @@ FIGURE_COLUMNS = ("fig_month", "fig_entity", "fig_dimension", "fig_key", "fig_n"
 def figure_counts(
     rows: QuerySet,
     *,
-    month: Expression,
+    month: Combinable,
     entity: str,
-    dimension: str | Expression,
-    key: Expression | str | None = None,
-    n: Expression | None = None,
-    amount: Expression | None = None,
+    dimension: str | Combinable,
+    key: Combinable | str | None = None,
+    n: Combinable | None = None,
+    amount: Combinable | None = None,
 ) -> QuerySet:
     """``rows`` counted per (month, entity, key) under ``dimension``, as ``FIGURE_COLUMNS``."""
     key_sql = (
