@@ -185,18 +185,25 @@ def _compliance_rows(user) -> list[dict]:
     return rows
 
 
+# The counts the compliance page and CSV show, per group of the row.
+COMPLIANCE_COUNTS = {
+    "acks": ("servants", "acknowledged"),
+    "decls": ("on_time", "late", "missing", "pending"),
+    "gifts": ("count", "over_threshold"),
+    "education": ("complete",),
+}
+
+
 def _suppressed(row: dict) -> dict:
     """Small counts hidden, by the dashboards' rule (``lacs.smallcells``), for readers who may
-    not see names; the gifts' value goes with their count."""
+    not see names: every shown count, a missing one (zero) included; the gifts' value goes with
+    their count."""
     result = {"entity": row["entity"]}
-    for key in ("acks", "decls", "gifts", "education"):
-        result[key] = {
-            k: smallcells.count(v) if isinstance(v, int) else v
-            for k, v in row[key].items()
-            if k != "value"
-        }
-        if "value" in row[key]:
-            result[key]["value"] = smallcells.derived(row[key].get("count", 0), row[key]["value"])
+    for group, names in COMPLIANCE_COUNTS.items():
+        result[group] = {k: smallcells.count(row[group].get(k, 0)) for k in names}
+    result["gifts"]["value"] = smallcells.derived(
+        row["gifts"].get("count", 0), row["gifts"].get("value", 0)
+    )
     return result
 
 
