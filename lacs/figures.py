@@ -12,8 +12,8 @@ from django.db.models import CharField, Count, DecimalField, F, QuerySet, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast
 
-# Aliases no model field uses, so that annotating them never clashes with a column.
 AMOUNT = DecimalField(max_digits=22, decimal_places=2)
+# Aliases no model field uses, so that annotating them never clashes with a column.
 FIGURE_COLUMNS = ("fig_month", "fig_entity", "fig_dimension", "fig_key", "fig_n", "fig_amount")
 
 
