@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from django.db import connection
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from guardian.shortcuts import remove_perm
 
 from cases.models import Case, CaseKeyWrap, CaseUserObjectPermission, WrapKind
 from lacs import crypto
 from lacs.access import role_entities, user_has_role
 from lacs.db import execute_prepared
+from lacs.keys import session_private_key
 from lacs.models import Entity, Role
 
 VIEW = "cases.view_case"
@@ -67,6 +68,19 @@ def case_data_key(*, case: Case, user, private_key: bytes | None) -> bytes:
 def case_notes_key(*, case: Case, user, private_key: bytes | None) -> bytes:
     """The case-internal notes key (never wrapped for the whistle-blower)."""
     return _unwrap(case, user, private_key, WrapKind.NOTES)
+
+
+def case_keys_unlocked(request: HttpRequest, case: Case) -> tuple[bytes, bytes] | None:
+    """The case's (data, notes) keys for the signed-in user of ``request`` (page or API), or
+    None when their session holds no private key or they hold no wrap of the case."""
+    private = session_private_key(request)
+    try:
+        return (
+            case_data_key(case=case, user=request.user, private_key=private),
+            case_notes_key(case=case, user=request.user, private_key=private),
+        )
+    except Http404:
+        return None
 
 
 def _unwrap(case: Case, user, private_key: bytes | None, kind: str) -> bytes:

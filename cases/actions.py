@@ -947,10 +947,17 @@ def case_finding_open(
         head_implicated=head_implicated,
         actor=actor,
     )
-    finding = CaseFinding(case=case, opened_by=actor)
-    finding.sealed_summary = crypto.seal_text(data_key, summary.strip(), finding.aad)
-    finding.save()
+    case_finding_seal(actor=actor, case=case, data_key=data_key, summary=summary.strip())
     return case
+
+
+def case_finding_seal(*, actor, case: Case, data_key: bytes, summary: str) -> CaseFinding:
+    """Keep what a case was opened from (an audit finding, a red flag's OCID and codes), sealed
+    under its data key; call inside the transaction that opened the case."""
+    finding = CaseFinding(case=case, opened_by=actor)
+    finding.sealed_summary = crypto.seal_text(data_key, summary, finding.aad)
+    finding.save()
+    return finding
 
 
 def finding_text(case: Case, data_key: bytes) -> str | None:

@@ -21,13 +21,12 @@ from django.db.models import CharField, DateField, Exists, Max, OuterRef, Subque
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from cases import registry
 from cases.models import Case, CaseKeyWrap, CaseStatus, RetainedCount
+from cases.selectors import case_figures
 from lacs.audit import audit_record
+from lacs.figures import figure_rows
 from lacs.models import AuditEvent, Category
-
-# The dashboards' own caps on the day histograms (oversight.figures), kept in step.
-ACK_DAYS_CAP = 60
-FEEDBACK_DAYS_CAP = 180
 
 
 @dataclass
@@ -69,8 +68,6 @@ def retention_due(*, today: dt.date | None = None) -> dict[str, list[int]]:
 
 def case_keys_destroy(*, case_id: int) -> bool:
     """Destroy every key that opens the case; True if the case was still due for it."""
-    from whistleblowing.models import IdentityRequest, IdentityVault, Report
-
     with transaction.atomic():
         case = (
             Case.objects.select_for_update()
@@ -81,13 +78,8 @@ def case_keys_destroy(*, case_id: int) -> bool:
         if case is None:
             return False
         wraps = CaseKeyWrap.objects.filter(case=case).delete()[0]
-        Report.objects.filter(case=case).update(receipt_sealed_key=b"")
-        IdentityVault.objects.filter(report__case=case).update(
-            receipt_sealed_key=b"", custodian_wraps={}
-        )
-        IdentityRequest.objects.filter(vault__report__case=case).update(
-            reader_wrap=None, reasoning_wraps={}
-        )
+        for keys_destroy in registry.retention_keys_destroyers:  # the report's keys
+            keys_destroy(case)
         audit_record(
             action="case.retention_delete",
             obj=case,
@@ -118,27 +110,15 @@ def case_rows_delete(*, case_id: int) -> bool:
 
 
 def _counts(case: Case) -> Counter:
-    """The figures ``oversight.figures.cases_source``/``protection_source`` take from it."""
-    from whistleblowing.models import ProtectionRequest
-
-    month, entity = case.received_on.replace(day=1), case.entity_id
-    keys = [("cases", ""), ("category", str(case.category_id))]
-    keys += [("status", case.status), ("source", case.source)]
-    if case.outcome:
-        keys.append(("outcome", case.outcome))
-    if case.status == CaseStatus.REFERRED or case.referred_to:
-        keys.append(("referred", ""))
-    if case.acknowledged_on:
-        days = min((case.acknowledged_on - case.received_on).days, ACK_DAYS_CAP)
-        keys.append(("ack_days", str(days)))
-    if case.feedback_given_on:
-        days = min((case.feedback_given_on - case.received_on).days, FEEDBACK_DAYS_CAP)
-        keys.append(("fb_days", str(days)))
-    counts: Counter = Counter((month, entity, dim, key) for dim, key in keys)
-    for filed_on, status in ProtectionRequest.objects.filter(case=case).values_list(
-        "filed_on", "status"
-    ):
-        counts[(filed_on.replace(day=1), entity, "protection", status)] += 1
+    """What the case counts on the dashboards: the same figures ``cases.selectors`` gives them
+    (and those the apps above register, such as protection requests)."""
+    one = Case.objects.filter(pk=case.pk)
+    sources = case_figures(one, today=timezone.localdate())
+    sources += [figures(one) for figures in registry.retention_figures]
+    counts: Counter = Counter()
+    for source in sources:
+        for month, entity, dimension, key, n, _amount in figure_rows(source):
+            counts[(month, entity, dimension, key)] += n
     return counts
 
 

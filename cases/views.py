@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import access, actions
+from cases import access, actions, registry, selectors
 from cases.forms import (
-    SORTS,
     EscrowRecoverForm,
     FindingForm,
     InboxFilterForm,
@@ -32,62 +29,22 @@ from cases.models import (
     CaseNote,
     CaseRecipient,
     IndividualSanction,
-    RecipientRole,
     RoutingRule,
     ServantSanction,
 )
 from lacs import keys
 from lacs.access import recent_auth_required, role_required
-from lacs.models import AuditEvent, Role
+from lacs.models import Role
 
 inbox_role_required = role_required(*access.INBOX_ROLES)
 PAGE_SIZE = 25
 
-HISTORY_LABELS = {
-    "case.open": gettext_lazy("Caso abierto"),
-    "case.route": gettext_lazy("Turnado"),
-    "case.route_skip": gettext_lazy("Persona omitida al turnar"),
-    "case.route_wait": gettext_lazy("En espera de destinatario con llave"),
-    "case.recipient_add": gettext_lazy("Persona destinataria agregada"),
-    "case.transition": gettext_lazy("Cambio de estado"),
-    "case.severity": gettext_lazy("Gravedad"),
-    "case.note_add": gettext_lazy("Nota interna"),
-    "case.recuse": gettext_lazy("Excusa por conflicto de interés"),
-    "case.refer": gettext_lazy("Turno"),
-    "case.key_share": gettext_lazy("Llave compartida"),
-    "case.escrow_recover": gettext_lazy("Llaves recuperadas con la llave del ente"),
-    "case.feedback": gettext_lazy("Información a la persona denunciante"),
-    "case.acknowledge_reminder": gettext_lazy("Recordatorio de acuse"),
-    "case.acknowledge_breach": gettext_lazy("Plazo de acuse vencido"),
-    "case.feedback_reminder": gettext_lazy("Recordatorio de respuesta"),
-    "case.feedback_breach": gettext_lazy("Plazo de respuesta vencido"),
-    "case.recipient_expire": gettext_lazy("Acceso retirado: terminó la designación"),
-    "case.handover_needed": gettext_lazy("Entrega pendiente: terminó la designación"),
-}
-
 
 # --- Inbox ------------------------------------------------------------------------------------
-def _filtered(cases: QuerySet[Case], form: InboxFilterForm) -> QuerySet[Case]:
-    if not form.is_valid():
-        return cases.order_by(*SORTS["recent"])
-    data = form.cleaned_data
-    if data["q"]:
-        cases = cases.filter(number__icontains=data["q"].strip())
-    if data["entity"]:
-        cases = cases.filter(entity=data["entity"])
-    if data["status"]:
-        cases = cases.filter(status=data["status"])
-    if data["category"]:
-        cases = cases.filter(category=data["category"])
-    if data["deadline"]:
-        cases = cases.deadline_state(data["deadline"])
-    return cases.order_by(*SORTS.get(data["sort"] or "recent", SORTS["recent"]))
-
-
 @inbox_role_required
 def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET or None)
-    cases = _filtered(access.cases_visible_to(request.user), form)
+    cases = selectors.inbox_filter(access.cases_visible_to(request.user), form)
     page = Paginator(cases.select_related("entity", "category"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -99,49 +56,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 # --- Case page --------------------------------------------------------------------------------
 def _keys(request: HttpRequest, case: Case) -> tuple[bytes | None, bytes | None]:
-    """The case's data and notes keys for this user, or (None, None) if they cannot open them."""
-    private = keys.session_private_key(request)
-    try:
-        return (
-            access.case_data_key(case=case, user=request.user, private_key=private),
-            access.case_notes_key(case=case, user=request.user, private_key=private),
-        )
-    except Http404:
-        return None, None
+    return access.case_keys_unlocked(request, case) or (None, None)
 
 
 def _panel(request: HttpRequest, case: Case, data_key: bytes) -> str | None:
-    try:
-        from whistleblowing.panels import case_panel
-    except ImportError:
+    """What the apps above cases show on the case page (the report), through cases.registry."""
+    if not registry.case_panels:
         return None
-    return case_panel(request, case, data_key)
-
-
-def _history(case: Case) -> list[dict]:
-    events = AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk))
-    return [
-        {
-            "at": event.at,
-            "label": HISTORY_LABELS.get(event.action, event.action),
-            "actor": event.actor_label,
-            "data": event.data,
-            "detail": _history_detail(event.data),
-        }
-        for event in events.order_by("seq")
-    ]
-
-
-def _history_detail(data: dict) -> str:
-    """Routing decisions in words: who received the case as what, and why."""
-    picks = data.get("recipients") or []
-    if not isinstance(picks, list) or not all(isinstance(p, dict) for p in picks):
-        return ""
-    return "; ".join(
-        f"{RecipientRole(p['role']).label} ({p['reason']})"
-        for p in picks
-        if p.get("role") in RecipientRole.values
-    )
+    return "".join(panel(request, case, data_key) or "" for panel in registry.case_panels)
 
 
 def _notes(case: Case, notes_key: bytes | None) -> list[dict]:
@@ -173,7 +95,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "finding": actions.finding_text(case, data_key) if data_key else None,
         "closure_reason": case.closure_reason_text(data_key) if data_key else "",
         "notes": _notes(case, notes_key),
-        "history": _history(case),
+        "history": selectors.case_history(case),
         "recipients": CaseRecipient.objects.filter(case=case).select_related("user", "entity"),
         "transition_form": TransitionForm(case=case, initial=initial),
         "severity_form": SeverityForm(initial={**initial, "severity": case.severity}),

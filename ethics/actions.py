@@ -15,11 +15,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail, send_mass_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ethics import interest as interest_format
+from ethics import registry
 from ethics.access import procurement_appointments
 from ethics.deadlines import due_date
 from ethics.models import (
@@ -621,16 +622,13 @@ def _is_supplier(entity_id: int | None, rfc: str, name: str) -> bool:
     """Whether procurement data shows the company among the entity's suppliers (last 3 years)."""
     if entity_id is None or not (rfc or name):
         return False
-    try:
-        from procurement.models import Process
-    except ImportError:  # procurement not installed: no data to check against
-        return False
-    keys = [rfc, f"MX-RFC-{rfc}"] if rfc else []
-    match = Q(supplier_keys__overlap=keys) if keys else Q()
-    if name:
-        match |= Q(supplier_names__contains=[name])
-    since = timezone.localdate().year - 3
-    return Process.objects.for_entities([entity_id]).filter(match, year__gte=since).exists()
+    found = registry.suppliers_among(
+        entity_ids=[entity_id],
+        rfcs=[rfc] if rfc else [],
+        names=[name] if name else [],
+        since_year=timezone.localdate().year - 3,
+    )
+    return bool(found)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from ethics import interest as interest_format
+from ethics import registry
 from ethics.deadlines import obligations
 from ethics.models import (
     CodeAcknowledgement,
@@ -198,19 +199,10 @@ def education_completion(*, entity_ids: Iterable[int] | None = None) -> dict[int
 
 def supplier_matches(*, entity_ids: Iterable[int], rfcs: Iterable[str]) -> set[str]:
     """The RFCs among ``rfcs`` that procurement data shows as suppliers of those entities."""
-    wanted = sorted({r.upper() for r in rfcs if r})
+    wanted = {r.upper() for r in rfcs if r}
     if not wanted:
         return set()
-    try:
-        from procurement.models import Process
-    except ImportError:  # procurement not installed
-        return set()
-    keys = wanted + [f"MX-RFC-{r}" for r in wanted]
-    found: set[str] = set()
-    rows = Process.objects.for_entities(list(entity_ids)).filter(supplier_keys__overlap=keys)
-    for supplier_keys in rows.values_list("supplier_keys", flat=True).iterator():
-        found |= {k.removeprefix("MX-RFC-").upper() for k in supplier_keys}
-    return found & set(wanted)
+    return registry.suppliers_among(entity_ids=entity_ids, rfcs=wanted) & wanted
 
 
 # --- Servants who take part in procurement (PDN System 2) ----------------------------------------

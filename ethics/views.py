@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,8 +50,10 @@ from ethics.models import (
     ReminderShown,
     ReminderTransaction,
 )
+from lacs import smallcells
 from lacs.access import role_required
 from lacs.models import Entity, Role, RoleAssignment
+from lacs.spreadsheets import csv_response
 
 SERVANT = Role.SERVANT
 REMINDER_SESSION_KEY = "ethics_reminders"
@@ -187,19 +186,25 @@ def _compliance_rows(user) -> list[dict]:
     return rows
 
 
+# The counts the compliance page and CSV show, per group of the row.
+COMPLIANCE_COUNTS = {
+    "acks": ("servants", "acknowledged"),
+    "decls": ("on_time", "late", "missing", "pending"),
+    "gifts": ("count", "over_threshold"),
+    "education": ("complete",),
+}
+
+
 def _suppressed(row: dict) -> dict:
-    """Small counts hidden, as on the dashboards, for readers who may not see names."""
-    threshold = getattr(settings, "SMALL_CELL_THRESHOLD", 5)
-
-    def cell(value):
-        return f"<{threshold}" if isinstance(value, int) and 0 < value < threshold else value
-
+    """Small counts hidden, by the dashboards' rule (``lacs.smallcells``), for readers who may
+    not see names: every shown count, a missing one (zero) included; the gifts' value goes with
+    their count."""
     result = {"entity": row["entity"]}
-    for key in ("acks", "decls", "gifts", "education"):
-        result[key] = {k: cell(v) for k, v in row[key].items() if k != "value"}
-        if "value" in row[key]:
-            small = isinstance(result[key].get("count"), str)
-            result[key]["value"] = f"<{threshold}" if small else row[key]["value"]
+    for group, names in COMPLIANCE_COUNTS.items():
+        result[group] = {k: smallcells.count(row[group].get(k, 0)) for k in names}
+    result["gifts"]["value"] = smallcells.derived(
+        row["gifts"].get("count", 0), row["gifts"].get("value", 0)
+    )
     return result
 
 
@@ -236,21 +241,12 @@ COMPLIANCE_COLUMNS = [
 ]
 
 
-def _csv(filename: str, header: list[str], rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
-
-
 def compliance_csv(request: HttpRequest) -> HttpResponse:
     """The same counts as the compliance page, as CSV (no names of people)."""
     if (answer := _compliance_user(request)) is not None:
         return answer
     rows = [[get(r) for _n, get in COMPLIANCE_COLUMNS] for r in _compliance_rows(request.user)]
-    return _csv("cumplimiento-etica.csv", [n for n, _g in COMPLIANCE_COLUMNS], rows)
+    return csv_response("cumplimiento-etica.csv", [n for n, _g in COMPLIANCE_COLUMNS], rows)
 
 
 def entity_compliance(request: HttpRequest, pk: int) -> HttpResponse:
@@ -700,7 +696,7 @@ def gifts_public_csv(request: HttpRequest) -> HttpResponse:
         for g in Gift.objects.public_rows().iterator(chunk_size=2000)
     )
     header = ["entity", "month", "kind", "company_giver", "value_mxn", "decision", "over_limit"]
-    return _csv("registro-obsequios.csv", header, rows)
+    return csv_response("registro-obsequios.csv", header, rows)
 
 
 # --- Advice --------------------------------------------------------------------------------------

@@ -14,13 +14,19 @@ app.autodiscover_tasks()
 
 @app.on_after_finalize.connect
 def _collect_beat_schedule(sender: Celery, **_kwargs) -> None:
-    """Each app's ``tasks.BEAT_SCHEDULE`` joins the schedule beat runs."""
+    """Each installed app's ``tasks.BEAT_SCHEDULE`` joins the schedule beat runs (found through
+    INSTALLED_APPS: the core names no app above it)."""
     from importlib import import_module
+    from pathlib import Path
 
+    from django.apps import apps
     from django.conf import settings
 
     schedule = dict(settings.CELERY_BEAT_SCHEDULE)
-    for app_name in ("lacs", "oversight", "cases", "whistleblowing", "ethics", "procurement"):
+    ours = [
+        c.name for c in apps.get_app_configs() if Path(c.path).is_relative_to(settings.BASE_DIR)
+    ]
+    for app_name in ours:
         try:
             module = import_module(f"{app_name}.tasks")
         except ModuleNotFoundError as exc:

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
-from decimal import Decimal
 
 from django.http import HttpResponse
 from openpyxl import Workbook
 
+from lacs.spreadsheets import csv_response, safe_cell
 from oversight.panels import Table
-
-
-def _cell(value, *, spreadsheet: bool = False):
-    # Formulas in a spreadsheet must never come from data: prefix anything that starts like one.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    if spreadsheet and isinstance(value, Decimal):
-        return float(value)
-    return value
 
 
 def _filename(table: Table, ext: str) -> str:
@@ -26,14 +16,7 @@ def _filename(table: Table, ext: str) -> str:
 
 
 def table_csv(table: Table) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(table.columns)
-    for row in table.rows:
-        writer.writerow([_cell(c) for c in row])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = _filename(table, "csv")
-    return response
+    return csv_response(f"{table.slug}.csv", table.columns, table.rows)
 
 
 def table_xlsx(table: Table) -> HttpResponse:
@@ -41,7 +24,7 @@ def table_xlsx(table: Table) -> HttpResponse:
     sheet = book.create_sheet(title=table.slug[:31])
     sheet.append([str(c) for c in table.columns])
     for row in table.rows:
-        sheet.append([_cell(c, spreadsheet=True) for c in row])
+        sheet.append([safe_cell(c, spreadsheet=True) for c in row])
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(

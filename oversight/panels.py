@@ -3,7 +3,8 @@
 Pages, CSV/XLSX exports and the API all render these same tables, and small-cell suppression is
 applied here, when a cell is made, so no output path can forget it: a count below
 ``SMALL_CELL_THRESHOLD`` — and any share, median or amount derived from fewer items — is the
-string "<5" from this point on.
+string "<5" from this point on (``lacs.smallcells``, the rule ethics' compliance counts use too).
+Secondary suppression (``complement``) is the dashboards' own.
 """
 
 from __future__ import annotations
@@ -19,8 +20,13 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from lacs.models import Category, Entity
+from cases import selectors as cases_selectors
+from lacs import selectors as lacs_selectors
+from lacs.models import Entity
+from lacs.smallcells import count, derived, small, suppressed
 from oversight.models import AuditFinding, Figure, FindingStatus, PlanAction
+from procurement import selectors as procurement_selectors
+from whistleblowing import selectors as whistleblowing_selectors
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,7 @@ class Filters:
 
     def names(self) -> dict[int, str]:
         if not self._names:
-            self._names.update(Entity.objects.values_list("pk", "name"))
+            self._names.update(lacs_selectors.entity_names())
         return self._names
 
     def figures(self, dimension: str, *, per_entity: bool = False, dated: bool = True) -> QuerySet:
@@ -77,14 +83,6 @@ KEYED = (
 )
 
 
-def small() -> str:
-    return f"<{settings.SMALL_CELL_THRESHOLD}"
-
-
-def suppressed(n: int | None, threshold: int | None = None) -> bool:
-    return n is not None and n < (threshold or settings.SMALL_CELL_THRESHOLD)
-
-
 @dataclass
 class Table:
     slug: str
@@ -110,18 +108,6 @@ class Table:
     def chart_points(self) -> list[tuple[str, float | None]]:
         """(label, value) from the first two columns; suppressed values are None."""
         return [(str(row[0]), row[1] if not isinstance(row[1], str) else None) for row in self.rows]
-
-
-def count(n: int | None) -> int | str:
-    n = n or 0
-    return small() if suppressed(n) else n
-
-
-def derived(base: int, value):
-    """A share, median or amount computed from ``base`` items: hidden when ``base`` is small."""
-    if suppressed(base):
-        return small()
-    return value
 
 
 def _share(part: int, whole: int, value: float | None = None) -> float | str:
@@ -192,21 +178,10 @@ def cases_by_category(f: Filters) -> Table:
     table = Table("cases_category", _("Casos por categoría"), [_("Categoría"), _("Casos")])
     rows = f.by_key("category")
     ids = [int(r["key"]) for r in rows if r["key"].isdigit()]
-    language = get_language() or "es"
-    labels = {str(c.pk): c.label(language) for c in Category.objects.filter(pk__in=ids)}
+    labels = lacs_selectors.category_labels(ids, get_language() or "es")
     for r in _ranked(rows, lambda r: labels.get(r["key"], "")):
         table.add(labels.get(r["key"], "—"), count(r["total"]))
     return table
-
-
-def _choice_labels(label: str, field: str) -> dict[str, str]:
-    from django.apps import apps
-
-    try:
-        model = apps.get_model(label)
-        return {str(k): str(v) for k, v in model._meta.get_field(field).choices or ()}
-    except (LookupError, Exception):
-        return {}
 
 
 def _choice_order(rows: list[dict], labels: dict[str, str]) -> list[dict]:
@@ -216,7 +191,7 @@ def _choice_order(rows: list[dict], labels: dict[str, str]) -> list[dict]:
 
 def cases_by_status(f: Filters) -> Table:
     table = Table("cases_status", _("Casos por estado"), [_("Estado"), _("Casos")])
-    labels = _choice_labels("cases.Case", "status")
+    labels = cases_selectors.status_labels()
     for r in _choice_order(f.by_key("status"), labels):
         table.add(labels.get(r["key"], r["key"]), count(r["total"]))
     return table
@@ -227,8 +202,6 @@ def _histogram(f: Filters, dimension: str) -> dict[int, int]:
 
 
 def deadlines(f: Filters) -> Table:
-    from oversight.figures import ACK_DAYS_CAP, FEEDBACK_DAYS_CAP
-
     table = Table(
         "deadlines",
         _("Plazos: acuse de recibo e informe a la persona denunciante"),
@@ -236,8 +209,18 @@ def deadlines(f: Filters) -> Table:
         chart="",
     )
     specs = (
-        (_("Acuse en %(days)s días"), settings.ACKNOWLEDGE_DAYS, "ack", ACK_DAYS_CAP),
-        (_("Informe en %(days)s días"), settings.FEEDBACK_DAYS, "fb", FEEDBACK_DAYS_CAP),
+        (
+            _("Acuse en %(days)s días"),
+            settings.ACKNOWLEDGE_DAYS,
+            "ack",
+            cases_selectors.ACK_DAYS_CAP,
+        ),
+        (
+            _("Informe en %(days)s días"),
+            settings.FEEDBACK_DAYS,
+            "fb",
+            cases_selectors.FEEDBACK_DAYS_CAP,
+        ),
     )
     for label, limit, prefix, cap in specs:
         histogram = _histogram(f, f"{prefix}_days")
@@ -255,7 +238,7 @@ def deadlines(f: Filters) -> Table:
 
 def outcomes(f: Filters) -> Table:
     table = Table("outcomes", _("Resultados y turnos"), [_("Resultado"), _("Casos")])
-    labels = _choice_labels("cases.Case", "outcome")
+    labels = cases_selectors.outcome_labels()
     for r in _choice_order(f.by_key("outcome"), labels):
         table.add(labels.get(r["key"], r["key"]), count(r["total"]))
     referred = f.by_key("referred")
@@ -270,7 +253,7 @@ def protection(f: Filters) -> Table:
         _("Solicitudes de protección contra represalias"),
         [_("Estado de la solicitud"), _("Solicitudes")],
     )
-    labels = _choice_labels("whistleblowing.ProtectionRequest", "status")
+    labels = whistleblowing_selectors.protection_status_labels()
     for r in _choice_order(f.by_key("protection"), labels):
         table.add(labels.get(r["key"], r["key"]), count(r["total"]))
     table.note = _("«Medidas otorgadas» cuenta las solicitudes con medidas.")
@@ -332,7 +315,7 @@ def procurement_methods(f: Filters) -> Table:
         _("Contrataciones por procedimiento"),
         [_("Procedimiento"), _("Procedimientos"), _("Participación (%)"), _("Valor (MXN)")],
     )
-    labels = _choice_labels("procurement.Process", "method")
+    labels = procurement_selectors.method_labels()
     rows = list(_sum_by(_by_year(f).figures("proc_method"), "key"))
     whole = sum(r["total"] for r in rows)
     for r in _ranked(rows, lambda r: r["key"]):

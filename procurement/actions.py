@@ -26,7 +26,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.actions import case_finding_seal, case_open
+from cases.models import CaseSource
+from ethics.selectors import declared_supplier_interests
 from lacs.audit import audit_record
+from lacs.models import Category, Entity
 from procurement import ocds, readers
 from procurement.bulk import (
     NULL,
@@ -92,8 +96,6 @@ def _name_key(name: str) -> str:
 
 
 def _entities_by_name() -> dict[str, int]:
-    from lacs.models import Entity
-
     return {_name_key(name): pk for pk, name in Entity.objects.values_list("pk", "name")}
 
 
@@ -469,8 +471,6 @@ margin = 0.1
 
 def _declared_interests() -> dict[str, set[str]]:
     """Buyer key → supplier keys (RFCs) that a servant of the buyer's entity declared."""
-    from ethics.selectors import declared_supplier_interests
-
     by_entity: dict[int, set[str]] = defaultdict(set)
     for interest in declared_supplier_interests():
         if interest.counterpart_rfc:
@@ -649,24 +649,10 @@ def _flag_summary(process: Process, codes: list[str]) -> str:
     )
 
 
-def _case_summary_seal(case, data_key: bytes, process: Process, codes: list[str], actor) -> None:
-    """The case carries the OCID and the flags, sealed under its data key like any finding."""
-    from cases.models import CaseFinding
-    from lacs import crypto
-
-    finding = CaseFinding(case=case, opened_by=actor)
-    finding.sealed_summary = crypto.seal_text(data_key, _flag_summary(process, codes), finding.aad)
-    finding.save()
-
-
 # --- cases from flags --------------------------------------------------------------------------
 @transaction.atomic
 def flag_case_open(*, actor, process: Process, codes: list[str]) -> FlagCase:
     """Open a case (source: red flag) against the buyer's entity for a flagged process."""
-    from cases.actions import case_open
-    from cases.models import CaseSource
-    from lacs.models import Category
-
     entity = process.buyer.entity if process.buyer else None
     if entity is None:
         raise ProcurementError(
@@ -683,7 +669,9 @@ def flag_case_open(*, actor, process: Process, codes: list[str]) -> FlagCase:
     case, data_key = case_open(
         entity=entity, category=category, source=CaseSource.RED_FLAG, actor=actor
     )
-    _case_summary_seal(case, data_key, process, codes, actor)
+    case_finding_seal(
+        actor=actor, case=case, data_key=data_key, summary=_flag_summary(process, codes)
+    )
     link = FlagCase.objects.create(
         process=process,
         case_id=case.pk,

@@ -1,16 +1,21 @@
-"""Read-only figures over imported processes: method shares, trend, legal exceptions."""
+"""Reads of the procurement app: method shares, trend, legal exceptions over imported processes;
+the dashboards' figures (``lacs.figures`` querysets); which companies supply an entity."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, DecimalField, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.conf import settings
+from django.db.models import Count, DateField, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Trunc
 
-from procurement.models import Method, Process
+from lacs.figures import figure_counts
+from procurement.models import FlagRun, Method, Process, RedFlag
 
 MAIN_CURRENCY = "MXN"
 METHODS = (Method.OPEN, Method.SELECTIVE, Method.DIRECT)
@@ -136,3 +141,73 @@ def legal_exceptions(processes: QuerySet[Process]) -> list[Exception_]:
         entry.value += row["value"]
         entry.methods.add(row["method"])
     return sorted(grouped.values(), key=lambda e: (-e.count, e.label))
+
+
+# --- Dashboard figures ------------------------------------------------------------------------
+def method_labels() -> dict[str, str]:
+    return {str(k): str(v) for k, v in Method.choices}
+
+
+def _year(path: str) -> Trunc:
+    """The year of a process's date, in the city's time zone (figures are kept per year)."""
+    return Trunc(path, "year", output_field=DateField(), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def process_figures() -> QuerySet:
+    """Processes per year, buyer entity and method, with their value (awarded, else tendered)."""
+    rows = Process.objects.filter(buyer__entity__isnull=False, date__isnull=False)
+    return figure_counts(
+        rows,
+        month=_year("date"),
+        entity="buyer__entity_id",
+        dimension="proc_method",
+        key="method",
+        amount=Sum(Coalesce("awarded_amount", "tender_amount")),
+    )
+
+
+def red_flag_figures() -> QuerySet | None:
+    """Red flags of the latest run per process year, buyer entity and code; None before a run."""
+    latest = FlagRun.objects.order_by("-created_at", "-pk").values_list("pk", flat=True).first()
+    if latest is None:
+        return None
+    rows = RedFlag.objects.filter(
+        run=latest, process__buyer__entity__isnull=False, process__date__isnull=False
+    )
+    return figure_counts(
+        rows,
+        month=_year("process__date"),
+        entity="process__buyer__entity_id",
+        dimension="red_flag",
+        key="code",
+    )
+
+
+# --- Suppliers --------------------------------------------------------------------------------
+def supplier_matches(
+    *,
+    entity_ids: Iterable[int],
+    rfcs: Iterable[str] = (),
+    names: Iterable[str] = (),
+    since_year: int | None = None,
+) -> set[str]:
+    """Which of ``rfcs`` (upper-case) and ``names`` published processes of those entities show
+    as suppliers (from ``since_year`` on). Ethics asks through ``ethics.registry``."""
+    wanted = sorted({r.upper() for r in rfcs if r})
+    named = sorted({n for n in names if n})
+    if not wanted and not named:
+        return set()
+    keys = wanted + [f"MX-RFC-{r}" for r in wanted]
+    match = Q(supplier_keys__overlap=keys) if keys else Q(pk__in=[])
+    for name in named:
+        match |= Q(supplier_names__contains=[name])
+    rows = Process.objects.for_entities(list(entity_ids)).filter(match)
+    if since_year is not None:
+        rows = rows.filter(year__gte=since_year)
+    found: set[str] = set()
+    for supplier_keys, supplier_names in rows.values_list(
+        "supplier_keys", "supplier_names"
+    ).iterator():
+        found |= {k.removeprefix("MX-RFC-").upper() for k in supplier_keys} & set(wanted)
+        found |= set(supplier_names) & set(named)
+    return found

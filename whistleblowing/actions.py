@@ -32,6 +32,23 @@ from whistleblowing.models import (
 from whistleblowing.sealing import aad, seal_json
 
 
+# --- Retention ---------------------------------------------------------------------------------
+def case_report_keys_destroy(case: Case) -> None:
+    """Destroy the report's own keys of a case due for retention: the receipt's sealed key, the
+    identity vault's receipt key and custodian wraps, approved readers' wraps.
+
+    Registered with ``cases.registry``; cases' retention calls it inside the transaction in which
+    it destroys the case's keys and writes the audit row.
+    """
+    Report.objects.filter(case=case).update(receipt_sealed_key=b"")
+    IdentityVault.objects.filter(report__case=case).update(
+        receipt_sealed_key=b"", custodian_wraps={}
+    )
+    IdentityRequest.objects.filter(vault__report__case=case).update(
+        reader_wrap=None, reasoning_wraps={}
+    )
+
+
 # --- Intake ------------------------------------------------------------------------------------
 def report_submit(
     *,

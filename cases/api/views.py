@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import access, actions
+from cases import access, actions, selectors
 from cases.api.serializers import (
     CaseDetailOut,
     CaseOut,
@@ -19,25 +18,16 @@ from cases.api.serializers import (
     ReferIn,
     TransitionIn,
 )
-from cases.forms import SORTS, InboxFilterForm
+from cases.forms import InboxFilterForm
 from cases.models import Case, CaseNote
-from lacs import keys
 from lacs.api.errors import error_response
 from lacs.api.permissions import scoped
-from lacs.models import AuditEvent
 
 CASES_SCOPE = [scoped("cases", *access.INBOX_ROLES)]
 
 
 def _keys(request: Request, case: Case) -> tuple[bytes, bytes] | None:
-    private = keys.session_private_key(request._request)
-    try:
-        return (
-            access.case_data_key(case=case, user=request.user, private_key=private),
-            access.case_notes_key(case=case, user=request.user, private_key=private),
-        )
-    except Http404:
-        return None
+    return access.case_keys_unlocked(request._request, case)
 
 
 def _refused(message: str, code: str = "refused", http: int = 400) -> Response:
@@ -56,17 +46,7 @@ class CaseList(generics.ListAPIView):
     def get_queryset(self):
         form = InboxFilterForm(self.request.query_params or None)
         cases = access.cases_visible_to(self.request.user).select_related("entity", "category")
-        if form.is_valid():
-            data = form.cleaned_data
-            for name in ("entity", "status", "category"):
-                if data[name]:
-                    cases = cases.filter(**{name: data[name]})
-            if data["q"]:
-                cases = cases.filter(number__icontains=data["q"])
-            if data["deadline"]:
-                cases = cases.deadline_state(data["deadline"])
-            return cases.order_by(*SORTS.get(data["sort"] or "recent", SORTS["recent"]))
-        return cases.order_by(*SORTS["recent"])
+        return selectors.inbox_filter(cases, form)
 
 
 class CaseRead(APIView):
@@ -88,14 +68,10 @@ class CaseRead(APIView):
                         "text": actions.note_text(note, unlocked[1]),
                     }
                 )
-        events = AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk))
         body = {
             "case": case,
             "notes": notes,
-            "history": [
-                {"at": e.at, "action": e.action, "actor": e.actor_label}
-                for e in events.order_by("seq")
-            ],
+            "history": selectors.case_history(case),
             "allowed_transitions": list(case.allowed_transitions()),
         }
         return Response(CaseDetailOut(body).data)

@@ -367,3 +367,32 @@ def test_cpc_sees_small_counts_suppressed_while_reviewers_see_them(client, serva
     export = client.get(reverse("ethics:compliance_csv")).content.decode()
     row = next(line for line in export.splitlines() if line.startswith(entity.name))
     assert row.split(",")[1] == "1"
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_public_gift_csv_never_carries_a_formula(client, servant, entity, start):
+    giver = f'{start}HYPERLINK("http://x.invalid","Proveedora")'
+    actions.gift_record(
+        actor=servant,
+        entity=entity,
+        **_gift_fields(giver_kind="MORAL", giver_name=giver, value=Decimal(200)),
+    )
+    import csv
+    import io
+
+    export = client.get(reverse("ethics:gifts_public_csv")).content.decode("utf-8-sig")
+    givers = [row[3] for row in csv.reader(io.StringIO(export))][1:]
+    assert givers and all(g.startswith("'") for g in givers if g)
+
+
+def test_compliance_counts_for_unnamed_entities_hide_zero_too(client, servant, entity):
+    from django.conf import settings
+
+    threshold = settings.SMALL_CELL_THRESHOLD
+    CodeVersionFactory()  # one servant, nobody has acknowledged it yet: 0 of 1
+    sign_in(client, make_user(Role.CPC))
+    export = client.get(reverse("ethics:compliance_csv")).content.decode("utf-8-sig")
+    row = next(line for line in export.splitlines() if line.startswith(entity.name))
+    cells = row.split(",")[1:]
+    assert cells[:2] == [f"<{threshold}", f"<{threshold}"]  # one servant, none acknowledged
+    assert "0" not in cells and len(cells) == 10  # no zero shows, whatever the column

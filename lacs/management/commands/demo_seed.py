@@ -30,6 +30,8 @@ DEMO_USERS = [
     ("custodian", "Cristina Custodia", Role.CUSTODIAN, "SCG"),
     ("committee", "Cecilia Coordinadora", Role.COMMITTEE, None),
 ]
+# Each app's ``demo.seed``, named by string (the core wires apps, it imports none of them), in
+# this order: reports first so that cases' demo routes them, the dashboards last over everything.
 APPS_WITH_DEMO = ("whistleblowing", "cases", "ethics", "procurement", "oversight")
 
 
