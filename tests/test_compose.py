@@ -226,60 +226,84 @@ def _get(url: str, **headers: str) -> int:
         return error.code
 
 
-@pytest.fixture
-def gunicorn_as(tmp_path, settings, transactional_db):
-    """``start(service)``: gunicorn with the compose service's environment, on this machine's
-    PostgreSQL (the test database) and Redis instead of the containers'."""
+def run_as(service: str, workdir: Path, *, static: bool = False, **given: str):
+    """gunicorn with the compose service's environment, on this machine's PostgreSQL (the test
+    database) and Redis instead of the containers'; ``static`` collects the static files first
+    (pages need them under the production profile). Returns the process and its port."""
+    from django.conf import settings
     from django.db import connection
 
     db = connection.settings_dict
-    database_url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("LACS_", "DJANGO_"))}
+    env = {**base, **service_env(service, {**GIVEN, **given})}
+    env.update(
+        DJANGO_SETTINGS_MODULE="lacs.settings",
+        DATABASE_URL=f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}",
+        REDIS_URL=settings.CELERY_BROKER_URL,  # where a test's worker listens
+        CACHE_REDIS_URL=settings.CACHES["default"]["LOCATION"],
+        MEDIA_ROOT=str(workdir / "media"),
+        STATIC_ROOT=str(workdir / "static"),
+    )
+    if static and not (workdir / "static" / "staticfiles.json").exists():
+        collect = [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"]
+        subprocess.run(collect, cwd=ROOT, env=env, check=True, timeout=600)
+    port = _free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    command = [str(gunicorn), "-c", "lacs/gunicorn_conf.py", "lacs.wsgi:application"]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    deadline = time.monotonic() + 90
+    while not _listening(port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop(process)
+            raise AssertionError(f"gunicorn for {service} did not start")
+        time.sleep(0.2)
+    return process, port
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, 15)
+    process.wait(timeout=30)
+
+
+@pytest.fixture
+def gunicorn_as(tmp_path, transactional_db):
+    """``start(service, **given)`` → the port of a server run as compose runs the service."""
     started: list[subprocess.Popen] = []
 
     def start(service: str, **given: str) -> int:
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("LACS_", "DJANGO_"))}
-        env = {**base, **service_env(service, {**GIVEN, **given})}
-        env.update(
-            DJANGO_SETTINGS_MODULE="lacs.settings",
-            DATABASE_URL=database_url,
-            REDIS_URL=settings.CELERY_BROKER_URL,  # where the test's worker listens
-            CACHE_REDIS_URL=settings.CACHES["default"]["LOCATION"],
-            MEDIA_ROOT=str(tmp_path / "media"),
-            STATIC_ROOT=str(tmp_path / "static"),
-        )
-        port = _free_port()
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        command = [str(gunicorn), "-c", "lacs/gunicorn_conf.py", "lacs.wsgi:application"]
-        command += ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning"]
-        process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        process, port = run_as(service, tmp_path, **given)
         started.append(process)
-        deadline = time.monotonic() + 90
-        while not _listening(port):
-            assert process.poll() is None, f"gunicorn for {service} exited at start"
-            assert time.monotonic() < deadline, f"gunicorn for {service} did not listen"
-            time.sleep(0.2)
         return port
 
     yield start
     for process in started:
-        os.killpg(process.pid, 15)
-        process.wait(timeout=30)
+        stop(process)
 
 
 def _health_check(service: str, port: int, **given: str) -> subprocess.CompletedProcess:
-    """The service's compose health check, aimed at the port the test's server listens on."""
+    """The service's compose health check, aimed at the port the test's server listens on, tried
+    as compose tries it: up to ``retries`` times (a fresh server's first answer may be slow)."""
     env = {**os.environ, **service_env(service, {**GIVEN, **given})}
-    command = SERVICES[service]["healthcheck"]["test"][1:]
+    health = SERVICES[service]["healthcheck"]
+    command = health["test"][1:]
     command = [sys.executable if command[0] == "python" else command[0], *command[1:]]
-    return subprocess.run(
-        [*command, f"http://127.0.0.1:{port}/healthz"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    for _attempt in range(health["retries"]):
+        done = subprocess.run(
+            [*command, f"http://127.0.0.1:{port}/healthz"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if done.returncode == 0:
+            break
+        time.sleep(1)
+    return done
 
 
 @pytest.mark.services
