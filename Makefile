@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test venv messages extract migrate lint check pytest services-stop audit backup restore clean-run
+.PHONY: demo test browser venv messages extract migrate lint check pytest services-stop audit backup restore clean-run
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,7 +58,12 @@ check: messages
 pytest: messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test: lint check pytest
+# A Chromium for the browser journeys: the system's, Playwright's, or one installed now (apt-get
+# on Debian, else Playwright's download); when none can be had it says what to do.
+browser: venv
+	@$(PY) -m tests.browser.chromium --install >/dev/null
+
+test: lint check browser pytest
 
 audit: venv
 	$(BIN)/pip-audit -r requirements.lock --progress-spinner off

@@ -78,13 +78,14 @@ def _chunks(generator_factory, total: int, size: int = 200_000):
 def build(n_cases: int, n_processes: int, seed: int = 7) -> list[int]:
     """Load entities, categories, cases, buyers, processes and flags; returns the entity ids."""
     from django.db import connection
+    from django.utils import timezone
 
     from cases.models import Case
     from lacs.models import Category, Entity
     from procurement.models import Buyer, FlagRun, Process, RedFlag
 
     rng = random.Random(seed)
-    today = dt.datetime.now(dt.UTC).date()
+    today = timezone.localdate()
     first = today.replace(day=1) - dt.timedelta(days=3 * 365)
     span = (today - first).days
     with connection.cursor() as cur:

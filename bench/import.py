@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.common import admin_sql  # noqa: E402
 
-SAMPLES = ROOT.parent / "shared" / "reference" / "ocds" / "mexico-cdmx"
+SAMPLES = ROOT / "tests" / "fixtures" / "ocds" / "mexico-cdmx"
 FULL_SCALE = 5_000_000
 TARGET = 2.0
 REPEATS = 3

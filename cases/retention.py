@@ -17,8 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import CharField, DateField, Exists, Max, OuterRef, Subquery
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import CharField, Exists, Max, OuterRef, Subquery
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
 from cases import registry
@@ -37,7 +37,11 @@ class RetentionResult:
 
 
 def _closed_day():
-    """The day of the last transition to "closed" (the audit log), else the feedback day."""
+    """The day of the last transition to "closed" (the audit log), else the feedback day.
+
+    The day is the city's (``TIME_ZONE``), as ``retention_due``'s ``today`` is: a plain cast of
+    the timestamp to a date would take UTC's, a day ahead from 18:00 in Mexico City.
+    """
     closing = AuditEvent.objects.filter(
         action="case.transition",
         object_type="cases.case",
@@ -45,7 +49,7 @@ def _closed_day():
         data__to=CaseStatus.CLOSED,
     )
     last = closing.values("object_id").annotate(at=Max("at")).values("at")
-    return Coalesce(Cast(Subquery(last[:1]), DateField()), "feedback_given_on")
+    return Coalesce(TruncDate(Subquery(last[:1])), "feedback_given_on")
 
 
 def retention_due(*, today: dt.date | None = None) -> dict[str, list[int]]:

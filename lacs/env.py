@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -92,4 +93,19 @@ def database_config(url: str, *, name: str = "DATABASE_URL") -> dict:
 def redis_url_checked(url: str, *, name: str = "REDIS_URL") -> str:
     if urlsplit(url).scheme not in ("redis", "rediss", "unix"):
         raise ImproperlyConfigured(f"{name} must be a redis:// URL, not {url!r}")
+    return url
+
+
+_ONION = re.compile(r"https?://[a-z2-7]{56}\.onion")
+
+
+def onion_location_checked(url: str | None, *, name: str = "LACS_ONION_LOCATION") -> str | None:
+    """A v3 onion service's origin (``http://<56 base32 letters>.onion``), without a path."""
+    if url is None:
+        return None
+    url = url.rstrip("/")
+    if not _ONION.fullmatch(url):
+        raise ImproperlyConfigured(
+            f"{name} must be a v3 onion origin such as http://<56 letters>.onion, not {url!r}"
+        )
     return url

@@ -121,3 +121,20 @@ class RequireTwoFactorMiddleware:
         ):
             return redirect(f"{reverse('two_factor')}?next={request.path}")
         return self.get_response(request)
+
+
+class OnionLocationMiddleware:
+    """On the clear-web site, names the same page at the onion service (``LACS_ONION_LOCATION``):
+    Tor Browser offers to switch to it. Not sent from the onion service itself."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        onion = settings.ONION_LOCATION
+        host = request.META.get("HTTP_HOST", "").split(":")[0]
+        html = response.get("Content-Type", "").startswith("text/html")
+        if onion and html and response.status_code == 200 and not host.endswith(".onion"):
+            response.headers["Onion-Location"] = onion + request.get_full_path()
+        return response

@@ -22,6 +22,7 @@ from lacs.env import (
     env_int,
     env_list,
     env_str,
+    onion_location_checked,
     redis_url_checked,
 )
 
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "lacs.middleware.SecurityHeadersMiddleware",
+    "lacs.middleware.OnionLocationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -117,11 +119,14 @@ if _redis_url is None:
         raise ImproperlyConfigured("REDIS_URL must be set")
     _redis_url = embedded.redis_url()
 REDIS_URL = redis_url_checked(_redis_url)
+# The cache (throttles, short-lived state) may live on a Redis of its own that keeps nothing on
+# disk, apart from the broker's (docker-compose.yml); by default it shares REDIS_URL.
+CACHE_REDIS_URL = redis_url_checked(env_str("CACHE_REDIS_URL") or REDIS_URL, name="CACHE_REDIS_URL")
 
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": CACHE_REDIS_URL,
         "KEY_PREFIX": "lacs-test" if TESTING else "lacs",
         "TIMEOUT": 300,
     }
@@ -198,6 +203,9 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+# The site's onion service (``http://<56 letters>.onion``): the clear-web pages name it in an
+# ``Onion-Location`` header, which Tor Browser offers to follow.
+ONION_LOCATION = onion_location_checked(env_str("LACS_ONION_LOCATION"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

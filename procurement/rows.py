@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
 import orjson
+from django.utils import timezone
 
 from procurement import ocds
 from procurement.bulk import (
@@ -113,7 +114,7 @@ def process_columns(compiled: dict) -> dict[str, Any]:
     tenderers = tender.get("numberOfTenderers")
     return {
         "date": date,
-        "year": when.year if when else None,
+        "year": timezone.localtime(when).year if when else None,  # the city's year
         "title": str(tender.get("title") or "")[:500],
         "method": method_of(tender),
         "method_details": details[:300] if isinstance(details, str) else "",

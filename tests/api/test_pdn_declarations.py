@@ -18,7 +18,6 @@ from tests.ethics.factories import DeclarationFactory, ServantAppointmentFactory
 from tests.factories import EntityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-REFERENCE = Path("/work/shared/reference/pdn")
 SPEC_FOR = {
     "INICIAL": "OAS_API_Declaraciones_Inicial.json",
     "MODIFICACIÓN": "OAS_API_Declaraciones_Modificacion.json",
@@ -28,8 +27,7 @@ SECRET = "Pinturas Secretas"  # a private item of the sample interest (tests/eth
 
 
 def _spec(name: str) -> Path:
-    reference = REFERENCE / name
-    return reference if reference.exists() else DECLARATIONS_SPEC.parent / name
+    return DECLARATIONS_SPEC.parent / name
 
 
 def _errors(body: dict) -> list[str]:

@@ -1,4 +1,5 @@
-"""Real-browser journeys: Debian's Chromium driven by Playwright against pytest-django's live server.
+"""Real-browser journeys: a Chromium (found by ``tests.browser.chromium``) driven by Playwright
+against pytest-django's live server.
 
 ``browser`` is shared by the session; ``page`` is a fresh context with JavaScript on, and
 ``nojs_page`` one with JavaScript off (Tor Browser "Safest"), both in Spanish by default.
@@ -7,11 +8,10 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
-CHROMIUM = os.environ.get("LACS_CHROMIUM", "/usr/bin/chromium")
+from tests.browser.chromium import advice, find
 
 pytestmark = pytest.mark.browser
 
@@ -24,14 +24,15 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+    chromium = find()  # `make test` installs one first when the machine has none
+    if chromium is None:
+        pytest.fail(advice(["LACS_CHROMIUM, the system's Chromium, Playwright's download"]))
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
+            executable_path=chromium,
             args=[
                 "--no-sandbox",
                 "--disable-background-networking",

@@ -1,16 +1,13 @@
 """A procurement analyst imports Mexico City's OCDS files and reads the indicators, no JavaScript."""
 
-from pathlib import Path
-
 import pytest
 
 from lacs.models import Role
 from tests.conftest import make_user
 from tests.factories import PASSWORD
+from tests.fixtures import MEXICO_CITY_OCDS as MX
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-MX = Path(__file__).resolve().parents[3] / "shared" / "reference" / "ocds" / "mexico-cdmx"
 
 
 def test_analyst_imports_files_and_reads_indicators(nojs_page):

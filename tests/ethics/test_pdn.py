@@ -1,17 +1,17 @@
 import json
-from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
 
 from ethics import pdn
+from ethics.api.pdn import DECLARATIONS_SPEC
 from ethics.interest import schema
 from lacs.models import Role
 from tests.conftest import make_user
 from tests.ethics.factories import DeclarationFactory
 
 pytestmark = pytest.mark.django_db
-SPEC = Path("/work/shared/reference/pdn/OAS_API_Declaraciones_Inicial.json")
+SPEC = DECLARATIONS_SPEC.parent / "OAS_API_Declaraciones_Inicial.json"
 
 
 def test_s1_records_are_public_for_strangers_and_full_for_reviewers(entity):
@@ -28,7 +28,6 @@ def test_s1_records_are_public_for_strangers_and_full_for_reviewers(entity):
     assert records[0]["metadata"]["tipo"] == "INICIAL"
 
 
-@pytest.mark.skipif(not SPEC.exists(), reason="PDN reference not available")
 def test_s1_metadata_matches_the_specification():
     spec = json.loads(SPEC.read_text())
     item = spec["components"]["schemas"]["resDeclaraciones"]["properties"]["results"]["items"]

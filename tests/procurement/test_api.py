@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
@@ -12,8 +10,8 @@ from lacs.models import Role
 from procurement.actions import ocds_file_import, red_flags_compute
 from procurement.models import ImportBatch
 from tests.conftest import make_user
+from tests.fixtures import MEXICO_CITY_OCDS as MX
 
-MX = Path(__file__).resolve().parents[3] / "shared" / "reference" / "ocds" / "mexico-cdmx"
 pytestmark = pytest.mark.django_db
 
 

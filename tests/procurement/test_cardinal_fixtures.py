@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from procurement.indicators import Settings, fences, quantile
+from tests.fixtures import CARDINAL_FIXTURES as FIXTURES
 
-FIXTURES = (
-    Path(__file__).resolve().parents[3] / "shared" / "reference" / "ocds" / "cardinal-fixtures"
-)
 # Cardinal's own test harness marks these local method names in every fixture run.
 BASE = "no_price_comparison_procurement_methods = NPC\n[exclusions]\nprocurement_method_details = EXC\n"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import orjson
 import pytest
@@ -15,9 +14,8 @@ from lacs.models import AuditEvent
 from procurement import ocds
 from procurement.actions import ocds_batch_create, ocds_batch_run, ocds_file_import
 from procurement.models import Buyer, ImportBatch, ImportStatus, Process, Release
+from tests.fixtures import MEXICO_CITY_OCDS as MX
 from tests.procurement.factories import batch_finished
-
-MX = Path(__file__).resolve().parents[3] / "shared" / "reference" / "ocds" / "mexico-cdmx"
 
 
 def mx(name: str) -> bytes:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,9 +11,8 @@ from django.urls import reverse
 from lacs.models import AuditEvent, Category, Role
 from procurement.models import BidProtest, FlagCase, FlagRun, ImportBatch, Method, Process
 from tests.conftest import make_user, sign_in
+from tests.fixtures import MEXICO_CITY_OCDS as MX
 from tests.procurement.factories import BuyerFactory, ProcessFactory
-
-MX = Path(__file__).resolve().parents[3] / "shared" / "reference" / "ocds" / "mexico-cdmx"
 
 
 @pytest.fixture

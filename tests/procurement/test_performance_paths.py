@@ -17,6 +17,7 @@ from procurement import ocds
 from procurement.actions import DEFAULT_SETTINGS, ocds_file_import, red_flags_compute
 from procurement.indicators import Settings, indicators_compute, release_facts, with_org_ids
 from procurement.models import Process
+from tests.fixtures import MEXICO_CITY_OCDS
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "ocds.py"
 _spec = importlib.util.spec_from_file_location("bench_ocds", BENCH)
@@ -119,7 +120,7 @@ def test_release_facts_say_what_the_release_says():
 
 
 def test_indicators_over_facts_equal_those_over_mexico_city_compiled_releases():
-    folder = BENCH.parents[2] / "shared" / "reference" / "ocds" / "mexico-cdmx"
+    folder = MEXICO_CITY_OCDS
     compiled = [orjson.loads(p.read_bytes()) for p in sorted(folder.glob("compiled-release-*"))]
     settings = Settings.from_ini(DEFAULT_SETTINGS)
     from procurement.indicators import indicators_compute_facts
@@ -144,7 +145,7 @@ def test_a_problem_after_the_first_written_batch_rolls_the_whole_file_back():
 
 @pytest.mark.django_db
 def test_a_compiled_release_beside_its_own_releases_is_not_kept_as_published():
-    folder = BENCH.parents[2] / "shared" / "reference" / "ocds" / "mexico-cdmx"
+    folder = MEXICO_CITY_OCDS
     package = orjson.loads((folder / "release-package-1.json").read_bytes())
     compiled = orjson.loads((folder / "compiled-release-1.json").read_bytes())
     compiled = {**compiled, "tag": ["compiled"], "title": "publicado"}
@@ -158,7 +159,7 @@ def test_a_compiled_release_beside_its_own_releases_is_not_kept_as_published():
 
 @pytest.mark.django_db
 def test_a_kept_compiled_release_beside_its_new_releases_gives_way_to_the_merge():
-    folder = BENCH.parents[2] / "shared" / "reference" / "ocds" / "mexico-cdmx"
+    folder = MEXICO_CITY_OCDS
     package = orjson.loads((folder / "release-package-1.json").read_bytes())
     compiled = orjson.loads((folder / "compiled-release-1.json").read_bytes())
     compiled = orjson.dumps({**compiled, "tag": ["compiled"], "title": "publicado"})

@@ -19,9 +19,9 @@ from procurement import ocds, readers
 from procurement.actions import ocds_file_import
 from procurement.models import Process, Release
 from procurement.rows import published_row
+from tests.fixtures import MEXICO_CITY_OCDS as MX
 from tests.procurement.factories import batch_finished
 
-MX = Path(__file__).resolve().parents[3] / "shared" / "reference" / "ocds" / "mexico-cdmx"
 WITH_READERS = {"PROCUREMENT_IMPORT_READERS": 2, "PROCUREMENT_IMPORT_READERS_MIN_BYTES": 0}
 WITHOUT_READERS = {"PROCUREMENT_IMPORT_READERS": 0}
 

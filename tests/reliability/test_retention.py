@@ -150,8 +150,20 @@ def test_retention_destroys_keys_then_rows_and_the_dashboards_still_count_the_ca
     assert _figures() == before
 
 
+@pytest.fixture(params=["now", "23:30"])
+def clock(request, monkeypatch):
+    """The real clock, and one stopped today at 23:30 in Mexico City (05:30 UTC the next day),
+    where a day taken in UTC is not the city's day."""
+    if request.param == "23:30":
+        today = timezone.localdate()
+        moment = timezone.make_aware(dt.datetime.combine(today, dt.time(23, 30)))
+        assert moment.astimezone(dt.UTC).date() != today
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+    return request.param
+
+
 @pytest.mark.django_db
-def test_a_run_interrupted_after_the_keys_went_deletes_the_rows_next_time(entity):
+def test_a_run_interrupted_after_the_keys_went_deletes_the_rows_next_time(entity, clock):
     contact = make_user(Role.CONTACT, entity)
     category = CategoryFactory(code="retencion-cero", retention_days=0)
     case, receipt = _file_and_close(entity, category, contact)
