@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from procurement.indicators import Settings, fences, quantile
+from procurement.indicators import Settings, high_outlier_fence, low_outlier_fence, quantile
 
 FIXTURES = (
     Path(__file__).resolve().parents[3] / "shared" / "reference" / "ocds" / "cardinal-fixtures"
@@ -70,6 +70,8 @@ def test_quartiles_use_the_median_unbiased_estimator():
     assert quantile(values, 0.75) == 100
 
 
-def test_fences_skip_when_all_quartiles_are_zero():
-    assert fences([0, 0, 0, 5]) is not None
-    assert fences([0.0, 0.0, 0.0]) is None
+def test_a_zero_upper_fence_flags_nothing_but_a_zero_lower_fence_does():
+    assert high_outlier_fence([0] * 7 + [5], None) is None
+    assert high_outlier_fence([0.0, 0.0, 0.0], 0.0) == 0.0  # a setting is taken as it is
+    assert low_outlier_fence([0.0, 0.0, 0.0], None) == 0.0
+    assert high_outlier_fence([], None) is None
