@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from ethics import pdn
+from ethics.api import pdn
 from ethics.interest import schema
 from lacs.models import Role
 from tests.conftest import make_user
