@@ -30,7 +30,7 @@ class ImportOut(serializers.ModelSerializer):
 
 
 class FlagOut(serializers.ModelSerializer):
-    ocid = serializers.CharField(source="process.ocid", default=None)
+    ocid = serializers.CharField(source="process.ocid", default=None, allow_null=True)
 
     class Meta:
         model = RedFlag
