@@ -176,7 +176,7 @@ def _upsert(model, objects: list, unique: list[str], fields: list[str]) -> None:
 
 
 def _releases_store(
-    releases: list[dict], batch: ImportBatch | None, result: FileResult
+    releases: list[dict], batch: ImportBatch | None, result: FileResult, version_of
 ) -> tuple[set[str], set[tuple[str, str]]]:
     """Insert new releases, replace changed ones.
 
@@ -203,9 +203,10 @@ def _releases_store(
                 digest=digest,
                 data=release,
                 batch=batch,
+                ocds_version=version_of(release)[:10],
             )
         )
-    release_fields = ["date", "digest", "data", "batch"]
+    release_fields = ["date", "digest", "data", "batch", "ocds_version"]
     new_rows = [r for r in fresh if (r.ocid, r.release_id) not in existing]
     _upsert(
         Release,
@@ -230,21 +231,33 @@ def _releases_store(
 
 
 def _compile(
-    ocids: set[str], file_releases: list[dict], stored_before: set[tuple[str, str]]
+    ocids: set[str], file_releases: list[dict], stored_before: set[tuple[str, str]], version_of
 ) -> list[tuple[dict, bool]]:
     grouped: dict[str, dict[str, dict]] = defaultdict(dict)
+    versions: dict[str, set[str]] = defaultdict(set)
     for release in file_releases:
         if release["ocid"] in ocids:
             grouped[release["ocid"]][str(release.get("id", ""))] = release
+            versions[release["ocid"]].add(version_of(release))
     # Only releases stored by earlier imports and absent from this file are read back.
     missing = {(o, r) for o, r in stored_before if o in ocids and r not in grouped[o]}
     if missing:
         stored = Release.objects.filter(ocid__in={o for o, _ in missing}).values_list(
-            "ocid", "release_id", "data"
+            "ocid", "release_id", "data", "ocds_version"
         )
-        for ocid, rid, data in stored:
-            grouped[ocid].setdefault(rid, data)
-    return [(ocds.compile_releases(list(rs.values())), False) for rs in grouped.values()]
+        for ocid, rid, data, version in stored:
+            if rid not in grouped[ocid]:
+                grouped[ocid][rid] = data
+                versions[ocid].add(version)
+    return [
+        (ocds.compile_releases(list(rs.values()), _merge_version(versions[ocid])), False)
+        for ocid, rs in grouped.items()
+    ]
+
+
+def _merge_version(versions: set[str]) -> str:
+    """A process is merged by the 1.0 rules only if all its releases came in 1.0 packages."""
+    return ocds.OCDS_1_0 if versions == {ocds.OCDS_1_0} else ocds.LATEST
 
 
 def _published_store(
@@ -264,16 +277,17 @@ def _published_store(
 
 
 def _releases_import(
-    releases: list[dict], batch: ImportBatch | None, result: FileResult, writer: CopyWriter
+    parsed: ocds.Parsed, batch: ImportBatch | None, result: FileResult, writer: CopyWriter
 ) -> set[str]:
     """Store releases, merge the changed processes; returns the ocids merged."""
     merged: set[str] = set()
+    releases = parsed.releases
     for start in range(0, len(releases), CHUNK):
         chunk = releases[start : start + CHUNK]
         writer.wait()
-        changed, stored_before = _releases_store(chunk, batch, result)
+        changed, stored_before = _releases_store(chunk, batch, result, parsed.version_of)
         if changed:
-            compiled = _compile(changed, chunk, stored_before)
+            compiled = _compile(changed, chunk, stored_before, parsed.version_of)
             result.processes_changed += _processes_upsert(compiled, writer)
             merged |= changed
     return merged
@@ -298,7 +312,7 @@ def ocds_file_import(
             for rows in ocds.parse_stream(content, parsed, STREAM_BATCH, published_row, lines):
                 _published_store(rows, result, writer, kept)
             if not parsed.problems:
-                merged = _releases_import(parsed.releases, batch, result, writer)
+                merged = _releases_import(parsed, batch, result, writer)
                 _published_overlap({o: kept[o] for o in merged if o in kept}, result, writer)
             writer.wait()
     finally:

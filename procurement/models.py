@@ -70,6 +70,9 @@ class Release(models.Model):
     digest = models.CharField(max_length=64)
     data = OCDSJSONField()
     batch = models.ForeignKey("ImportBatch", null=True, on_delete=models.SET_NULL)
+    # The version of the package the release came in, which picks the merge rules (1.0: lists
+    # of objects without ids are replaced whole; 1.1: such objects are appended).
+    ocds_version = models.CharField(max_length=10, default="1.1", db_default="1.1")
 
     class Meta:
         constraints = [
