@@ -77,6 +77,8 @@ class FileResult:
     releases_unchanged: int = 0
     processes_changed: int = 0
     problems: list[str] = field(default_factory=list)
+    # Lenient imports: each release that breaks the schema, imported all the same.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -295,15 +297,21 @@ def _releases_import(
 
 @transaction.atomic
 def ocds_file_import(
-    *, name: str, content: bytes, batch: ImportBatch | None = None, actor=None
+    *,
+    name: str,
+    content: bytes,
+    batch: ImportBatch | None = None,
+    actor=None,
+    lenient: bool = False,
 ) -> FileResult:
     """Import one file whole or not at all; problems are reported by line and reason.
 
     Compiled releases of JSON Lines are written in batches while the next lines are read and
-    validated; a problem further on rolls the file back.
+    validated; a problem further on rolls the file back. ``lenient``: a release that breaks
+    the schema is imported all the same and its violations are returned as warnings.
     """
     result = FileResult(name=name)
-    parsed = ocds.Parsed()
+    parsed = ocds.Parsed(lenient=lenient)
     writer = _process_writer()
     kept: dict[str, bool] = {}  # published compiled releases of this file: ocid → written
     try:
@@ -320,6 +328,7 @@ def ocds_file_import(
     if parsed.problems:
         transaction.set_rollback(True)  # batches written before the problem was found
         return FileResult(name=name, problems=[str(p) for p in parsed.problems[:200]])
+    result.warnings = [str(w) for w in parsed.warnings[:WARNINGS_KEPT]]
     audit_record(
         action="procurement.import_file",
         actor=actor,
@@ -329,9 +338,14 @@ def ocds_file_import(
             "releases_new": result.releases_new,
             "releases_unchanged": result.releases_unchanged,
             "processes_changed": result.processes_changed,
+            "lenient": lenient,
+            "warnings": len(parsed.warnings),
         },
     )
     return result
+
+
+WARNINGS_KEPT = 1000  # per file: enough to see what a publisher gets wrong
 
 
 def _published_overlap(ocids: dict[str, bool], result: FileResult, writer: CopyWriter) -> None:
@@ -351,14 +365,18 @@ def _published_overlap(ocids: dict[str, bool], result: FileResult, writer: CopyW
 
 
 @transaction.atomic
-def ocds_batch_create(*, actor, files: list[tuple[str, bytes]]) -> ImportBatch:
-    """Store uploaded files as one batch and queue its import after commit."""
+def ocds_batch_create(
+    *, actor, files: list[tuple[str, bytes]], lenient: bool = False
+) -> ImportBatch:
+    """Store uploaded files as one batch and queue its import after commit. ``lenient``:
+    schema violations become warnings per release instead of refusing the file."""
     if not files:
         raise ProcurementError(_("No se recibió ningún archivo."))
     batch = ImportBatch.objects.create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         files_total=len(files),
         total_bytes=sum(len(content) for _, content in files),
+        lenient=lenient,
     )
     ImportFile.objects.bulk_create(
         ImportFile(batch=batch, name=name[:255], content=content, size=len(content))
@@ -368,7 +386,11 @@ def ocds_batch_create(*, actor, files: list[tuple[str, bytes]]) -> ImportBatch:
         action="procurement.import_queue",
         actor=actor,
         obj=batch,
-        data={"files": [name for name, _ in files], "bytes": batch.total_bytes},
+        data={
+            "files": [name for name, _ in files],
+            "bytes": batch.total_bytes,
+            "lenient": lenient,
+        },
     )
     transaction.on_commit(lambda: _batch_schedule(batch.pk))
     return batch
@@ -420,6 +442,7 @@ def _file_import_guarded(import_file: ImportFile, batch: ImportBatch) -> FileRes
             content=bytes(import_file.content),
             batch=batch,
             actor=batch.created_by,
+            lenient=batch.lenient,
         )
     except (OperationalError, InterfaceError):
         raise
@@ -434,9 +457,13 @@ def _file_import_guarded(import_file: ImportFile, batch: ImportBatch) -> FileRes
 def _batch_progress(batch: ImportBatch, import_file: ImportFile, result: FileResult) -> None:
     with transaction.atomic():
         ImportFile.objects.filter(pk=import_file.pk).update(
-            imported=True, content=b"", problem_count=len(result.problems)
+            imported=True,
+            content=b"",
+            problem_count=len(result.problems),
+            warning_count=len(result.warnings),
         )
         problems = [{"file": result.name, "problem": p} for p in result.problems]
+        warnings = [{"file": result.name, "problem": w} for w in result.warnings]
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         ImportBatch.objects.filter(pk=batch.pk).update(
             files_done=F("files_done") + 1,
@@ -445,6 +472,7 @@ def _batch_progress(batch: ImportBatch, import_file: ImportFile, result: FileRes
             releases_unchanged=F("releases_unchanged") + result.releases_unchanged,
             processes_changed=F("processes_changed") + result.processes_changed,
             problems=locked.problems + problems,
+            warnings=locked.warnings + warnings,
         )
 
 

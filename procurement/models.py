@@ -166,6 +166,11 @@ class ImportBatch(models.Model):
     releases_unchanged = models.PositiveIntegerField(default=0)
     processes_changed = models.PositiveIntegerField(default=0)
     problems = models.JSONField(default=list)
+    # Lenient: releases that break the schema are imported and their violations kept here,
+    # one entry per release ({"file", "release", "problem"}); strict (the default) refuses the
+    # file.
+    lenient = models.BooleanField(default=False)
+    warnings = models.JSONField(default=list)
     claimed_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
 
@@ -193,6 +198,7 @@ class ImportFile(models.Model):
     size = models.BigIntegerField(default=0)
     imported = models.BooleanField(default=False)
     problem_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return self.name

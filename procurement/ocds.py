@@ -21,6 +21,7 @@ from typing import Any
 import jsonschema_rs
 import orjson
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "release-schema.json"
 _NUL = re.compile(rb"\\u0000")
@@ -50,6 +51,9 @@ class Parsed:
     compiled: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     count: int = 0
+    # Lenient: a release that breaks the schema is imported, its violations kept as warnings.
+    lenient: bool = False
+    warnings: list[Problem] = field(default_factory=list)
     # The OCDS version of the package each release to merge came in, by ``id()`` of the release
     # (which the file keeps alive while it is imported); a release outside a package has none.
     versions: dict[int, str] = field(default_factory=dict)
@@ -312,12 +316,18 @@ def _accept(obj: Any, where: str, parsed: Parsed, package: str | None = None) ->
     if len(obj["ocid"]) > 200 or len(str(obj.get("id", ""))) > 200:
         parsed.problems.append(Problem(where, _("el «ocid» o el «id» excede 200 caracteres")))
         return
+    if _is_versioned(obj):
+        parsed.problems.append(Problem(where, str(VERSIONED_RELEASE)))
+        return
     problems = _schema_problems(obj)
     if problems:
-        parsed.problems.extend(
+        found = [
             Problem(where, _("esquema OCDS 1.1: %(problem)s") % {"problem": p}) for p in problems
-        )
-        return
+        ]
+        if not parsed.lenient:
+            parsed.problems.extend(found)
+            return
+        parsed.warnings.append(_release_warning(obj, where, problems))
     tags = obj.get("tag")
     if package is None and isinstance(tags, list) and "compiled" in tags:
         parsed.compiled.append(obj)
@@ -325,6 +335,58 @@ def _accept(obj: Any, where: str, parsed: Parsed, package: str | None = None) ->
     parsed.releases.append(obj)
     if package is not None and package != LATEST:
         parsed.versions[id(obj)] = package
+
+
+VERSIONED_KEYS = frozenset({"releaseID", "releaseDate", "releaseTag", "value"})
+VERSIONED_RELEASE = gettext_lazy(
+    "es una entrega versionada (cada campo con su historia: releaseID, releaseDate, value), "
+    "que no se puede importar: envíe las entregas de las que se formó, en un paquete de "
+    "entregas o una por línea, o su entrega compilada"
+)
+VERSIONED_ONLY_RECORD = gettext_lazy(
+    "el registro solo trae «versionedRelease» (una entrega versionada), que no se puede "
+    "importar: envíe el registro con sus entregas («releases») o su «compiledRelease»"
+)
+
+
+def _is_versioned_value(value: Any) -> bool:
+    return (
+        type(value) is list
+        and bool(value)
+        and all(type(v) is dict and "value" in v and VERSIONED_KEYS.issuperset(v) for v in value)
+    )
+
+
+def _is_versioned(release: dict) -> bool:
+    """A versioned release: its fields (at the top or one object down) hold histories."""
+    for key, value in release.items():
+        if key == "ocid":
+            continue
+        if _is_versioned_value(value):
+            return True
+        if type(value) is dict and any(_is_versioned_value(v) for v in value.values()):
+            return True
+    return False
+
+
+def _is_record(doc: Any) -> bool:
+    """A record (not a release): an ``ocid`` with releases, a compiled or a versioned release."""
+    return (
+        isinstance(doc, dict)
+        and "ocid" in doc
+        and any(key in doc for key in ("releases", "compiledRelease", "versionedRelease"))
+    )
+
+
+def _release_warning(release: dict, where: str, problems: list[str]) -> Problem:
+    """One release's schema violations, as one warning naming the release."""
+    name = f"{release['ocid']} / {release.get('id', '')}"
+    text = "; ".join(problems)
+    where = where.removesuffix(": ")
+    return Problem(
+        f"{where} ({name})" if where else name,
+        _("esquema OCDS 1.1: %(problem)s") % {"problem": text},
+    )
 
 
 def _accept_document(doc: Any, where: str, parsed: Parsed) -> None:
@@ -339,6 +401,8 @@ def _accept_document(doc: Any, where: str, parsed: Parsed) -> None:
         version = package_version(doc)
         for index, record in enumerate(doc["records"]):
             _accept_record(record, f"{where}records[{index}]", parsed, version)
+    elif _is_record(doc):  # a record on its own (JSON Lines of records): outside any package
+        _accept_record(doc, f"{where}registro", parsed, LATEST)
     else:
         _accept(doc, where or "(documento)", parsed)
 
@@ -354,6 +418,8 @@ def _accept_record(record: Any, where: str, parsed: Parsed, version: str) -> Non
         _accept(release, f"{where}.releases[{index}]", parsed, version)
     if not full and isinstance(record.get("compiledRelease"), dict):
         _accept(record["compiledRelease"], f"{where}.compiledRelease", parsed)
+    elif not full and "versionedRelease" in record:
+        parsed.problems.append(Problem(where, str(VERSIONED_ONLY_RECORD)))
     elif not full:
         parsed.problems.append(
             Problem(where, _("el registro no trae entregas completas ni «compiledRelease»"))
@@ -486,7 +552,7 @@ def read_line(line: bytes | memoryview, prepare: Callable[[dict], Any]) -> Ready
     parsed = Parsed()
     _accept_document(doc, "", parsed)
     if parsed.problems or parsed.releases:
-        return None
+        return None  # a schema problem is read again where it is known whether it is fatal
     return parsed.count, [prepare(release) for release in parsed.compiled]
 
 
