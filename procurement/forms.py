@@ -45,6 +45,7 @@ class ImportForm(forms.Form):
         choices=ImportMode.choices,
         initial=ImportMode.STRICT,
         widget=forms.RadioSelect,
+        required=False,  # strict unless asked otherwise
     )
 
     @property
