@@ -6,7 +6,11 @@ Partnership)."""
 
 from __future__ import annotations
 
+import io
+import json
+
 import pytest
+from django.core.management import call_command
 
 from procurement.indicators import Settings, fences, indicators_compute
 
@@ -436,3 +440,21 @@ def test_an_indicator_runs_only_if_its_section_is_present():
     release = {"ocid": "F", "tender": {"procurementMethod": "open", "numberOfTenderers": 1}}
     assert run([release], "; [R018]\n[R003]\n") == {}
     assert run([release], "[R018]\n") == {"OCID": {"F": {"R018": 1.0}}}
+
+
+def test_the_documented_command_line_runs(tmp_path):
+    # ocdscardinal indicators --settings settings.ini --no-meta 018.jsonl
+    (tmp_path / "settings.ini").write_text(SETTINGS)
+    release = {"ocid": "F", "tender": {"procurementMethod": "open", "numberOfTenderers": 1}}
+    (tmp_path / "018.jsonl").write_text(json.dumps(release) + "\n")
+    out = io.StringIO()
+    call_command(
+        "red_flags",
+        "indicators",
+        "--settings",
+        str(tmp_path / "settings.ini"),
+        "--no-meta",
+        str(tmp_path / "018.jsonl"),
+        stdout=out,
+    )
+    assert out.getvalue().strip() == '{"OCID":{"F":{"R018":1.0}}}'
