@@ -27,6 +27,7 @@ SCHEMA_PATH = Path(__file__).with_name("schema") / "pdn_s1_interes.json"
 RFC_RE = re.compile(r"^[A-ZÑ&]{3,4}\d{6}[A-Z0-9]{3}$")
 OPERATIONS = ("AGREGAR", "MODIFICAR", "SIN_CAMBIOS", "BAJA")
 PRIVATE_RELATIONS = ("PAREJA", "DEPENDIENTE_ECONOMICO")
+DECLARANT = "DC"  # the beneficiary code of the declarant
 
 
 @dataclass(frozen=True)
@@ -205,11 +206,21 @@ def validate(interest: Any, *, today: dt.date | None = None) -> list[Problem]:
     return problems
 
 
-def _item_is_private(item: dict) -> bool:
+def _item_is_private(section: Section, item: dict) -> bool:
+    """Items of the partner or dependants, public support for anyone but the declarant, and
+    private benefits none of whose beneficiaries is the declarant are private as a whole."""
     if item.get("tipoRelacion") in PRIVATE_RELATIONS:
         return True
     beneficiary = item.get("beneficiarioPrograma") or {}
-    return bool(beneficiary) and beneficiary.get("clave") != "DC"
+    if beneficiary and beneficiary.get("clave") != DECLARANT:
+        return True
+    if section.key == "beneficiosPrivados":
+        return not any(_is_declarant(b) for b in item.get("beneficiario") or [])
+    return False
+
+
+def _is_declarant(beneficiary: Any) -> bool:
+    return isinstance(beneficiary, dict) and beneficiary.get("clave") == DECLARANT
 
 
 def _redact_item(section: Section, item: dict) -> dict:
@@ -219,7 +230,7 @@ def _redact_item(section: Section, item: dict) -> dict:
         if get_path(item, type_path) != "MORAL":
             _pop_path(item, path)
     if section.key == "beneficiosPrivados":
-        item["beneficiario"] = [b for b in item.get("beneficiario") or [] if b.get("clave") == "DC"]
+        item["beneficiario"] = [b for b in item.get("beneficiario") or [] if _is_declarant(b)]
     return item
 
 
@@ -231,7 +242,7 @@ def public_view(interest: dict) -> dict:
         items = [
             _redact_item(section, item)
             for item in data.get(section.items) or []
-            if not _item_is_private(item)
+            if not _item_is_private(section, item)
         ]
         public[section.key] = {"ninguno": not items} if not items else {section.items: items}
     return public

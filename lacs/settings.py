@@ -313,6 +313,8 @@ OAUTH2_PROVIDER = {
         "procurement": "procurement",
         "ethics": "ethics",
         "pdn": "pdn",
+        # PDN System 1's own scope name: reads the declarations only.
+        "read:declaraciones": "read:declaraciones",
     },
     "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("LACS_API_TOKEN_SECONDS", 3600, minimum=60),
     "OAUTH2_VALIDATOR_CLASS": "lacs.api.scopes.RoleScopedValidator",

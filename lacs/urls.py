@@ -29,8 +29,8 @@ urlpatterns = [
     path("dashboards/", include("oversight.urls")),
     path("api/v1/", include("lacs.api_urls")),
     # PDN-compatible interfaces at the paths the national specifications name.
-    path("", include("cases.api.pdn_urls")),
-    path("", include("ethics.api.pdn_urls")),
+    path("", include("cases.api.pdn")),
+    path("", include("ethics.api.pdn")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     # OAuth2 token endpoint: /oauth is the token URL the PDN specifications name.

@@ -81,6 +81,8 @@ class FileResult:
     releases_unchanged: int = 0
     processes_changed: int = 0
     problems: list[str] = field(default_factory=list)
+    # Lenient imports: each release that breaks the schema, imported all the same.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -178,7 +180,7 @@ def _upsert(model, objects: list, unique: list[str], fields: list[str]) -> None:
 
 
 def _releases_store(
-    releases: list[dict], batch: ImportBatch | None, result: FileResult
+    releases: list[dict], batch: ImportBatch | None, result: FileResult, version_of
 ) -> tuple[set[str], set[tuple[str, str]]]:
     """Insert new releases, replace changed ones.
 
@@ -205,9 +207,10 @@ def _releases_store(
                 digest=digest,
                 data=release,
                 batch=batch,
+                ocds_version=version_of(release)[:10],
             )
         )
-    release_fields = ["date", "digest", "data", "batch"]
+    release_fields = ["date", "digest", "data", "batch", "ocds_version"]
     new_rows = [r for r in fresh if (r.ocid, r.release_id) not in existing]
     _upsert(
         Release,
@@ -232,21 +235,33 @@ def _releases_store(
 
 
 def _compile(
-    ocids: set[str], file_releases: list[dict], stored_before: set[tuple[str, str]]
+    ocids: set[str], file_releases: list[dict], stored_before: set[tuple[str, str]], version_of
 ) -> list[tuple[dict, bool]]:
     grouped: dict[str, dict[str, dict]] = defaultdict(dict)
+    versions: dict[str, set[str]] = defaultdict(set)
     for release in file_releases:
         if release["ocid"] in ocids:
             grouped[release["ocid"]][str(release.get("id", ""))] = release
+            versions[release["ocid"]].add(version_of(release))
     # Only releases stored by earlier imports and absent from this file are read back.
     missing = {(o, r) for o, r in stored_before if o in ocids and r not in grouped[o]}
     if missing:
         stored = Release.objects.filter(ocid__in={o for o, _ in missing}).values_list(
-            "ocid", "release_id", "data"
+            "ocid", "release_id", "data", "ocds_version"
         )
-        for ocid, rid, data in stored:
-            grouped[ocid].setdefault(rid, data)
-    return [(ocds.compile_releases(list(rs.values())), False) for rs in grouped.values()]
+        for ocid, rid, data, version in stored:
+            if rid not in grouped[ocid]:
+                grouped[ocid][rid] = data
+                versions[ocid].add(version)
+    return [
+        (ocds.compile_releases(list(rs.values()), _merge_version(versions[ocid])), False)
+        for ocid, rs in grouped.items()
+    ]
+
+
+def _merge_version(versions: set[str]) -> str:
+    """A process is merged by the 1.0 rules only if all its releases came in 1.0 packages."""
+    return ocds.OCDS_1_0 if versions == {ocds.OCDS_1_0} else ocds.LATEST
 
 
 def _published_store(
@@ -266,16 +281,17 @@ def _published_store(
 
 
 def _releases_import(
-    releases: list[dict], batch: ImportBatch | None, result: FileResult, writer: CopyWriter
+    parsed: ocds.Parsed, batch: ImportBatch | None, result: FileResult, writer: CopyWriter
 ) -> set[str]:
     """Store releases, merge the changed processes; returns the ocids merged."""
     merged: set[str] = set()
+    releases = parsed.releases
     for start in range(0, len(releases), CHUNK):
         chunk = releases[start : start + CHUNK]
         writer.wait()
-        changed, stored_before = _releases_store(chunk, batch, result)
+        changed, stored_before = _releases_store(chunk, batch, result, parsed.version_of)
         if changed:
-            compiled = _compile(changed, chunk, stored_before)
+            compiled = _compile(changed, chunk, stored_before, parsed.version_of)
             result.processes_changed += _processes_upsert(compiled, writer)
             merged |= changed
     return merged
@@ -283,15 +299,21 @@ def _releases_import(
 
 @transaction.atomic
 def ocds_file_import(
-    *, name: str, content: bytes, batch: ImportBatch | None = None, actor=None
+    *,
+    name: str,
+    content: bytes,
+    batch: ImportBatch | None = None,
+    actor=None,
+    lenient: bool = False,
 ) -> FileResult:
     """Import one file whole or not at all; problems are reported by line and reason.
 
     Compiled releases of JSON Lines are written in batches while the next lines are read and
-    validated; a problem further on rolls the file back.
+    validated; a problem further on rolls the file back. ``lenient``: a release that breaks
+    the schema is imported all the same and its violations are returned as warnings.
     """
     result = FileResult(name=name)
-    parsed = ocds.Parsed()
+    parsed = ocds.Parsed(lenient=lenient)
     writer = _process_writer()
     kept: dict[str, bool] = {}  # published compiled releases of this file: ocid → written
     try:
@@ -300,7 +322,7 @@ def ocds_file_import(
             for rows in ocds.parse_stream(content, parsed, STREAM_BATCH, published_row, lines):
                 _published_store(rows, result, writer, kept)
             if not parsed.problems:
-                merged = _releases_import(parsed.releases, batch, result, writer)
+                merged = _releases_import(parsed, batch, result, writer)
                 _published_overlap({o: kept[o] for o in merged if o in kept}, result, writer)
             writer.wait()
     finally:
@@ -308,6 +330,7 @@ def ocds_file_import(
     if parsed.problems:
         transaction.set_rollback(True)  # batches written before the problem was found
         return FileResult(name=name, problems=[str(p) for p in parsed.problems[:200]])
+    result.warnings = [str(w) for w in parsed.warnings[:WARNINGS_KEPT]]
     audit_record(
         action="procurement.import_file",
         actor=actor,
@@ -317,9 +340,14 @@ def ocds_file_import(
             "releases_new": result.releases_new,
             "releases_unchanged": result.releases_unchanged,
             "processes_changed": result.processes_changed,
+            "lenient": lenient,
+            "warnings": len(parsed.warnings),
         },
     )
     return result
+
+
+WARNINGS_KEPT = 1000  # per file: enough to see what a publisher gets wrong
 
 
 def _published_overlap(ocids: dict[str, bool], result: FileResult, writer: CopyWriter) -> None:
@@ -339,14 +367,18 @@ def _published_overlap(ocids: dict[str, bool], result: FileResult, writer: CopyW
 
 
 @transaction.atomic
-def ocds_batch_create(*, actor, files: list[tuple[str, bytes]]) -> ImportBatch:
-    """Store uploaded files as one batch and queue its import after commit."""
+def ocds_batch_create(
+    *, actor, files: list[tuple[str, bytes]], lenient: bool = False
+) -> ImportBatch:
+    """Store uploaded files as one batch and queue its import after commit. ``lenient``:
+    schema violations become warnings per release instead of refusing the file."""
     if not files:
         raise ProcurementError(_("No se recibió ningún archivo."))
     batch = ImportBatch.objects.create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         files_total=len(files),
         total_bytes=sum(len(content) for _, content in files),
+        lenient=lenient,
     )
     ImportFile.objects.bulk_create(
         ImportFile(batch=batch, name=name[:255], content=content, size=len(content))
@@ -356,7 +388,11 @@ def ocds_batch_create(*, actor, files: list[tuple[str, bytes]]) -> ImportBatch:
         action="procurement.import_queue",
         actor=actor,
         obj=batch,
-        data={"files": [name for name, _ in files], "bytes": batch.total_bytes},
+        data={
+            "files": [name for name, _ in files],
+            "bytes": batch.total_bytes,
+            "lenient": lenient,
+        },
     )
     transaction.on_commit(lambda: _batch_schedule(batch.pk))
     return batch
@@ -408,6 +444,7 @@ def _file_import_guarded(import_file: ImportFile, batch: ImportBatch) -> FileRes
             content=bytes(import_file.content),
             batch=batch,
             actor=batch.created_by,
+            lenient=batch.lenient,
         )
     except (OperationalError, InterfaceError):
         raise
@@ -422,9 +459,13 @@ def _file_import_guarded(import_file: ImportFile, batch: ImportBatch) -> FileRes
 def _batch_progress(batch: ImportBatch, import_file: ImportFile, result: FileResult) -> None:
     with transaction.atomic():
         ImportFile.objects.filter(pk=import_file.pk).update(
-            imported=True, content=b"", problem_count=len(result.problems)
+            imported=True,
+            content=b"",
+            problem_count=len(result.problems),
+            warning_count=len(result.warnings),
         )
         problems = [{"file": result.name, "problem": p} for p in result.problems]
+        warnings = [{"file": result.name, "problem": w} for w in result.warnings]
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         ImportBatch.objects.filter(pk=batch.pk).update(
             files_done=F("files_done") + 1,
@@ -433,6 +474,7 @@ def _batch_progress(batch: ImportBatch, import_file: ImportFile, result: FileRes
             releases_unchanged=F("releases_unchanged") + result.releases_unchanged,
             processes_changed=F("processes_changed") + result.processes_changed,
             problems=locked.problems + problems,
+            warnings=locked.warnings + warnings,
         )
 
 

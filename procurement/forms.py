@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,14 +24,33 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)]
 
 
+class ImportMode(models.TextChoices):
+    STRICT = "strict", _("Estricta: un archivo con una entrega fuera del esquema no se importa")
+    LENIENT = (
+        "lenient",
+        _("Flexible: las entregas fuera del esquema se importan y sus fallas quedan como avisos"),
+    )
+
+
 class ImportForm(forms.Form):
     files = MultipleFileField(
         label=_("Archivos OCDS"),
         help_text=_(
-            "Paquetes de entregas o de registros (.json) o JSON Lines (.jsonl) de entregas "
-            "o entregas compiladas, en UTF-8."
+            "Paquetes de entregas o de registros (.json) o JSON Lines (.jsonl) de entregas, "
+            "entregas compiladas o registros, en UTF-8."
         ),
     )
+    mode = forms.ChoiceField(
+        label=_("Validación"),
+        choices=ImportMode.choices,
+        initial=ImportMode.STRICT,
+        widget=forms.RadioSelect,
+        required=False,  # strict unless asked otherwise
+    )
+
+    @property
+    def lenient(self) -> bool:
+        return self.cleaned_data.get("mode") == ImportMode.LENIENT
 
 
 class ProcessFilterForm(forms.Form):

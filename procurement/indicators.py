@@ -187,16 +187,43 @@ def quantile(sorted_values: list[float], p: float) -> float:
     return sorted_values[low - 1] + (h - low) * (sorted_values[low] - sorted_values[low - 1])
 
 
-def fences(values: Iterable[float]) -> tuple[float, float] | None:
-    """Tukey's fences; None when there is nothing to compare (no values, or all quartiles 0)."""
+def quartiles(values: Iterable[float]) -> tuple[float, float] | None:
+    """The first and third quartiles (R-8); None when there are no values."""
     ordered = sorted(values)
     if not ordered:
         return None
-    q1, q3 = quantile(ordered, 0.25), quantile(ordered, 0.75)
-    iqr = q3 - q1
-    if q1 == 0 and q3 == 0 and iqr == 0:
+    return quantile(ordered, 0.25), quantile(ordered, 0.75)
+
+
+def fences(values: Iterable[float]) -> tuple[float, float] | None:
+    """Tukey's fences, ``Q1 - 1.5·IQR`` and ``Q3 + 1.5·IQR``; None when there are no values."""
+    found = quartiles(values)
+    if found is None:
         return None
+    q1, q3 = found
+    iqr = q3 - q1
     return q1 - 1.5 * iqr, q3 + 1.5 * iqr
+
+
+def high_outlier_fence(values: Iterable[float], threshold: float | None) -> float | None:
+    """The upper fence an indicator of high outliers compares with: the setting, else
+    ``Q3 + 1.5·IQR``. A computed fence of 0 (three quarters of the values are 0) flags nothing:
+    0 is no high outlier, as Cardinal's R058 page and code say."""
+    if threshold is not None:
+        return threshold
+    bounds = fences(values)
+    if bounds is None or bounds[1] <= 0:
+        return None
+    return bounds[1]
+
+
+def low_outlier_fence(values: Iterable[float], threshold: float | None) -> float | None:
+    """The lower fence an indicator of low outliers compares with: the setting, else
+    ``Q1 - 1.5·IQR``."""
+    if threshold is not None:
+        return threshold
+    bounds = fences(values)
+    return None if bounds is None else bounds[0]
 
 
 # --- helpers over one release ------------------------------------------------------------------
@@ -436,24 +463,35 @@ class IndicatorRun:
         if tender.get("numberOfTenderers") == 1 and tender.get("procurementMethod") in methods:
             self.flag("OCID", ocid, "R018", 1.0)
 
-    def _winning_difference(self, ocid, bids, awards) -> _Winning | None:
-        """Single winner, single-tenderer valid bids, winner's bid the lowest: the gap ratio."""
-        if not awards or any(a.get("status") not in FINAL_AWARD for a in awards):
+    def _single_winner(self, awards) -> str | None:
+        """The supplier of the one active award, under the exclusions R024, R025 and R058 share:
+        no award pending or invalid (any other status than active, cancelled or unsuccessful),
+        one active award, made to one supplier."""
+        if not awards or any("status" in a and a["status"] not in FINAL_AWARD for a in awards):
             return None
-        active = [a for a in awards if a.get("status") == "active"]
+        active = self.active
         if len(active) != 1:
             return None
         suppliers = active[0]["suppliers"]
         if not suppliers or len(suppliers) != 1:
             return None
-        winner = suppliers[0]
+        return suppliers[0]
+
+    def _winning_difference(self, ocid, bids, awards) -> _Winning | None:
+        """Single winner, single-tenderer bids, winner's bid the lowest valid bid: the gap ratio
+        ``(second lowest - winning) / winning``."""
+        winner = self._single_winner(awards)
+        if winner is None:
+            return None
         mine: list[float] = []
         others: list[tuple[float, str]] = []
         for bid in bids:
+            tenderers = bid["tenderers"]
+            if tenderers is not None and len(tenderers) > 1:
+                return None  # a bid submitted by several tenderers excludes the process
             if bid.get("status") != "valid":
                 continue
-            tenderers = bid["tenderers"]
-            if not tenderers or len(tenderers) != 1:
+            if not tenderers:
                 return None
             amount = self.amount(bid.get("value"))
             if amount is None:
@@ -481,51 +519,61 @@ class IndicatorRun:
     def _finish_winning(self) -> None:
         if not self.winning:
             return
-        bounds = fences(w.value for w in self.winning)
+        values = [w.value for w in self.winning]
         if self.s.enabled("R024"):
             threshold = self.s.get("R024", "threshold", None, float)
-            lower = threshold if threshold is not None else bounds and bounds[0]
-            if lower is not None and lower is not False:
+            lower = low_outlier_fence(values, threshold)
+            if lower is not None:
                 for w in self.winning:
                     if w.value <= lower:
+                        # The process gets the difference; its winner and second-lowest bidder 0.0.
                         self.flag("OCID", w.ocid, "R024", w.value)
-                        self.flag("Tenderer", w.winner, "R024", w.value)
-                        self.flag("Tenderer", w.second, "R024", w.value)
+                        self.flag("Tenderer", w.winner, "R024", 0.0)
+                        self.flag("Tenderer", w.second, "R024", 0.0)
         if self.s.enabled("R058"):
             threshold = self.s.get("R058", "threshold", None, float)
-            upper = threshold if threshold is not None else bounds and bounds[1]
-            if upper is not None and upper is not False:
+            upper = high_outlier_fence(values, threshold)
+            if upper is not None:
                 for w in self.winning:
                     if w.value >= upper:
                         self.flag("OCID", w.ocid, "R058", w.value)
-                        self.flag("Tenderer", w.winner, "R058", w.value)
+                        self.flag("Tenderer", w.winner, "R058", 0.0)
 
     def _fold_r025(self, release, ocid, tender, bids, awards) -> None:
-        winners = self.winners
-        won: set[str] = set()
+        """Each tenderer with a valid bid counts the process once; it wins if it is the supplier
+        of the single active award. R024's exclusions apply."""
+        winner = self._single_winner(awards)
+        if winner is None:
+            return
+        valid: set[str] = set()
         for bid in bids:
-            if bid.get("status") != "valid":
-                continue
-            for tenderer in bid["tenderers"] or []:
-                self.r025[tenderer][0] += 1
-                if tenderer in winners and tenderer not in won:
-                    self.r025[tenderer][1] += 1
-                    won.add(tenderer)
+            tenderers = bid["tenderers"]
+            if tenderers is not None and len(tenderers) > 1:
+                return
+            if bid.get("status") == "valid":
+                if tenderers is None:
+                    return
+                valid.update(tenderers)
+        for tenderer in valid:
+            counters = self.r025[tenderer]
+            counters[0] += 1
+            counters[1] += tenderer == winner
 
     def _finish_r025(self) -> None:
+        """Top tenderers (valid bids at or above the percentile of all tenderers' valid bids) whose
+        ratio of wins is at or below the lower fence of every tenderer's ratio."""
         if not self.r025:
             return
         percentile = self.s.get("R025", "percentile", 75, int)
         counts = sorted(valid for valid, _ in self.r025.values())
         floor = quantile(counts, percentile / 100)
-        eligible = {t: wins / valid for t, (valid, wins) in self.r025.items() if valid >= floor}
+        ratios = {t: wins / valid for t, (valid, wins) in self.r025.items()}
         threshold = self.s.get("R025", "threshold", None, float)
-        bounds = fences(eligible.values())
-        lower = threshold if threshold is not None else (bounds[0] if bounds else None)
+        lower = low_outlier_fence(ratios.values(), threshold)
         if lower is None:
             return
-        for tenderer, ratio in eligible.items():
-            if ratio <= lower:
+        for tenderer, ratio in ratios.items():
+            if self.r025[tenderer][0] >= floor and ratio <= lower:
                 self.flag("Tenderer", tenderer, "R025", ratio)
 
     def _fold_r028(self, release, ocid, tender, bids, awards) -> None:
@@ -572,19 +620,26 @@ class IndicatorRun:
             self.flag("Tenderer", next(iter(valid)), "R035", 0.0)
 
     def _fold_r036(self, release, ocid, tender, bids, awards) -> None:
+        """An active award, a valid bid with an amount, and the lowest submitted bid disqualified
+        (a tie with another status counts as disqualified)."""
         if not self.active:
             return
         disqualified: list[float] = []
         others: list[float] = []
+        valid = False
         for bid in bids:
             status = bid.get("status")
             if status not in SUBMITTED:
                 continue
-            amount = self.amount(bid.get("value"))
+            value = bid.get("value")
+            if not isinstance(value, dict) or value.get("amount") is None:
+                continue  # a bid without an amount has no price to compare
+            amount = self.amount(value)
             if amount is None:
-                return
+                return  # another currency than the main one excludes the process
+            valid = valid or status == "valid"
             (disqualified if status == "disqualified" else others).append(amount)
-        if disqualified and others and min(disqualified) <= min(others):
+        if valid and disqualified and min(disqualified) <= min(others):
             self.flag("OCID", ocid, "R036", 1.0)
 
     def _fold_r038(self, release, ocid, tender, bids, awards) -> None:
@@ -617,16 +672,15 @@ class IndicatorRun:
                     seen.add(tenderer)
 
     def _finish_r038(self) -> None:
+        """Tenderers need ``minimum_submitted_bids`` submitted bids; buyers and procuring entities
+        ``minimum_contracting_processes``, counted as Cardinal counts it (see docs/procurement.md)."""
         threshold = self.s.get("R038", "threshold", None, float)
         min_bids = self.s.get("R038", "minimum_submitted_bids", 2, int)
         min_processes = self.s.get("R038", "minimum_contracting_processes", 2, int)
         for group, counters in self.r038.items():
-            if group == "Tenderer":
-                ratios = {k: d / s for k, (s, d, p) in counters.items() if p >= min_processes}
-            else:
-                ratios = {k: d / s for k, (s, d, p) in counters.items() if s >= min_bids}
-            bounds = fences(ratios.values())
-            upper = threshold if threshold is not None else (bounds[1] if bounds else None)
+            minimum = min_bids if group == "Tenderer" else min_processes
+            ratios = {k: d / s for k, (s, d, _p) in counters.items() if s >= minimum}
+            upper = high_outlier_fence(ratios.values(), threshold)
             if upper is None:
                 continue
             for key, ratio in ratios.items():
@@ -634,25 +688,35 @@ class IndicatorRun:
                     self.flag(group, key, "R038", ratio)
 
     def _fold_r048(self, release, ocid, tender, bids, awards) -> None:
+        """The first ``digits`` of the classification of every item of an active award made to
+        one supplier (an award to several suppliers is left out), and once per process each
+        supplier of such an award."""
         digits = self.r048_digits
+        awarded: set[str] = set()
         for award in self.active:
-            prefixes = {code[:digits] for code in award["codes"]}
-            for supplier in award["suppliers"] or []:
-                self.r048[supplier][1].update(prefixes)
-        for supplier in self.winners:
+            suppliers = award["suppliers"]
+            if not suppliers or len(suppliers) != 1:
+                continue
+            supplier = suppliers[0]
+            awarded.add(supplier)
+            self.r048[supplier][1].update(code[:digits] for code in award["codes"])
+        for supplier in awarded:
             self.r048[supplier][0] += 1
 
     def _finish_r048(self) -> None:
+        """The fence comes from the varieties of suppliers awarded in at least
+        ``minimum_contracting_processes`` processes; any supplier at or above it is flagged."""
         minimum = self.s.get("R048", "minimum_contracting_processes", 20, int)
-        counts = {k: len(p) for k, (n, p) in self.r048.items() if n >= minimum}
+        varieties = {k: len(p) for k, (_n, p) in self.r048.items() if p}
         threshold = self.s.get("R048", "threshold", None, float)
-        bounds = fences(counts.values())
-        upper = threshold if threshold is not None else (bounds[1] if bounds else None)
+        upper = high_outlier_fence(
+            (v for k, v in varieties.items() if self.r048[k][0] >= minimum), threshold
+        )
         if upper is None:
             return
-        for supplier, count in counts.items():
-            if count >= upper:
-                self.flag("Tenderer", supplier, "R048", count)
+        for supplier, variety in varieties.items():
+            if variety >= upper:
+                self.flag("Tenderer", supplier, "R048", variety)
 
     # -- Mexico City's flags --
     def _direct_awards(self, release, tender, awards) -> list[tuple[str, str, dt.datetime, float]]:

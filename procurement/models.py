@@ -70,6 +70,9 @@ class Release(models.Model):
     digest = models.CharField(max_length=64)
     data = OCDSJSONField()
     batch = models.ForeignKey("ImportBatch", null=True, on_delete=models.SET_NULL)
+    # The version of the package the release came in, which picks the merge rules (1.0: lists
+    # of objects without ids are replaced whole; 1.1: such objects are appended).
+    ocds_version = models.CharField(max_length=10, default="1.1", db_default="1.1")
 
     class Meta:
         constraints = [
@@ -163,6 +166,11 @@ class ImportBatch(models.Model):
     releases_unchanged = models.PositiveIntegerField(default=0)
     processes_changed = models.PositiveIntegerField(default=0)
     problems = models.JSONField(default=list)
+    # Lenient: releases that break the schema are imported and their violations kept here,
+    # one entry per release ({"file", "release", "problem"}); strict (the default) refuses the
+    # file.
+    lenient = models.BooleanField(default=False)
+    warnings = models.JSONField(default=list)
     claimed_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
 
@@ -190,6 +198,7 @@ class ImportFile(models.Model):
     size = models.BigIntegerField(default=0)
     imported = models.BooleanField(default=False)
     problem_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return self.name

@@ -21,6 +21,7 @@ from typing import Any
 import jsonschema_rs
 import orjson
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "release-schema.json"
 _NUL = re.compile(rb"\\u0000")
@@ -50,6 +51,16 @@ class Parsed:
     compiled: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     count: int = 0
+    # Lenient: a release that breaks the schema is imported, its violations kept as warnings.
+    lenient: bool = False
+    warnings: list[Problem] = field(default_factory=list)
+    # The OCDS version of the package each release to merge came in, by ``id()`` of the release
+    # (which the file keeps alive while it is imported); a release outside a package has none.
+    versions: dict[int, str] = field(default_factory=dict)
+
+    def version_of(self, release: dict) -> str:
+        """The merge rules' version for one of ``releases`` (see ``OCDS_1_0``)."""
+        return self.versions.get(id(release), LATEST)
 
 
 # --- merge rules from the schema ---------------------------------------------------------------
@@ -65,7 +76,9 @@ def validator() -> Any:
 
 @cache
 def merge_rules() -> tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]]:
-    """Paths (array levels transparent) whose lists merge whole, and paths omitted when merged."""
+    """Paths (array levels transparent) whose lists merge whole, and paths omitted when merged,
+    as ocdsmerge reads them from the schema: ``wholeListMerge``, arrays of anything but objects,
+    and arrays of objects without an ``id`` property merge whole; ``omitWhenMerged`` omits."""
     root = schema()
     whole: set[tuple[str, ...]] = set()
     omit: set[tuple[str, ...]] = set()
@@ -75,26 +88,48 @@ def merge_rules() -> tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]
             node = root["definitions"][node["$ref"].split("/")[-1]]
         return node
 
+    def types(node: dict) -> list[str]:
+        kind = node.get("type", [])
+        return [kind] if isinstance(kind, str) else list(kind)
+
     def walk(node: dict, path: tuple[str, ...], depth: int) -> None:
         if depth > 12:
             return
         for name, prop in resolve(node).get("properties", {}).items():
             sub = (*path, name)
-            if prop.get("wholeListMerge"):
-                whole.add(sub)
+            prop = resolve(prop)
             if prop.get("omitWhenMerged"):
                 omit.add(sub)
-            target = resolve(prop)
-            if "items" in target:
-                target = resolve(target["items"])
-            if "properties" in target:
-                walk(target, sub, depth + 1)
+            elif "array" in types(prop) and prop.get("wholeListMerge"):
+                whole.add(sub)
+            elif "object" in types(prop) and "properties" in prop:
+                walk(prop, sub, depth + 1)
+            elif "array" in types(prop) and "items" in prop:
+                items = resolve(prop["items"])
+                if any(kind != "object" for kind in types(items)):
+                    whole.add(sub)
+                elif "properties" in items:
+                    if "id" in items["properties"]:
+                        walk(items, sub, depth + 1)
+                    else:
+                        whole.add(sub)
 
     walk(root, (), 0)
     return frozenset(whole), frozenset(omit)
 
 
 OMIT_NAMES = frozenset({"id", "date", "tag"})  # omitWhenMerged in the 1.1 release schema
+# Which merge rules a release's data follows, by the ``version`` of the package it came in (as
+# ocdskit picks the schema): OCDS 1.0 replaces a list of objects without ids whole; 1.1 appends
+# each object without an id. Releases outside any package follow the latest (1.1).
+OCDS_1_0 = "1.0"
+LATEST = "1.1"
+
+
+def package_version(package: dict) -> str:
+    """A package's OCDS version: ``version`` if text, else 1.0 (1.0 packages had none)."""
+    version = package.get("version")
+    return version if isinstance(version, str) and version else OCDS_1_0
 
 
 def _private(value: Any) -> Any:
@@ -104,48 +139,90 @@ def _private(value: Any) -> Any:
     return value
 
 
-def _merge_object(target: dict, source: dict, path: tuple[str, ...], rules) -> None:
-    """Merge ``source`` into ``target`` (a dict of our own); ``source`` is never modified."""
+def _id_key(value: Any) -> Any:
+    """What ocdsmerge matches objects by: the ``id`` as published (1 and "1" differ)."""
+    return value if isinstance(value, str | int | float | bool) or value is None else repr(value)
+
+
+def _merged_whole(existing: Any, path: tuple[str, ...], whole, v10: bool) -> bool:
+    """Whether a list already merged at ``path`` was taken whole (then ``null`` removes it);
+    objects merged by identifier or appended stay, as in ocdsmerge."""
+    if type(existing) is not list or not existing or path in whole:
+        return True
+    if any(type(item) is not dict for item in existing):
+        return True
+    return v10 and any("id" not in item for item in existing)
+
+
+def _merge_object(
+    target: dict, source: dict, path: tuple[str, ...], rules, v10: bool = False
+) -> bool:
+    """Merge ``source`` into ``target`` (a dict of our own) by the OCDS merge rules, with
+    ocdsmerge's results to the letter; ``source`` is never modified. Returns whether ``source``
+    set anything (a field, even to ``null``): ocdsmerge creates an object only then."""
     whole, omit = rules
+    touched = False
     for key, value in source.items():
-        if value is None:
-            target.pop(key, None)
+        if key in OMIT_NAMES and (*path, key) in omit:
             continue
         kind = type(value)
-        if kind is dict:
+        if value is None:
+            touched = True
             existing = target.get(key)
-            merged = existing if type(existing) is dict else {}
-            _merge_object(merged, value, (*path, key), rules)
-            target[key] = merged
-        elif kind is list:
-            if not value:
-                continue  # an empty list says nothing (ocdsmerge keeps what was there)
-            sub = (*path, key)
-            if key in OMIT_NAMES and sub in omit:
-                continue
-            if sub not in whole and all(type(i) is dict and "id" in i for i in value):
-                target[key] = _merge_list(target.get(key), value, sub, rules)
+            # ocdsmerge keeps what was merged inside an object or a list merged by identifier.
+            if type(existing) is not dict and _merged_whole(existing, (*path, key), whole, v10):
+                target.pop(key, None)
+        elif kind is dict:
+            existing = target.get(key)
+            if type(existing) is dict:
+                touched = _merge_object(existing, value, (*path, key), rules, v10) or touched
             else:
-                # Lists of objects without ids are replaced whole, as ocdsmerge does.
-                target[key] = _private(value)
-        elif not (key in OMIT_NAMES and (*path, key) in omit):
+                merged: dict = {}
+                if _merge_object(merged, value, (*path, key), rules, v10):
+                    target[key] = merged
+                    touched = True
+        elif kind is list:
+            sub = (*path, key)
+            if sub in whole or any(type(i) is not dict for i in value):
+                target[key] = _private(value)  # a whole list, even empty, replaces
+                touched = True
+            elif not value:
+                continue  # an empty list of objects says nothing (ocdsmerge keeps what was there)
+            elif v10 and any("id" not in i for i in value):
+                target[key] = _private(value)  # OCDS 1.0: objects without ids, the whole list
+                touched = True
+            else:
+                merged_list, grew = _merge_list(target.get(key), value, sub, rules, v10)
+                if grew or key in target:
+                    target[key] = merged_list
+                touched = touched or grew
+        else:
             target[key] = value
+            touched = True
+    return touched
 
 
-def _merge_list(existing: Any, items: list[dict], path: tuple[str, ...], rules) -> list[dict]:
-    """Identifier merge: objects with the same ``id`` merge; new ids are appended."""
+def _merge_list(
+    existing: Any, items: list[dict], path: tuple[str, ...], rules, v10: bool
+) -> tuple[list[dict], bool]:
+    """Identifier merge: objects with the same ``id`` merge, new ids are appended; an object
+    without an ``id`` is appended (OCDS 1.1). Returns the list and whether anything was set."""
     merged = list(existing) if isinstance(existing, list) else []
-    by_id = {str(o["id"]): o for o in merged if isinstance(o, dict) and "id" in o}
+    by_id = {_id_key(o["id"]): o for o in merged if isinstance(o, dict) and "id" in o}
+    touched = False
     for item in items:
-        key = str(item["id"])
-        if key in by_id:
-            _merge_object(by_id[key], item, path, rules)
-            continue
+        if "id" in item:
+            key = _id_key(item["id"])
+            if key in by_id:
+                touched = _merge_object(by_id[key], item, path, rules, v10) or touched
+                continue
         fresh: dict = {}
-        _merge_object(fresh, item, path, rules)
-        merged.append(fresh)
-        by_id[key] = fresh
-    return merged
+        if _merge_object(fresh, item, path, rules, v10):
+            merged.append(fresh)
+            touched = True
+            if "id" in item:
+                by_id[_id_key(item["id"])] = fresh
+    return merged, touched
 
 
 def release_date(release: dict) -> str:
@@ -153,13 +230,15 @@ def release_date(release: dict) -> str:
     return date if isinstance(date, str) else ""
 
 
-def compile_releases(releases: list[dict]) -> dict:
-    """The compiled release of one contracting process (releases of one ``ocid``)."""
+def compile_releases(releases: list[dict], version: str = LATEST) -> dict:
+    """The compiled release of one contracting process (releases of one ``ocid``), by the merge
+    rules of ``version`` (see ``OCDS_1_0``)."""
     rules = merge_rules()
     ordered = sorted(releases, key=release_date)
     compiled: dict = {}
+    v10 = version == OCDS_1_0
     for release in ordered:
-        _merge_object(compiled, release, (), rules)
+        _merge_object(compiled, release, (), rules, v10)
     ocid = ordered[-1]["ocid"]
     date = release_date(ordered[-1])
     return {"tag": ["compiled"], "id": f"{ocid}-{date}", "date": date, **compiled}
@@ -222,8 +301,11 @@ def _schema_problems(release: dict) -> list[str]:
     return problems
 
 
-def _accept(obj: Any, where: str, parsed: Parsed) -> None:
-    """Route one release-like object, checking it first."""
+def _accept(obj: Any, where: str, parsed: Parsed, package: str | None = None) -> None:
+    """Route one release-like object, checking it first. ``package`` is the version of the
+    release package it came in: there a release tagged ``compiled`` is merged like any other;
+    only one published on its own (a line, a file, a record's ``compiledRelease``) is kept as
+    published."""
     parsed.count += 1
     if not isinstance(obj, dict):
         parsed.problems.append(Problem(where, _("no es un objeto JSON")))
@@ -234,31 +316,98 @@ def _accept(obj: Any, where: str, parsed: Parsed) -> None:
     if len(obj["ocid"]) > 200 or len(str(obj.get("id", ""))) > 200:
         parsed.problems.append(Problem(where, _("el «ocid» o el «id» excede 200 caracteres")))
         return
+    if _is_versioned(obj):
+        parsed.problems.append(Problem(where, str(VERSIONED_RELEASE)))
+        return
     problems = _schema_problems(obj)
     if problems:
-        parsed.problems.extend(
+        found = [
             Problem(where, _("esquema OCDS 1.1: %(problem)s") % {"problem": p}) for p in problems
-        )
+        ]
+        if not parsed.lenient:
+            parsed.problems.extend(found)
+            return
+        parsed.warnings.append(_release_warning(obj, where, problems))
+    tags = obj.get("tag")
+    if package is None and isinstance(tags, list) and "compiled" in tags:
+        parsed.compiled.append(obj)
         return
-    tags = obj.get("tag") or []
-    (parsed.compiled if "compiled" in tags else parsed.releases).append(obj)
+    parsed.releases.append(obj)
+    if package is not None and package != LATEST:
+        parsed.versions[id(obj)] = package
+
+
+VERSIONED_KEYS = frozenset({"releaseID", "releaseDate", "releaseTag", "value"})
+VERSIONED_RELEASE = gettext_lazy(
+    "es una entrega versionada (cada campo con su historia: releaseID, releaseDate, value), "
+    "que no se puede importar: envíe las entregas de las que se formó, en un paquete de "
+    "entregas o una por línea, o su entrega compilada"
+)
+VERSIONED_ONLY_RECORD = gettext_lazy(
+    "el registro solo trae «versionedRelease» (una entrega versionada), que no se puede "
+    "importar: envíe el registro con sus entregas («releases») o su «compiledRelease»"
+)
+
+
+def _is_versioned_value(value: Any) -> bool:
+    return (
+        type(value) is list
+        and bool(value)
+        and all(type(v) is dict and "value" in v and VERSIONED_KEYS.issuperset(v) for v in value)
+    )
+
+
+def _is_versioned(release: dict) -> bool:
+    """A versioned release: its fields (at the top or one object down) hold histories."""
+    for key, value in release.items():
+        if key == "ocid":
+            continue
+        if _is_versioned_value(value):
+            return True
+        if type(value) is dict and any(_is_versioned_value(v) for v in value.values()):
+            return True
+    return False
+
+
+def _is_record(doc: Any) -> bool:
+    """A record (not a release): an ``ocid`` with releases, a compiled or a versioned release."""
+    return (
+        isinstance(doc, dict)
+        and "ocid" in doc
+        and any(key in doc for key in ("releases", "compiledRelease", "versionedRelease"))
+    )
+
+
+def _release_warning(release: dict, where: str, problems: list[str]) -> Problem:
+    """One release's schema violations, as one warning naming the release."""
+    name = f"{release['ocid']} / {release.get('id', '')}"
+    text = "; ".join(problems)
+    where = where.removesuffix(": ")
+    return Problem(
+        f"{where} ({name})" if where else name,
+        _("esquema OCDS 1.1: %(problem)s") % {"problem": text},
+    )
 
 
 def _accept_document(doc: Any, where: str, parsed: Parsed) -> None:
     if isinstance(doc, dict) and isinstance(doc.get("releases"), list) and "ocid" not in doc:
+        version = package_version(doc)
         for index, release in enumerate(doc["releases"]):
-            _accept(release, f"{where}releases[{index}]", parsed)
+            _accept(release, f"{where}releases[{index}]", parsed, version)
     elif isinstance(doc, list):
         for index, item in enumerate(doc):
-            _accept(item, f"{where}[{index}]", parsed)
+            _accept(item, f"{where}[{index}]", parsed, LATEST)
     elif isinstance(doc, dict) and isinstance(doc.get("records"), list):
+        version = package_version(doc)
         for index, record in enumerate(doc["records"]):
-            _accept_record(record, f"{where}records[{index}]", parsed)
+            _accept_record(record, f"{where}records[{index}]", parsed, version)
+    elif _is_record(doc):  # a record on its own (JSON Lines of records): outside any package
+        _accept_record(doc, f"{where}registro", parsed, LATEST)
     else:
         _accept(doc, where or "(documento)", parsed)
 
 
-def _accept_record(record: Any, where: str, parsed: Parsed) -> None:
+def _accept_record(record: Any, where: str, parsed: Parsed, version: str) -> None:
     if not isinstance(record, dict):
         parsed.problems.append(Problem(where, _("el registro no es un objeto JSON")))
         return
@@ -266,9 +415,11 @@ def _accept_record(record: Any, where: str, parsed: Parsed) -> None:
     listed = releases if isinstance(releases, list) else []
     full = [r for r in listed if isinstance(r, dict) and "ocid" in r]
     for index, release in enumerate(full):
-        _accept(release, f"{where}.releases[{index}]", parsed)
+        _accept(release, f"{where}.releases[{index}]", parsed, version)
     if not full and isinstance(record.get("compiledRelease"), dict):
         _accept(record["compiledRelease"], f"{where}.compiledRelease", parsed)
+    elif not full and "versionedRelease" in record:
+        parsed.problems.append(Problem(where, str(VERSIONED_ONLY_RECORD)))
     elif not full:
         parsed.problems.append(
             Problem(where, _("el registro no trae entregas completas ni «compiledRelease»"))
@@ -401,7 +552,7 @@ def read_line(line: bytes | memoryview, prepare: Callable[[dict], Any]) -> Ready
     parsed = Parsed()
     _accept_document(doc, "", parsed)
     if parsed.problems or parsed.releases:
-        return None
+        return None  # a schema problem is read again where it is known whether it is fatal
     return parsed.count, [prepare(release) for release in parsed.compiled]
 
 

@@ -86,7 +86,7 @@ def imports(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         files = [(f.name, f.read()) for f in form.cleaned_data["files"]]
         try:
-            batch = ocds_batch_create(actor=request.user, files=files)
+            batch = ocds_batch_create(actor=request.user, files=files, lenient=form.lenient)
         except ProcurementError as exc:
             form.add_error(None, str(exc))
         else:
@@ -98,7 +98,8 @@ def imports(request: HttpRequest) -> HttpResponse:
 @access.analyst_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = access.access_batch(request.user, pk)
-    files = batch.files.only("name", "size", "imported", "problem_count").order_by("pk")
+    files = batch.files.only("name", "size", "imported", "problem_count", "warning_count")
+    files = files.order_by("pk")
     return render(request, "procurement/import_detail.html", {"batch": batch, "files": files})
 
 

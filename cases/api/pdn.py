@@ -4,21 +4,18 @@ and companies (``/v1/psancionados``), from the sanctions investigators record in
 Sanctions are public under the national platform's rules, so every holder of a ``pdn`` token
 reads the same records. The OpenAPI description of each operation is the specification's own
 (copied into ``specs/``), with one correction: ``totalRows`` may be 0 when nothing matches.
+The routes, at the specification's exact paths, are at the end (included at the site root).
 """
 
 from __future__ import annotations
 
-import copy
-import json
-from functools import cache
 from pathlib import Path
-from typing import Any
 
 from django.db.models import F, QuerySet
+from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from cases.models import (
     IndividualSanction,
@@ -27,8 +24,15 @@ from cases.models import (
     ServantSanction,
     ServantSanctionKind,
 )
-from lacs.api.pdn import PDN_ROLES, PdnQuery, PdnQueryError, PdnSearchView, paginated
-from lacs.api.permissions import scoped
+from lacs.api.pdn import (
+    PdnQuery,
+    PdnQueryError,
+    PdnSearchView,
+    PdnView,
+    paginated,
+    spec_schema,
+    total_rows_from_zero,
+)
 from lacs.models import Entity
 
 SPECS = Path(__file__).parent / "specs"
@@ -55,35 +59,6 @@ INDIVIDUAL_KIND_VALUES = {
     "O": "OTRO",
 }
 GENDER_VALUES = {"F": "FEMENINO", "M": "MASCULINO", "O": "OTRO"}
-
-
-def _inline(node: Any, components: dict, depth: int = 0) -> Any:
-    """The schema with its local ``$ref``s replaced by what they point at."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/components/schemas/") and depth < 20:
-            return _inline(components[ref.rsplit("/", 1)[1]], components, depth + 1)
-        return {key: _inline(value, components, depth) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_inline(item, components, depth) for item in node]
-    return node
-
-
-@cache
-def spec_schema(path: Path, name: str) -> dict:
-    """A component schema of a PDN specification file, references resolved."""
-    spec = json.loads(path.read_text(encoding="utf-8"))
-    return _inline(spec["components"]["schemas"][name], spec["components"]["schemas"])
-
-
-def documented(path: Path, name: str) -> dict:
-    """The response schema as we document it: the specification's, with ``totalRows`` ≥ 0."""
-    schema = copy.deepcopy(spec_schema(path, name))
-    schema["properties"]["pagination"]["properties"]["totalRows"] = {
-        "type": "integer",
-        "minimum": 0,
-    }
-    return schema
 
 
 def _date(value) -> str | None:
@@ -315,7 +290,9 @@ class ServantSanctionSearch(PdnSearchView):
         operation_id="post_ssancionados",
         summary="Servidores públicos sancionados (PDN Sistema 3)",
         request={"application/json": spec_schema(SERVANTS_SPEC, "post_query")},
-        responses={200: OpenApiResponse(documented(SERVANTS_SPEC, "ssancionados"))},
+        responses={
+            200: OpenApiResponse(total_rows_from_zero(spec_schema(SERVANTS_SPEC, "ssancionados")))
+        },
         tags=["pdn"],
     )
     def post(self, request):
@@ -343,7 +320,9 @@ class IndividualSanctionSearch(PdnSearchView):
         summary="Particulares sancionados (PDN Sistema 3)",
         request={"application/json": spec_schema(INDIVIDUALS_SPEC, "reqParticularesSancionados")},
         responses={
-            200: OpenApiResponse(documented(INDIVIDUALS_SPEC, "resParticularesSancionados"))
+            200: OpenApiResponse(
+                total_rows_from_zero(spec_schema(INDIVIDUALS_SPEC, "resParticularesSancionados"))
+            )
         },
         tags=["pdn"],
     )
@@ -357,8 +336,7 @@ def _dependencias(model) -> list[dict]:
     return [_institution(entity) for entity in entities]
 
 
-class _Dependencias(APIView):
-    permission_classes = [scoped("pdn", *PDN_ROLES)]
+class _Dependencias(PdnView):
     model: type[SanctionBase]
 
     def get(self, request):
@@ -366,9 +344,11 @@ class _Dependencias(APIView):
 
 
 class ServantSanctionEntities(_Dependencias):
-    """``GET /v1/ssancionados/dependencias``: institutions with sanctioned servants."""
+    """``GET /v1/ssancionados/dependencias``: institutions with sanctioned servants. Its
+    specification declares 200, 400 and 403: every refusal is a 403."""
 
     model = ServantSanction
+    refusal_status = 403
 
     @extend_schema(
         operation_id="get_ssancionados_dependencias",
@@ -381,9 +361,11 @@ class ServantSanctionEntities(_Dependencias):
 
 
 class IndividualSanctionEntities(_Dependencias):
-    """``GET /v1/psancionados/dependencias``: institutions that sanctioned individuals."""
+    """``GET /v1/psancionados/dependencias``: institutions that sanctioned individuals. Its
+    specification declares 200, 400 and 401: every refusal is a 401."""
 
     model = IndividualSanction
+    refusal_status = 401
 
     @extend_schema(
         operation_id="get_psancionados_dependencias",
@@ -393,3 +375,19 @@ class IndividualSanctionEntities(_Dependencias):
     )
     def get(self, request):
         return super().get(request)
+
+
+urlpatterns = [
+    path("v1/ssancionados", ServantSanctionSearch.as_view(), name="pdn-ssancionados"),
+    path(
+        "v1/ssancionados/dependencias",
+        ServantSanctionEntities.as_view(),
+        name="pdn-ssancionados-dependencias",
+    ),
+    path("v1/psancionados", IndividualSanctionSearch.as_view(), name="pdn-psancionados"),
+    path(
+        "v1/psancionados/dependencias",
+        IndividualSanctionEntities.as_view(),
+        name="pdn-psancionados-dependencias",
+    ),
+]

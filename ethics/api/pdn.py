@@ -1,36 +1,50 @@
-"""PDN System 1: ``POST /v2/declaraciones`` over the filed interest declarations.
+"""PDN Systems 1 and 2 over this app's data, in one place: the records, the searches, the views
+and their routes (at the specifications' exact paths, included at the site root).
 
-Every holder of a ``pdn`` token reads the public version; the declarant and the reviewers of the
-declaration's entity read it in full. Who asks is the token's user: ``rfcSolicitante`` in the
-body is accepted, as the specification allows, but grants nothing.
+System 1, ``POST /v2/declaraciones``, over the filed interest declarations: every holder of a
+``pdn`` (or ``read:declaraciones``) token reads the public version; the declarant and the
+reviewers of the declaration's entity read it in full. Who asks is the token's user:
+``rfcSolicitante`` in the body is accepted, as the specification allows, but grants nothing.
+
+The platform holds the interest part of the national format (``declaracion.interes``), not the
+patrimonial part the city's own declaration system keeps. ``situacionPatrimonial`` carries what
+we know for sure (the declarant's name, the entity) and, of the parts the specification
+requires, only values that state nothing we do not know: no schooling listed
+(``escolaridad: []``), no post named (``empleoCargoComision: ""``), and ``experienciaLaboral``
+with ``ninguno: false`` (the declarant did not state "none" here). Incomes (``ingresos``) and
+the previous year's activity (``actividadAnualAnterior``) are left out: the specification has
+no value for "not held" there, and any number would be invented (docs/pdn.md).
+
+System 2, ``POST /v1/spic``: servants who take part in procurement procedures, as recorded.
 """
 
 from __future__ import annotations
 
 import copy
-import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
+from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from ethics import pdn
+from ethics import access
+from ethics import interest as interest_format
+from ethics.models import Declaration, DeclarationKind
 from ethics.selectors import procurement_role_entities_published, procurement_roles_published
 from lacs.api.pdn import (
-    PDN_ROLES,
+    S1_PERMISSION,
     PdnQuery,
     PdnQueryError,
     PdnSearchView,
+    PdnView,
     paginated,
     parse_query,
+    spec_schema,
+    total_rows_from_zero,
 )
-from lacs.api.permissions import scoped
 
 SPECS = Path(__file__).parent / "specs"
 DECLARATIONS_SPEC = SPECS / "OAS_API_Declaraciones_Inicial.json"
@@ -91,31 +105,108 @@ SORTABLE = {
 }
 
 
-def _inline(node: Any, components: dict, depth: int = 0) -> Any:
-    """The schema with its local ``$ref``s replaced by what they point at."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/components/schemas/") and depth < 20:
-            return _inline(components[ref.rsplit("/", 1)[1]], components, depth + 1)
-        return {key: _inline(value, components, depth) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_inline(item, components, depth) for item in node]
-    return node
+# --- System 1: the records ----------------------------------------------------------------------
+PDN_KIND = {
+    DeclarationKind.INITIAL: "INICIAL",
+    DeclarationKind.MODIFICATION: "MODIFICACIÓN",
+    DeclarationKind.CONCLUSION: "CONCLUSIÓN",
+    DeclarationKind.UPDATE: "MODIFICACIÓN",
+}
+# Required by the specification, not held by the platform, with no "not held" value to send.
+NOT_HELD = ("ingresos", "actividadAnualAnterior")
+
+# Filters and sort keys of ``reqDeclaraciones`` (nested objects as dotted names) that map to
+# what a record carries; any other filter of the specification matches no record.
+FILTER_LOOKUPS = {
+    "nombres": "declarant__first_name__icontains",
+    "primerApellido": "declarant__last_name__icontains",
+    "datosEmpleoCargoComision.nombreEntePublico": "entity__name__icontains",
+}
+SORT_COLUMNS = {
+    "nombres": "declarant__first_name",
+    "primerApellido": "declarant__last_name",
+    "datosEmpleoCargoComision.nombreEntePublico": "entity__name",
+}
 
 
-@cache
-def spec_schema(path: Path, name: str) -> dict:
-    """A component schema of a PDN specification file, references resolved."""
-    spec = json.loads(path.read_text(encoding="utf-8"))
-    return _inline(spec["components"]["schemas"][name], spec["components"]["schemas"])
+def s1_record(declaration: Declaration, *, full: bool) -> dict[str, Any]:
+    """One ``results[]`` item; ``full`` keeps the private fields."""
+    user = declaration.declarant
+    return {
+        "id": str(declaration.pk),
+        "metadata": {
+            "actualizacion": declaration.filed_at.isoformat() if declaration.filed_at else "",
+            "institucion": declaration.entity.name,
+            "tipo": PDN_KIND[DeclarationKind(declaration.kind)],
+            "declaracionCompleta": False,
+            "actualizacionConflictoInteres": declaration.kind == DeclarationKind.UPDATE,
+        },
+        "declaracion": {
+            "situacionPatrimonial": {
+                "datosGenerales": {
+                    "nombre": user.first_name,
+                    "primerApellido": user.last_name,
+                },
+                "datosCurricularesDeclarante": {"escolaridad": []},
+                "datosEmpleoCargoComision": {
+                    "nombreEntePublico": declaration.entity.name,
+                    "empleoCargoComision": "",
+                },
+                "experienciaLaboral": {"ninguno": False},
+            },
+            "interes": declaration.interest
+            if full
+            else interest_format.public_view(declaration.interest),
+        },
+    }
+
+
+def s1_search(*, filters: dict[str, Any], order: dict[str, str]) -> QuerySet[Declaration]:
+    """Filed declarations matching ``filters`` (dotted names), sorted by ``order``, then newest."""
+    rows = Declaration.objects.filed().select_related("declarant", "entity")
+    for name, value in filters.items():
+        if name == "rfcSolicitante":
+            continue  # who asks is the token's user, never a name in the body
+        if name == "id":
+            value = str(value)
+            ok = value.isdigit() and 0 < int(value) < 2**63
+            rows = rows.filter(pk=int(value)) if ok else rows.none()
+        elif name in FILTER_LOOKUPS:
+            rows = rows.filter(**{FILTER_LOOKUPS[name]: value})
+        else:
+            rows = rows.none()  # a field our records do not carry
+    columns = [
+        F(SORT_COLUMNS[key]).desc() if direction == "desc" else F(SORT_COLUMNS[key]).asc()
+        for key, direction in order.items()
+        if key in SORT_COLUMNS
+    ]
+    return rows.order_by(*columns, "-filed_at", "-pk")
+
+
+def s1_full_ids(user, declarations) -> set[int]:
+    """Which of ``declarations`` ``user`` may read in full (one query)."""
+    if user is None or not user.is_authenticated:
+        return set()
+    ids = [d.pk for d in declarations]
+    return set(access.declarations_visible(user).filter(Q(pk__in=ids)).values_list("pk", flat=True))
+
+
+def s1_records(*, user, page: int = 1, page_size: int = 10, declaration_id: str | None = None):
+    """``(records, total)``: filed declarations, newest first, full only where ``user`` may."""
+    rows = s1_search(filters={} if declaration_id is None else {"id": declaration_id}, order={})
+    total = rows.count()
+    start = (page - 1) * page_size
+    chunk = list(rows[start : start + page_size])
+    full_ids = s1_full_ids(user, chunk)
+    return [s1_record(d, full=d.pk in full_ids) for d in chunk], total
 
 
 def without_not_held(schema: dict) -> dict:
-    """``resDeclaraciones`` less the requirements we cannot meet truthfully (``pdn.NOT_HELD``)."""
+    """``resDeclaraciones`` less the requirements we cannot meet truthfully (``NOT_HELD``)."""
     schema = copy.deepcopy(schema)
     record = schema["properties"]["results"]["items"]
     patrimonial = record["properties"]["declaracion"]["properties"]["situacionPatrimonial"]
-    patrimonial["required"] = [r for r in patrimonial["required"] if r not in pdn.NOT_HELD]
+    patrimonial["required"] = [r for r in patrimonial["required"] if r not in NOT_HELD]
     return schema
 
 
@@ -160,18 +251,17 @@ def _check_filters(query: PdnQuery) -> None:
 class DeclarationSearch(PdnSearchView):
     """``POST /v2/declaraciones``: filed declarations, public or full by the requester."""
 
+    permission_classes = [S1_PERMISSION]
     sortable = SORTABLE
     filters = TEXT_FILTERS | RANGE_FILTERS
 
     def search(self, request: Request, query: PdnQuery) -> dict:
         _check_filters(query)
         filters = {k: v.strip() if isinstance(v, str) else v for k, v in query.query.items()}
-        rows = pdn.s1_search(
-            filters={k: v for k, v in filters.items() if v != ""}, order=query.sort
-        )
+        rows = s1_search(filters={k: v for k, v in filters.items() if v != ""}, order=query.sort)
         total = rows.count()
         chunk = list(rows[query.offset : query.offset + query.page_size])
-        full = pdn.s1_full_ids(request.user, chunk)
+        full = s1_full_ids(request.user, chunk)
         return {
             "pagination": {
                 "pageSize": query.page_size,
@@ -179,7 +269,7 @@ class DeclarationSearch(PdnSearchView):
                 "totalRows": total,
                 "hasNextPage": query.offset + query.page_size < total,
             },
-            "results": [pdn.s1_record(d, full=d.pk in full) for d in chunk],
+            "results": [s1_record(d, full=d.pk in full) for d in chunk],
         }
 
     @extend_schema(
@@ -194,11 +284,8 @@ class DeclarationSearch(PdnSearchView):
         tags=["pdn"],
     )
     def post(self, request):
-        try:
-            body = request.data
-        except ParseError:
-            raise PdnQueryError("El cuerpo de la petición no es JSON válido.") from None
-        query = parse_query(flatten_body(body), sortable=self.sortable, filters=self.filters)
+        body = flatten_body(self.body(request))
+        query = parse_query(body, sortable=self.sortable, filters=self.filters)
         return Response(self.search(request, query))
 
 
@@ -224,16 +311,6 @@ SPIC_SORT = {
     "institucionDependencia": "appointment__entity__name",
     "puesto": "position",
 }
-
-
-def spic_documented() -> dict:
-    """``resSpic`` as we document it: ``totalRows`` may be 0 when nothing matches."""
-    schema = copy.deepcopy(spec_schema(SPIC_SPEC, "resSpic"))
-    schema["properties"]["pagination"]["properties"]["totalRows"] = {
-        "type": "integer",
-        "minimum": 0,
-    }
-    return schema
 
 
 def spic_record(role) -> dict:
@@ -309,17 +386,15 @@ class ProcurementServantSearch(PdnSearchView):
         operation_id="post_spic",
         summary="Servidores públicos que intervienen en contrataciones (PDN Sistema 2)",
         request={"application/json": spec_schema(SPIC_SPEC, "reqSpic")},
-        responses={200: OpenApiResponse(spic_documented())},
+        responses={200: OpenApiResponse(total_rows_from_zero(spec_schema(SPIC_SPEC, "resSpic")))},
         tags=["pdn"],
     )
     def post(self, request):
         return super().post(request)
 
 
-class ProcurementServantEntities(APIView):
+class ProcurementServantEntities(PdnView):
     """``GET /v1/spic/dependencias``: institutions with servants published in System 2."""
-
-    permission_classes = [scoped("pdn", *PDN_ROLES)]
 
     @extend_schema(
         operation_id="get_spic_dependencias",
@@ -338,3 +413,14 @@ class ProcurementServantEntities(APIView):
                 for e in procurement_role_entities_published()
             ]
         )
+
+
+urlpatterns = [
+    path("v2/declaraciones", DeclarationSearch.as_view(), name="pdn-declaraciones"),
+    path("v1/spic", ProcurementServantSearch.as_view(), name="pdn-spic"),
+    path(
+        "v1/spic/dependencias",
+        ProcurementServantEntities.as_view(),
+        name="pdn-spic-dependencias",
+    ),
+]

@@ -22,5 +22,6 @@ def scoped(scope: str, *roles: str) -> type[BasePermission]:
                 return token.is_valid([scope])
             return True
 
+    RoleAndScope.scope = scope  # type: ignore[attr-defined]  # read by the OpenAPI scheme
     RoleAndScope.__name__ = f"RoleAndScope_{scope}"
     return RoleAndScope

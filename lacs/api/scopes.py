@@ -32,6 +32,8 @@ SCOPE_ROLES = {
         Role.COMMITTEE,
     },
 }
+# PDN System 1 names its scope ``read:declaraciones``: whoever may hold ``pdn`` may hold it.
+SCOPE_ROLES["read:declaraciones"] = SCOPE_ROLES["pdn"]
 
 
 def allowed_scopes(user) -> set[str]:

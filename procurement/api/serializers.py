@@ -7,6 +7,10 @@ from procurement.models import ImportBatch, RedFlag
 
 class ImportIn(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=50)
+    lenient = serializers.BooleanField(
+        default=False,
+        help_text="Importar las entregas fuera del esquema y dejar sus fallas como avisos.",
+    )
 
 
 class ImportOut(serializers.ModelSerializer):
@@ -24,13 +28,15 @@ class ImportOut(serializers.ModelSerializer):
             "releases_unchanged",
             "processes_changed",
             "problems",
+            "lenient",
+            "warnings",
             "created_at",
             "finished_at",
         ]
 
 
 class FlagOut(serializers.ModelSerializer):
-    ocid = serializers.CharField(source="process.ocid", default=None)
+    ocid = serializers.CharField(source="process.ocid", default=None, allow_null=True)
 
     class Meta:
         model = RedFlag

@@ -43,11 +43,15 @@ class ImportCreate(APIView):
 
     @extend_schema(request=ImportIn, responses={202: ImportOut}, summary="Importar archivos OCDS")
     def post(self, request):
-        data = ImportIn(data={"files": request.FILES.getlist("files")})
+        fields = {"files": request.FILES.getlist("files")}
+        if "lenient" in request.data:
+            fields["lenient"] = request.data["lenient"]
+        data = ImportIn(data=fields)
         data.is_valid(raise_exception=True)
         files = [(f.name, f.read()) for f in data.validated_data["files"]]
+        lenient = data.validated_data["lenient"]
         try:
-            batch = ocds_batch_create(actor=request.user, files=files)
+            batch = ocds_batch_create(actor=request.user, files=files, lenient=lenient)
         except ProcurementError as exc:
             return Response({"code": "invalid", "message": str(exc)}, status=400)
         return Response(ImportOut(batch).data, status=status.HTTP_202_ACCEPTED)

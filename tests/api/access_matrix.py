@@ -4,6 +4,8 @@ API_DENIED = 403  # signed-in without the role: the API's own 403 (anonymous: 40
 
 PDN_SEARCH = {**everyone(405), "anonymous": 401}
 PDN_LIST = {**everyone(200), "anonymous": 401}
+# Its specification declares 403 and not 401: every refusal, even without a token, is a 403.
+PDN_LIST_403 = {**everyone(200), "anonymous": 403}
 
 MATRIX = {
     "api-schema": Row(everyone()),
@@ -21,6 +23,6 @@ MATRIX = {
     "pdn-spic-dependencias": Row(PDN_LIST),
     "pdn-ssancionados": Row(PDN_SEARCH),
     "pdn-psancionados": Row(PDN_SEARCH),
-    "pdn-ssancionados-dependencias": Row(PDN_LIST),
+    "pdn-ssancionados-dependencias": Row(PDN_LIST_403),
     "pdn-psancionados-dependencias": Row(PDN_LIST),
 }

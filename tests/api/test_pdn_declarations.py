@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from jsonschema import Draft7Validator
 
-from ethics import pdn
+from ethics.api import pdn
 from ethics.api.pdn import DECLARATIONS_SPEC, spec_schema, without_not_held
 from ethics.models import Declaration, DeclarationKind
 from lacs.models import Role

@@ -264,9 +264,7 @@ def test_malformed_json_is_400(client, world):
     assert response.status_code == 400 and response.json()["code"]
 
 
-@pytest.mark.parametrize(
-    "path", ["/v1/ssancionados", "/v1/psancionados", "/v1/ssancionados/dependencias"]
-)
+@pytest.mark.parametrize("path", ["/v1/ssancionados", "/v1/psancionados"])
 def test_no_token_is_401_and_a_token_without_pdn_is_403(client, entity, path):
     if path.endswith("dependencias"):
         method = client.get

@@ -3,7 +3,7 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from ethics import pdn
+from ethics.api import pdn
 from ethics.api.pdn import DECLARATIONS_SPEC
 from ethics.interest import schema
 from lacs.models import Role

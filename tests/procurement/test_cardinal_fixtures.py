@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from procurement.indicators import Settings, fences, quantile
+from procurement.indicators import Settings, high_outlier_fence, low_outlier_fence, quantile
 from tests.fixtures import CARDINAL_FIXTURES as FIXTURES
 
 # Cardinal's own test harness marks these local method names in every fixture run.
@@ -67,6 +67,8 @@ def test_quartiles_use_the_median_unbiased_estimator():
     assert quantile(values, 0.75) == 100
 
 
-def test_fences_skip_when_all_quartiles_are_zero():
-    assert fences([0, 0, 0, 5]) is not None
-    assert fences([0.0, 0.0, 0.0]) is None
+def test_a_zero_upper_fence_flags_nothing_but_a_zero_lower_fence_does():
+    assert high_outlier_fence([0] * 7 + [5], None) is None
+    assert high_outlier_fence([0.0, 0.0, 0.0], 0.0) == 0.0  # a setting is taken as it is
+    assert low_outlier_fence([0.0, 0.0, 0.0], None) == 0.0
+    assert high_outlier_fence([], None) is None

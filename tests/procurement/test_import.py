@@ -27,7 +27,9 @@ def test_merge_of_mexico_city_packages_equals_their_compiled_releases(number):
     parsed = ocds.parse_file(mx(f"release-package-{number}.json"))
     assert not parsed.problems
     expected = json.loads(mx(f"compiled-release-{number}.json"))
-    assert ocds.compile_releases(parsed.releases) == expected
+    # A package without ``version`` is OCDS 1.0, whose rules ocdskit compiled these with.
+    assert {parsed.version_of(r) for r in parsed.releases} == {"1.0"}
+    assert ocds.compile_releases(parsed.releases, "1.0") == expected
 
 
 @pytest.mark.django_db
@@ -62,18 +64,31 @@ def test_reimporting_the_same_data_changes_nothing():
 def test_a_later_release_updates_the_compiled_release():
     package = json.loads(mx("release-package-1.json"))
     first, second = package["releases"]
-    ocds_file_import(name="a.jsonl", content=orjson.dumps(first))
+    ocds_file_import(name="a.json", content=orjson.dumps({**package, "releases": [first]}))
     assert Process.objects.get().digest
-    ocds_file_import(name="b.jsonl", content=orjson.dumps(second))
+    ocds_file_import(name="b.json", content=orjson.dumps({**package, "releases": [second]}))
     assert Process.objects.get().data == json.loads(mx("compiled-release-1.json"))
+    assert set(Release.objects.values_list("ocds_version", flat=True)) == {"1.0"}
 
 
 @pytest.mark.django_db
-def test_published_compiled_release_is_kept_as_is():
+def test_a_release_tagged_compiled_inside_a_release_package_is_merged_like_any_release():
     result = ocds_file_import(name="c.json", content=mx("release-package_1.1-1.json"))
-    assert result.ok
+    assert result.ok and result.releases_new == 1
     process = Process.objects.get()
-    assert process.published_compiled and process.ocid == "ocds-03ad3f-193399"
+    assert not process.published_compiled and process.ocid == "ocds-03ad3f-193399"
+    (release,) = json.loads(mx("release-package_1.1-1.json"))["releases"]
+    assert process.data == ocds.compile_releases([release], "1.1")
+
+
+@pytest.mark.django_db
+def test_a_compiled_release_on_its_own_line_is_kept_as_published():
+    (release,) = json.loads(mx("release-package_1.1-1.json"))["releases"]
+    content = orjson.dumps(release) + b"\n" + _line()
+    result = ocds_file_import(name="c.jsonl", content=content)
+    assert result.ok
+    process = Process.objects.get(ocid="ocds-03ad3f-193399")
+    assert process.published_compiled and process.data == release
 
 
 @pytest.mark.django_db

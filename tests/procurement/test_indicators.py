@@ -44,7 +44,7 @@ def test_r058_flags_a_heavily_discounted_winning_bid():
         }
     )
     result = run(releases, "[R058]\n")
-    assert result == {"OCID": {"cheap": {"R058": 9.0}}, "Tenderer": {"W": {"R058": 9.0}}}
+    assert result == {"OCID": {"cheap": {"R058": 9.0}}, "Tenderer": {"W": {"R058": 0.0}}}
 
 
 def test_r030_flags_a_late_winning_bid():

@@ -149,7 +149,10 @@ def test_a_compiled_release_beside_its_own_releases_is_not_kept_as_published():
     package = orjson.loads((folder / "release-package-1.json").read_bytes())
     compiled = orjson.loads((folder / "compiled-release-1.json").read_bytes())
     compiled = {**compiled, "tag": ["compiled"], "title": "publicado"}
-    lines = [orjson.dumps(compiled)] + [orjson.dumps(r) for r in package["releases"]]
+    # Each release in a package of its own without ``version`` (1.0, as the data).
+    lines = [orjson.dumps(compiled)] + [
+        orjson.dumps({**package, "releases": [r]}) for r in package["releases"]
+    ]
     result = ocds_file_import(name="mixed.jsonl", content=b"\n".join(lines))
     assert result.ok and result.releases_new == 2 and result.processes_changed == 1
     process = Process.objects.get()
@@ -164,7 +167,7 @@ def test_a_kept_compiled_release_beside_its_new_releases_gives_way_to_the_merge(
     compiled = orjson.loads((folder / "compiled-release-1.json").read_bytes())
     compiled = orjson.dumps({**compiled, "tag": ["compiled"], "title": "publicado"})
     assert ocds_file_import(name="published.jsonl", content=compiled).releases_new == 1
-    lines = [compiled] + [orjson.dumps(r) for r in package["releases"]]
+    lines = [compiled] + [orjson.dumps({**package, "releases": [r]}) for r in package["releases"]]
     result = ocds_file_import(name="mixed.jsonl", content=b"\n".join(lines))
     assert (result.releases_new, result.releases_unchanged, result.processes_changed) == (2, 0, 1)
     process = Process.objects.get()

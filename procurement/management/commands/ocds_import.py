@@ -29,11 +29,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+")
+        parser.add_argument(
+            "--lenient",
+            action="store_true",
+            help="importa las entregas fuera del esquema y muestra sus fallas como avisos",
+        )
 
     def handle(self, *args, **options):
         failed = 0
         for path in _files(options["paths"]):
-            result = ocds_file_import(name=path.name, content=path.read_bytes())
+            content = path.read_bytes()
+            result = ocds_file_import(name=path.name, content=content, lenient=options["lenient"])
+            for warning in result.warnings:
+                self.stderr.write(f"{path}: aviso: {warning}")
             if result.ok:
                 self.stdout.write(
                     f"{path}: {result.releases_new} nuevas, {result.releases_unchanged} sin "

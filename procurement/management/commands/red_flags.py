@@ -47,6 +47,11 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="subcommand", required=True)
         indicators = sub.add_parser("indicators", help="Indicators over a JSON Lines file.")
         indicators.add_argument("-s", "--settings", help="Cardinal settings file (INI).")
+        indicators.add_argument(
+            "--no-meta",
+            action="store_true",
+            help="Accepted as Cardinal's documentation writes it; the output never has Meta.",
+        )
         indicators.add_argument("file", help="Compiled releases, one per line ('-' for stdin).")
         compute = sub.add_parser("compute", help="Indicators over the imported releases.")
         compute.add_argument("-s", "--settings", help="Cardinal settings file (INI).")
