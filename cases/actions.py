@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import logging
 import os
+import secrets
 import time
 from typing import Any
 
@@ -51,6 +52,7 @@ from cases.models import (
 from cases.routing import Facts, Pick, Plan, facts_load, plan_from, routing_plan
 from lacs import crypto, keys
 from lacs.audit import audit_record
+from lacs.days import day_start
 from lacs.db import execute_prepared
 from lacs.mail import notify_after_commit
 from lacs.models import (
@@ -73,11 +75,25 @@ class CaseError(Exception):
     """An action was refused; the message is for the person who asked (already translated)."""
 
 
+# Case ids and numbers are drawn at random, not from a sequence: staff see both (in addresses
+# and on every page), and consecutive values would place a day-only report between timed cases.
+CASE_ID_RANGE = (10**12, 2**53)  # above any sequence value, exact in JSON numbers
+CASE_NUMBER_DIGITS = 10
+
+
+def _random_case_id() -> int:
+    low, high = CASE_ID_RANGE
+    while True:
+        candidate = low + secrets.randbelow(high - low)
+        if not Case.objects.filter(pk=candidate).exists():
+            return candidate
+
+
 def _next_number(year: int) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval('cases_case_number_seq')")
-        (value,) = cursor.fetchone()
-    return f"CDMX-{year}-{value:06d}"
+    while True:
+        number = f"CDMX-{year}-{secrets.randbelow(10**CASE_NUMBER_DIGITS):0{CASE_NUMBER_DIGITS}d}"
+        if not Case.objects.filter(number=number).exists():
+            return number
 
 
 @transaction.atomic
@@ -98,6 +114,7 @@ def case_open(
     """
     today = timezone.localdate()
     case = Case.objects.create(
+        pk=_random_case_id(),
         number=_next_number(today.year),
         source=source,
         entity=entity,
@@ -189,6 +206,7 @@ def _recipient_add(case: Case, pick: Pick, data_key: bytes, notes_key: bytes, ac
         obj=case,
         entity=pick.entity,
         data={"user": pick.user.pk, "role": pick.role, "reason": pick.reason, "key": state},
+        day_only=actor is None,  # nobody acted: the system's time would follow the filing's
     )
     return state
 
@@ -247,6 +265,7 @@ def case_route(*, case_id: int) -> bool:
             obj=case,
             entity=case.entity_id,
             data={"recipients": decisions, "skipped": plan.skipped},
+            day_only=True,
         )
         _notify_users(case, [p.user for p in plan.picks])
     return True
@@ -319,7 +338,7 @@ def _recipients_store(facts: Facts, plan: Plan, data_key: bytes) -> list[dict]:
             [
                 facts.case.pk,
                 facts.outbox_id,
-                timezone.now(),
+                day_start(),  # the day only: routing follows the filing by milliseconds
                 timezone.localdate(),
                 [str(k) for k in w_kind],
                 w_user,
@@ -344,6 +363,7 @@ def _routing_wait(facts: Facts, plan: Plan) -> None:
             obj=facts.case,
             entity=facts.case.entity_id,
             data={"reason": error, "candidates": [p.user.pk for p in plan.picks]},
+            day_only=True,
         )
     CaseRouting.objects.filter(case_id=facts.case.pk).update(
         attempts=F("attempts") + 1, last_error=error
@@ -361,7 +381,7 @@ def routing_sweep(*, older_than_seconds: int = 60, limit: int = 500) -> int:
     """Route outbox rows nobody routed (broker or worker down); returns how many it routed."""
     cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
     pending = CaseRouting.objects.filter(state=RoutingState.PENDING, created_at__lte=cutoff)
-    ids = list(pending.order_by("created_at").values_list("case_id", flat=True)[:limit])
+    ids = list(pending.order_by("created_at", "case_id").values_list("case_id", flat=True)[:limit])
     return sum(case_route(case_id=case_id) for case_id in ids)
 
 

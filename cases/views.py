@@ -123,6 +123,7 @@ def _history(case: Case) -> list[dict]:
     return [
         {
             "at": event.at,
+            "day_only": event.day_only,
             "label": HISTORY_LABELS.get(event.action, event.action),
             "actor": event.actor_label,
             "data": event.data,

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from lacs.days import day_start
 from lacs.db import execute_prepared
 from lacs.models import AuditEvent, AuditHead, Entity
 
@@ -59,9 +60,7 @@ def audit_record(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the action's transaction")
-    now = timezone.now()
-    if day_only:  # local midnight: the day as people in Mexico City count it
-        now = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    now = day_start() if day_only else timezone.now()
     head = _head_locked()
     user = actor if getattr(actor, "is_authenticated", False) else None
     event = AuditEvent(

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lacs.days import is_day_only
+
 
 class EntityKind(models.TextChoices):
     HEAD = "head", _("Jefatura de Gobierno")
@@ -280,6 +282,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
+
+    @property
+    def day_only(self) -> bool:
+        """Recorded as the day only (a whistle-blower's act, or the system's right after it)."""
+        return is_day_only(self.at)
 
 
 class AuditHead(models.Model):

@@ -93,7 +93,7 @@ class CaseRead(APIView):
             "case": case,
             "notes": notes,
             "history": [
-                {"at": e.at, "action": e.action, "actor": e.actor_label}
+                {"at": e.at, "day_only": e.day_only, "action": e.action, "actor": e.actor_label}
                 for e in events.order_by("seq")
             ],
             "allowed_transitions": list(case.allowed_transitions()),

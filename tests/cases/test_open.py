@@ -22,7 +22,7 @@ def test_case_open_creates_numbered_case_with_intake_wrap_and_outbox(entity):
         case, data_key = case_open(
             entity=entity, category=CategoryFactory(), source=CaseSource.REPORT
         )
-    assert re.fullmatch(r"CDMX-\d{4}-\d{6}", case.number)
+    assert re.fullmatch(r"CDMX-\d{4}-\d{10}", case.number)
     assert case.status == CaseStatus.RECEIVED
     intake = CaseKeyWrap.objects.get(case=case, kind=WrapKind.INTAKE)
     assert crypto.unwrap_with(keys.intake_private_key(), bytes(intake.wrapped_key)) == data_key
