@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "lacs.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "lacs.middleware.IntakeSessionMiddleware",  # no session save where reports are filed
     "lacs.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "lacs.middleware.NullOriginSameSiteMiddleware",

@@ -4,6 +4,12 @@ import smtplib
 
 from celery import shared_task
 from django.core.mail import send_mail
+from django.core.management import call_command
+
+BEAT_SCHEDULE: dict = {
+    # Expired session rows go: an old row's expiry says when its owner was last active.
+    "lacs-sessions-clear": {"task": "lacs.sessions_clear", "schedule": 3600.0},
+}
 
 
 @shared_task(name="lacs.ping")
@@ -24,3 +30,9 @@ def ping(value: str = "pong") -> str:
 def mail_send_task(subject: str, body: str, recipients: list[str]) -> int:
     """Send one notice (lacs.mail); a mail server that fails is tried again with back-off."""
     return send_mail(subject, body, None, recipients)
+
+
+@shared_task(name="lacs.sessions_clear", ignore_result=True, time_limit=600)
+def sessions_clear_task() -> None:
+    """Delete expired sessions (Django's ``clearsessions``); idempotent."""
+    call_command("clearsessions")
