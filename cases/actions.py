@@ -651,20 +651,58 @@ def case_keys_share_pending(*, actor, case: Case, data_key: bytes, notes_key: by
 def user_keys_replaced(*, user) -> int:
     """A user got a new key pair (their password was reset): the wraps for the old key are dead.
 
-    Their cases wait for the keys again, as a recipient added before their first log-in does: a
-    recipient who holds the keys shares them on the next visit, or the entity's escrow key
-    recovers them. Returns how many cases now wait.
+    Their cases wait for the keys again, but not as a recipient added before their first log-in:
+    whoever reset the password may hold the new pair, so nothing hands the keys over on its own
+    (no co-recipient's visit, no escrow run). A current recipient must confirm the fingerprint
+    change (``case_keys_share_replaced``). Returns how many cases now wait.
     """
-    rows = CaseRecipient.objects.filter(user=user, state=RecipientState.ACTIVE)
+    rows = CaseRecipient.objects.filter(
+        user=user, state__in=(RecipientState.ACTIVE, RecipientState.PENDING_KEY)
+    )
     case_ids = list(rows.values_list("case_id", flat=True))
     if not case_ids:
         return 0
     CaseKeyWrap.objects.filter(
         case_id__in=case_ids, user=user, kind__in=(WrapKind.RECIPIENT, WrapKind.NOTES)
     ).delete()
-    rows.update(state=RecipientState.PENDING_KEY)
+    rows.update(state=RecipientState.KEY_REPLACED)
     audit_record(action="case.key_lost", obj=user, data={"cases": len(case_ids)})
     return len(case_ids)
+
+
+@transaction.atomic
+def case_keys_share_replaced(
+    *, actor, case: Case, recipient_id: int, fingerprint: str, data_key: bytes, notes_key: bytes
+) -> CaseRecipient:
+    """Hand the case keys to a recipient's replaced key pair, confirmed by a current recipient.
+
+    ``fingerprint`` is the new key's fingerprint as the confirming person saw it: a pair replaced
+    again after the page was shown is refused. The caller holds the keys (they opened them).
+    """
+    recipient = (
+        CaseRecipient.objects.select_for_update(of=("self",))
+        .select_related("user__keypair")
+        .filter(case=case, pk=recipient_id, state=RecipientState.KEY_REPLACED)
+        .first()
+    )
+    pair = getattr(recipient.user, "keypair", None) if recipient else None
+    if recipient is None or pair is None or recipient.user_id == actor.pk:
+        raise CaseError(_("Esta persona no espera la confirmación de una llave nueva."))
+    if fingerprint.strip().upper() != pair.fingerprint:
+        raise CaseError(_("La huella de la llave cambió desde que se mostró; revísela de nuevo."))
+    _wrap_for_user(case, recipient.user, data_key, notes_key)
+    CaseRecipient.objects.filter(pk=recipient.pk).update(state=RecipientState.ACTIVE)
+    audit_record(
+        action="case.key_share_replaced",
+        actor=actor,
+        obj=case,
+        data={
+            "user": recipient.user_id,
+            "old_fingerprint": pair.replaced_fingerprint,
+            "new_fingerprint": pair.fingerprint,
+        },
+    )
+    return recipient
 
 
 def escrow_waiting(entity: Entity | None = None):

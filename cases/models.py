@@ -310,6 +310,9 @@ class RecipientRole(models.TextChoices):
 class RecipientState(models.TextChoices):
     ACTIVE = "active", _("Con acceso")
     PENDING_KEY = "pending_key", _("En espera de llave")
+    # The person's key pair was replaced (a password reset): keys go to the new pair only once a
+    # current recipient confirms the fingerprint change.
+    KEY_REPLACED = "key_replaced", _("Llave reemplazada: espera confirmación")
     REVOKED = "revoked", _("Sin acceso")
 
 

@@ -12,6 +12,7 @@ Blobs are bytes with a one-byte version prefix so formats can evolve.
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -162,3 +163,9 @@ def derive_key(
 
 def new_salt() -> bytes:
     return os.urandom(16)
+
+
+def fingerprint(public_key: bytes) -> str:
+    """A public key's fingerprint for people to compare aloud: 20 hex digits in groups of four."""
+    digest = hashlib.sha256(b"lacs-x25519:" + public_key).hexdigest()[:20].upper()
+    return " ".join(digest[i : i + 4] for i in range(0, 20, 4))

@@ -31,10 +31,16 @@ keys_replaced = Signal()
 @transaction.atomic
 def user_keys_create(*, user, password: str) -> UserKeyPair:
     """Give ``user`` a fresh key pair wrapped by ``password`` (replacing any old one)."""
-    replaced = UserKeyPair.objects.filter(user=user).exists()
+    previous = UserKeyPair.objects.filter(user=user).values_list("public_key", flat=True).first()
+    replaced = previous is not None
     private, public = crypto.new_keypair()
     pair, _ = UserKeyPair.objects.update_or_create(
-        user=user, defaults={"public_key": crypto.b64e(public), **_wrapped(private, password)}
+        user=user,
+        defaults={
+            "public_key": crypto.b64e(public),
+            "replaced_public_key": previous or "",
+            **_wrapped(private, password),
+        },
     )
     if replaced:
         keys_replaced.send(sender=UserKeyPair, user=user)

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lacs import crypto
 from lacs.days import is_day_only
 
 
@@ -247,6 +248,9 @@ class UserKeyPair(models.Model):
     wrapped_private_key = models.TextField()
     salt = models.CharField(max_length=32)
     kdf = models.CharField(max_length=40)  # the Argon2id parameters the wrapping key used
+    # The public key this pair replaced (a password reset): recipients compare both fingerprints
+    # before they hand a case's keys to the new one.
+    replaced_public_key = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -255,6 +259,16 @@ class UserKeyPair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.public_key[:8]}…)"
+
+    @property
+    def fingerprint(self) -> str:
+        return crypto.fingerprint(crypto.b64d(self.public_key))
+
+    @property
+    def replaced_fingerprint(self) -> str:
+        if not self.replaced_public_key:
+            return ""
+        return crypto.fingerprint(crypto.b64d(self.replaced_public_key))
 
 
 class AuditEvent(models.Model):
