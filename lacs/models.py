@@ -276,14 +276,28 @@ class AuditEvent(models.Model):
 
     seq = models.BigIntegerField(unique=True)
     at = models.DateTimeField()
+    # Hashed fields: deleting a user or an entity must not rewrite them (no SET_NULL, no
+    # constraint); the row keeps the id as data.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     actor_label = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=80, db_index=True)
     object_type = models.CharField(max_length=80, blank=True)
     object_id = models.CharField(max_length=64, blank=True, db_index=True)
-    entity = models.ForeignKey(Entity, null=True, blank=True, on_delete=models.SET_NULL)
+    entity = models.ForeignKey(
+        Entity,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     data = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
@@ -312,3 +326,29 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.seq}"
+
+
+class AuditSignedHead(models.Model):
+    """The chain's head as it stood one day, signed with the audit signing key (Ed25519).
+
+    Published daily where the CPC can read and keep it: whoever rewrites rows before a signed
+    head and recomputes the chain cannot produce the signed hash again.
+    """
+
+    day = models.DateField(unique=True)
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    key = models.CharField(max_length=64)  # base64 public key that signed it
+    signature = models.CharField(max_length=100)
+
+    class Meta:
+        verbose_name = _("cabeza firmada de la bitácora")
+        verbose_name_plural = _("cabezas firmadas de la bitácora")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} #{self.seq}"
+
+    def line(self) -> str:
+        """The published line: day, sequence number, hash, public key, signature."""
+        return f"{self.day.isoformat()} {self.seq} {self.hash} {self.key} {self.signature}"
