@@ -215,6 +215,10 @@ INTAKE_PRIVATE_KEY = env_str("LACS_INTAKE_PRIVATE_KEY")
 # the public half. Outside production both are generated once under KEY_DIR.
 AUDIT_SIGNING_KEY_FILE = env_str("LACS_AUDIT_SIGNING_KEY_FILE")
 AUDIT_PUBLIC_KEY = env_str("LACS_AUDIT_PUBLIC_KEY")
+# Backups are encrypted to this X25519 public key (base64); its private half is kept offline and
+# given to `manage.py restore --private-key FILE` only. Outside production a pair is generated
+# under KEY_DIR (backup.key).
+BACKUP_PUBLIC_KEY = env_str("LACS_BACKUP_PUBLIC_KEY")
 
 # --- Platform rules -------------------------------------------------------------------------
 ACKNOWLEDGE_DAYS = env_int("LACS_ACKNOWLEDGE_DAYS", 7, minimum=1)
