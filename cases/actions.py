@@ -52,7 +52,7 @@ from cases.models import (
 from cases.routing import Facts, Pick, Plan, facts_load, plan_from, routing_plan
 from lacs import crypto, keys
 from lacs.audit import audit_record
-from lacs.days import day_start
+from lacs.days import day_start, unordered_id
 from lacs.db import execute_prepared
 from lacs.mail import notify_after_commit
 from lacs.models import (
@@ -75,18 +75,9 @@ class CaseError(Exception):
     """An action was refused; the message is for the person who asked (already translated)."""
 
 
-# Case ids and numbers are drawn at random, not from a sequence: staff see both (in addresses
-# and on every page), and consecutive values would place a day-only report between timed cases.
-CASE_ID_RANGE = (10**12, 2**53)  # above any sequence value, exact in JSON numbers
+# Case numbers are drawn at random, not from a sequence (ids too: lacs.days.unordered_id): staff
+# see both, and consecutive values would place a day-only report between timed cases.
 CASE_NUMBER_DIGITS = 10
-
-
-def _random_case_id() -> int:
-    low, high = CASE_ID_RANGE
-    while True:
-        candidate = low + secrets.randbelow(high - low)
-        if not Case.objects.filter(pk=candidate).exists():
-            return candidate
 
 
 def _next_number(year: int) -> str:
@@ -114,7 +105,7 @@ def case_open(
     """
     today = timezone.localdate()
     case = Case.objects.create(
-        pk=_random_case_id(),
+        pk=unordered_id(Case),
         number=_next_number(today.year),
         source=source,
         entity=entity,

@@ -17,6 +17,7 @@ from cases.actions import case_feedback_given, case_open
 from cases.models import Case, CaseSource
 from lacs import crypto
 from lacs.audit import audit_record
+from lacs.days import unordered_id
 from lacs.models import Category, Entity
 from whistleblowing import receipts
 from whistleblowing.access import (
@@ -117,6 +118,7 @@ def _attachments_store(case: Case, data_key: bytes, files: list[CleanFile], orig
     today = timezone.localdate()
     for clean in files:
         Attachment.objects.create(
+            pk=unordered_id(Attachment),
             case=case,
             origin=origin,
             added_on=today,
@@ -149,6 +151,7 @@ def message_from_whistleblower(
     message = None
     if body:
         message = Message.objects.create(
+            pk=unordered_id(Message),
             case=case,
             origin=Origin.WHISTLEBLOWER,
             sent_on=timezone.localdate(),
@@ -171,6 +174,7 @@ def protection_request_file(
 ) -> ProtectionRequest:
     """Ask for protection against retaliation; tracked on its own, also after closure."""
     request = ProtectionRequest.objects.create(
+        pk=unordered_id(ProtectionRequest),
         case=case,
         filed_on=timezone.localdate(),
         details=seal_json(data_key, {"what": what, "when": when, "who": who}, case, "protection"),
