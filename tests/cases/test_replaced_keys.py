@@ -90,3 +90,10 @@ def test_the_replaced_pair_cannot_confirm_itself(shared_case):
             notes_key=notes_key,
         )
     assert not _opens(case, victim, HIJACK)
+
+
+def test_each_person_reads_their_own_fingerprint_to_compare_aloud(shared_case, client):
+    _case, _data_key, _victim, colleague = shared_case
+    sign_in(client, colleague)
+    page = client.get(reverse("password_change")).content.decode()
+    assert UserKeyPair.objects.get(user=colleague).fingerprint in page
