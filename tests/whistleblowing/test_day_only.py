@@ -22,7 +22,8 @@ from django.utils import timezone
 from cases.models import Case
 from lacs.models import Role
 from tests.conftest import make_user, sign_in
-from tests.whistleblowing.factories import questionnaire, receipt_of, submit
+from tests.whistleblowing.factories import follow_up, questionnaire, receipt_of, submit
+from whistleblowing.models import Message, ProtectionRequest
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -81,9 +82,18 @@ def test_a_filed_and_routed_report_leaves_no_time_finer_than_the_day(celery_work
     contact = make_user(Role.CONTACT, entity)
     category, questions = questionnaire()
     before = _snapshot()
-    receipt_of(submit(Client(), category, entity, questions))
+    whistleblower = Client()
+    receipt = receipt_of(submit(whistleblower, category, entity, questions))
     case = Case.objects.get()
     _route(case)
+    follow_up(whistleblower, receipt)  # and comes back the same day with more
+    whistleblower.post(reverse("whistleblowing:followup_message"), {"body": "Otro dato."})
+    whistleblower.post(
+        reverse("whistleblowing:followup_protection"),
+        {"what": "Me cambiaron de área", "when": "Ayer", "who": "Mi jefe"},
+    )
+    assert Message.objects.filter(case=case).exists()
+    assert ProtectionRequest.objects.filter(case=case).exists()
 
     written = _snapshot() - before
     timed = sorted(f"{t}.{c} = {v!r}" for (t, c, v) in written if _finer_than_the_day(v))
