@@ -72,8 +72,8 @@ backup: messages
 	LACS_PROFILE=$${LACS_PROFILE:-demo} $(PY) manage.py backup $(if $(FILE),--output $(FILE))
 
 restore: messages
-	@test -n "$(FILE)" || (echo "usage: make restore FILE=.run/backups/lacs-....tar" && exit 2)
-	LACS_PROFILE=$${LACS_PROFILE:-demo} $(PY) manage.py restore $(FILE) --yes
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=.run/backups/lacs-....tar.enc [KEY=backup-private-key-file]" && exit 2)
+	LACS_PROFILE=$${LACS_PROFILE:-demo} $(PY) manage.py restore $(FILE) --yes $(if $(KEY),--private-key $(KEY))
 	LACS_PROFILE=$${LACS_PROFILE:-demo} $(PY) manage.py audit_verify
 
 services-stop: venv

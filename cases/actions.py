@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import logging
 import os
+import secrets
 import time
 from typing import Any
 
@@ -51,6 +52,7 @@ from cases.models import (
 from cases.routing import Facts, Pick, Plan, facts_load, plan_from, routing_plan
 from lacs import crypto, keys
 from lacs.audit import audit_record
+from lacs.days import day_start, unordered_id
 from lacs.db import execute_prepared
 from lacs.mail import notify_after_commit
 from lacs.models import (
@@ -73,11 +75,16 @@ class CaseError(Exception):
     """An action was refused; the message is for the person who asked (already translated)."""
 
 
+# Case numbers are drawn at random, not from a sequence (ids too: lacs.days.unordered_id): staff
+# see both, and consecutive values would place a day-only report between timed cases.
+CASE_NUMBER_DIGITS = 10
+
+
 def _next_number(year: int) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval('cases_case_number_seq')")
-        (value,) = cursor.fetchone()
-    return f"CDMX-{year}-{value:06d}"
+    while True:
+        number = f"CDMX-{year}-{secrets.randbelow(10**CASE_NUMBER_DIGITS):0{CASE_NUMBER_DIGITS}d}"
+        if not Case.objects.filter(number=number).exists():
+            return number
 
 
 @transaction.atomic
@@ -98,6 +105,7 @@ def case_open(
     """
     today = timezone.localdate()
     case = Case.objects.create(
+        pk=unordered_id(Case),
         number=_next_number(today.year),
         source=source,
         entity=entity,
@@ -189,6 +197,7 @@ def _recipient_add(case: Case, pick: Pick, data_key: bytes, notes_key: bytes, ac
         obj=case,
         entity=pick.entity,
         data={"user": pick.user.pk, "role": pick.role, "reason": pick.reason, "key": state},
+        day_only=actor is None,  # nobody acted: the system's time would follow the filing's
     )
     return state
 
@@ -247,6 +256,7 @@ def case_route(*, case_id: int) -> bool:
             obj=case,
             entity=case.entity_id,
             data={"recipients": decisions, "skipped": plan.skipped},
+            day_only=True,
         )
         _notify_users(case, [p.user for p in plan.picks])
     return True
@@ -319,7 +329,7 @@ def _recipients_store(facts: Facts, plan: Plan, data_key: bytes) -> list[dict]:
             [
                 facts.case.pk,
                 facts.outbox_id,
-                timezone.now(),
+                day_start(),  # the day only: routing follows the filing by milliseconds
                 timezone.localdate(),
                 [str(k) for k in w_kind],
                 w_user,
@@ -344,6 +354,7 @@ def _routing_wait(facts: Facts, plan: Plan) -> None:
             obj=facts.case,
             entity=facts.case.entity_id,
             data={"reason": error, "candidates": [p.user.pk for p in plan.picks]},
+            day_only=True,
         )
     CaseRouting.objects.filter(case_id=facts.case.pk).update(
         attempts=F("attempts") + 1, last_error=error
@@ -361,7 +372,7 @@ def routing_sweep(*, older_than_seconds: int = 60, limit: int = 500) -> int:
     """Route outbox rows nobody routed (broker or worker down); returns how many it routed."""
     cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
     pending = CaseRouting.objects.filter(state=RoutingState.PENDING, created_at__lte=cutoff)
-    ids = list(pending.order_by("created_at").values_list("case_id", flat=True)[:limit])
+    ids = list(pending.order_by("created_at", "case_id").values_list("case_id", flat=True)[:limit])
     return sum(case_route(case_id=case_id) for case_id in ids)
 
 
@@ -631,20 +642,58 @@ def case_keys_share_pending(*, actor, case: Case, data_key: bytes, notes_key: by
 def user_keys_replaced(*, user) -> int:
     """A user got a new key pair (their password was reset): the wraps for the old key are dead.
 
-    Their cases wait for the keys again, as a recipient added before their first log-in does: a
-    recipient who holds the keys shares them on the next visit, or the entity's escrow key
-    recovers them. Returns how many cases now wait.
+    Their cases wait for the keys again, but not as a recipient added before their first log-in:
+    whoever reset the password may hold the new pair, so nothing hands the keys over on its own
+    (no co-recipient's visit, no escrow run). A current recipient must confirm the fingerprint
+    change (``case_keys_share_replaced``). Returns how many cases now wait.
     """
-    rows = CaseRecipient.objects.filter(user=user, state=RecipientState.ACTIVE)
+    rows = CaseRecipient.objects.filter(
+        user=user, state__in=(RecipientState.ACTIVE, RecipientState.PENDING_KEY)
+    )
     case_ids = list(rows.values_list("case_id", flat=True))
     if not case_ids:
         return 0
     CaseKeyWrap.objects.filter(
         case_id__in=case_ids, user=user, kind__in=(WrapKind.RECIPIENT, WrapKind.NOTES)
     ).delete()
-    rows.update(state=RecipientState.PENDING_KEY)
+    rows.update(state=RecipientState.KEY_REPLACED)
     audit_record(action="case.key_lost", obj=user, data={"cases": len(case_ids)})
     return len(case_ids)
+
+
+@transaction.atomic
+def case_keys_share_replaced(
+    *, actor, case: Case, recipient_id: int, fingerprint: str, data_key: bytes, notes_key: bytes
+) -> CaseRecipient:
+    """Hand the case keys to a recipient's replaced key pair, confirmed by a current recipient.
+
+    ``fingerprint`` is the new key's fingerprint as the confirming person saw it: a pair replaced
+    again after the page was shown is refused. The caller holds the keys (they opened them).
+    """
+    recipient = (
+        CaseRecipient.objects.select_for_update(of=("self",))
+        .select_related("user__keypair")
+        .filter(case=case, pk=recipient_id, state=RecipientState.KEY_REPLACED)
+        .first()
+    )
+    pair = getattr(recipient.user, "keypair", None) if recipient else None
+    if recipient is None or pair is None or recipient.user_id == actor.pk:
+        raise CaseError(_("Esta persona no espera la confirmación de una llave nueva."))
+    if fingerprint.strip().upper() != pair.fingerprint:
+        raise CaseError(_("La huella de la llave cambió desde que se mostró; revísela de nuevo."))
+    _wrap_for_user(case, recipient.user, data_key, notes_key)
+    CaseRecipient.objects.filter(pk=recipient.pk).update(state=RecipientState.ACTIVE)
+    audit_record(
+        action="case.key_share_replaced",
+        actor=actor,
+        obj=case,
+        data={
+            "user": recipient.user_id,
+            "old_fingerprint": pair.replaced_fingerprint,
+            "new_fingerprint": pair.fingerprint,
+        },
+    )
+    return recipient
 
 
 def escrow_waiting(entity: Entity | None = None):

@@ -26,6 +26,7 @@ from cases.models import (
     ServantSanction,
 )
 from lacs.access import role_entities
+from lacs.days import day_start
 from lacs.models import Category, Entity, Role
 
 DEMO_CASES = [
@@ -158,7 +159,7 @@ def _history() -> int:
                 category=rng.choice(categories),
                 status=CaseStatus.CLOSED,
                 received_on=received,
-                routed_at=now,
+                routed_at=day_start(now),
                 acknowledge_by=received + dt.timedelta(days=7),
                 feedback_by=received + dt.timedelta(days=90),
                 acknowledged_on=received + dt.timedelta(days=rng.choice([1, 2, 3, 4, 6, 9, 12])),

@@ -106,6 +106,14 @@ class NoteForm(forms.Form):
     )
 
 
+class KeyConfirmForm(forms.Form):
+    """A current recipient confirms that a replaced key pair is the person's own."""
+
+    prefix = "keys"
+    recipient = forms.IntegerField(widget=forms.HiddenInput)
+    fingerprint = forms.CharField(max_length=30, widget=forms.HiddenInput)
+
+
 class RecuseForm(forms.Form):
     prefix = "recuse"
     reason = forms.CharField(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
 from lacs import crypto
+from lacs.days import day_start
 from lacs.models import Category, Entity
 
 
@@ -124,7 +125,7 @@ class Case(models.Model):
         _("el punto de contacto está involucrado"), default=False
     )
     head_implicated = models.BooleanField(_("el titular del ente está involucrado"), default=False)
-    routed_at = models.DateTimeField(_("turnado el"), null=True, blank=True)
+    routed_at = models.DateTimeField(_("turnado el"), null=True, blank=True)  # local midnight
     severity = models.CharField(
         _("gravedad"), max_length=10, choices=Severity.choices, blank=True, default=""
     )
@@ -276,7 +277,8 @@ class CaseRouting(models.Model):
     state = models.CharField(
         max_length=10, choices=RoutingState.choices, default=RoutingState.PENDING
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Both are the day's local midnight: the outbox row is written with the report.
+    created_at = models.DateTimeField(default=day_start)
     attempts = models.PositiveIntegerField(default=0)
     routed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=200, blank=True)
@@ -308,6 +310,9 @@ class RecipientRole(models.TextChoices):
 class RecipientState(models.TextChoices):
     ACTIVE = "active", _("Con acceso")
     PENDING_KEY = "pending_key", _("En espera de llave")
+    # The person's key pair was replaced (a password reset): keys go to the new pair only once a
+    # current recipient confirms the fingerprint change.
+    KEY_REPLACED = "key_replaced", _("Llave reemplazada: espera confirmación")
     REVOKED = "revoked", _("Sin acceso")
 
 

@@ -70,6 +70,7 @@ def case_history(case: Case) -> list[dict]:
     return [
         {
             "at": event.at,
+            "day_only": event.day_only,
             "action": event.action,
             "label": HISTORY_LABELS.get(event.action, event.action),
             "actor": event.actor_label,

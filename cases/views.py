@@ -16,6 +16,7 @@ from cases.forms import (
     FindingForm,
     InboxFilterForm,
     IndividualSanctionForm,
+    KeyConfirmForm,
     NoteForm,
     RecuseForm,
     ReferForm,
@@ -96,7 +97,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "closure_reason": case.closure_reason_text(data_key) if data_key else "",
         "notes": _notes(case, notes_key),
         "history": selectors.case_history(case),
-        "recipients": CaseRecipient.objects.filter(case=case).select_related("user", "entity"),
+        "recipients": CaseRecipient.objects.filter(case=case).select_related(
+            "user__keypair", "entity"
+        ),
         "transition_form": TransitionForm(case=case, initial=initial),
         "severity_form": SeverityForm(initial={**initial, "severity": case.severity}),
         "note_form": NoteForm(),
@@ -200,6 +203,25 @@ def case_recuse(request: HttpRequest, pk: int) -> HttpResponse:
         return _("Se registró su excusa; el caso se turnó a otra persona.")
 
     return _post_action(request, pk, RecuseForm, run)
+
+
+@require_POST
+@inbox_role_required
+def case_keys_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case, data, data_key, notes_key):
+        recipient = actions.case_keys_share_replaced(
+            actor=request.user,
+            case=case,
+            recipient_id=data["recipient"],
+            fingerprint=data["fingerprint"],
+            data_key=data_key,
+            notes_key=notes_key,
+        )
+        return _("Se compartieron las llaves del caso con la llave nueva de %(name)s.") % {
+            "name": recipient.user.get_full_name() or recipient.user.get_username()
+        }
+
+    return _post_action(request, pk, KeyConfirmForm, run)
 
 
 @require_POST

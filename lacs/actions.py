@@ -6,9 +6,11 @@ import datetime as dt
 
 from django.db import transaction
 from django.forms import ModelForm
+from django.utils import timezone
 
-from lacs.audit import audit_record
-from lacs.models import Category, ContactPoint, Entity, RoleAssignment
+from lacs import crypto
+from lacs.audit import audit_record, head_locked, head_message, verify_since
+from lacs.models import AuditSignedHead, Category, ContactPoint, Entity, RoleAssignment
 
 
 def _changed(form: ModelForm) -> dict:
@@ -105,3 +107,32 @@ def role_end(*, actor, assignment: RoleAssignment, end: dt.date) -> RoleAssignme
         data={"end": str(end)},
     )
     return assignment
+
+
+def audit_head_publish(*, private_key: bytes, day: dt.date | None = None) -> AuditSignedHead:
+    """Sign and publish today's head, once a day; the chain since the last signed head must verify.
+
+    Runs in the worker that holds the signing key. A broken chain is not signed (that would bless
+    a rewrite): it raises instead.
+    """
+    day = day or timezone.localdate()
+    with transaction.atomic():
+        existing = AuditSignedHead.objects.filter(day=day).first()
+        if existing is not None:
+            return existing
+        seq, digest = head_locked()
+        last = AuditSignedHead.objects.order_by("-seq").first()
+        problem = verify_since(last, seq, digest)
+        if problem:
+            raise RuntimeError(f"audit chain not signed: {problem}")
+        public = crypto.signing_public_from_private(private_key)
+        signature = crypto.sign(private_key, head_message(day, seq, digest))
+        signed = AuditSignedHead.objects.create(
+            day=day,
+            seq=seq,
+            hash=digest,
+            key=crypto.b64e(public),
+            signature=crypto.b64e(signature),
+        )
+        audit_record(action="audit.head_sign", obj=signed, data={"seq": seq, "day": day})
+        return signed

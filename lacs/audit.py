@@ -5,6 +5,11 @@ hash chain (SHA-256 over the previous hash and the row's canonical JSON); the he
 newest sequence number and hash, and is locked while a row is appended, so the chain has one
 order even under concurrent writers. ``audit_verify`` walks the chain and names the first row
 that does not match.
+
+The chain alone is unkeyed: whoever can write to the database can rewrite a row and recompute
+every hash after it. So each day the worker signs the head with an Ed25519 key that the web tier
+and the database never hold (``audit_head_sign``) and publishes it; ``audit_verify`` checks the
+chain against every published head, including a copy kept outside the database.
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from lacs import crypto, keys
+from lacs.days import day_start
 from lacs.db import execute_prepared
-from lacs.models import AuditEvent, AuditHead, Entity
+from lacs.models import AuditEvent, AuditHead, AuditSignedHead, Entity
 
 GENESIS = "0" * 64
 
@@ -59,10 +66,8 @@ def audit_record(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the action's transaction")
-    now = timezone.now()
-    if day_only:  # local midnight: the day as people in Mexico City count it
-        now = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    head = _head_locked()
+    now = day_start() if day_only else timezone.now()
+    head = head_locked()
     user = actor if getattr(actor, "is_authenticated", False) else None
     event = AuditEvent(
         seq=head[0] + 1,
@@ -81,7 +86,7 @@ def audit_record(
     return event
 
 
-def _head_locked() -> tuple[int, str]:
+def head_locked() -> tuple[int, str]:
     """Lock the head row (creating it for the very first row) and return (seq, hash)."""
     sql = f"SELECT seq, hash FROM {AuditHead._meta.db_table} WHERE id = 1 FOR UPDATE"  # noqa: S608
     with connection.cursor() as cursor:
@@ -122,10 +127,76 @@ class VerifyResult:
     checked: int
     problem: str = ""
     seq: int | None = None
+    heads: int = 0  # published heads the chain was checked against
 
 
-def audit_verify(*, chunk: int = 5000) -> VerifyResult:
-    """Walk the chain in order; report the first altered, removed or inserted row."""
+@dataclass(frozen=True)
+class SignedHead:
+    day: dt.date
+    seq: int
+    hash: str
+    key: str
+    signature: str
+
+    @classmethod
+    def parse(cls, line: str) -> SignedHead:
+        day, seq, digest, key, signature = line.split()
+        return cls(dt.date.fromisoformat(day), int(seq), digest, key, signature)
+
+    def valid(self, public_key: bytes) -> bool:
+        return crypto.b64d(self.key) == public_key and crypto.signature_valid(
+            public_key, head_message(self.day, self.seq, self.hash), crypto.b64d(self.signature)
+        )
+
+
+def head_message(day: dt.date, seq: int, digest: str) -> bytes:
+    """What is signed: the day, the sequence number and the hash of the head row."""
+    return f"lacs-audit-head\n{day.isoformat()}\n{seq}\n{digest}".encode()
+
+
+def published_heads() -> list[SignedHead]:
+    rows = AuditSignedHead.objects.order_by("seq", "day")
+    return [SignedHead(r.day, r.seq, r.hash, r.key, r.signature) for r in rows]
+
+
+def verify_since(last: AuditSignedHead | None, head_seq: int, head_hash: str) -> str:
+    """Check the rows after the last signed head lead to the current head; '' when they do."""
+    prev_hash, expected = (last.hash, last.seq + 1) if last else (GENESIS, 1)
+    if last is not None:
+        row = AuditEvent.objects.filter(seq=last.seq).values_list("hash", flat=True).first()
+        if row != last.hash:
+            return f"row #{last.seq} no longer matches the head signed on {last.day}"
+    for event in AuditEvent.objects.filter(seq__gte=expected).order_by("seq").iterator(2000):
+        if event.seq != expected or event.prev_hash != prev_hash:
+            return f"row #{expected} is missing or out of place"
+        if event_hash(prev_hash, event) != event.hash:
+            return f"row #{event.seq} was altered"
+        prev_hash, expected = event.hash, expected + 1
+    if expected - 1 != head_seq or prev_hash != head_hash:
+        return "the head does not match the last row"
+    return ""
+
+
+def audit_verify(
+    *,
+    chunk: int = 5000,
+    heads: list[SignedHead] | None = None,
+    public_key: bytes | None = None,
+) -> VerifyResult:
+    """Walk the chain in order; report the first altered, removed or inserted row.
+
+    ``heads`` (default: those published in the database) are checked with ``public_key``: a head
+    with a bad signature fails, and so does a chain whose row at a signed head's sequence number
+    has another hash (rows up to it were rewritten, even if every hash after was recomputed).
+    """
+    heads = published_heads() if heads is None else heads
+    public_key = public_key or keys.audit_public_key()
+    if heads and public_key is None:
+        return VerifyResult(False, 0, "signed heads given but no public key to check them", None)
+    for head in heads:
+        if not head.valid(public_key):  # type: ignore[arg-type]
+            return VerifyResult(False, 0, f"the head signed on {head.day} has a bad signature")
+    pending = {head.seq: head for head in heads}
     prev_hash, expected_seq, checked = GENESIS, 1, 0
     rows = AuditEvent.objects.order_by("seq")
     for event in rows.iterator(chunk_size=chunk):
@@ -137,11 +208,21 @@ def audit_verify(*, chunk: int = 5000) -> VerifyResult:
             )
         if event_hash(prev_hash, event) != event.hash:
             return VerifyResult(False, checked, f"row #{event.seq} was altered", event.seq)
+        signed = pending.pop(event.seq, None)
+        if signed is not None and signed.hash != event.hash:
+            problem = f"rows up to #{event.seq} differ from the head signed on {signed.day}"
+            return VerifyResult(False, checked, problem, event.seq)
         prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
-    head = AuditHead.objects.filter(id=1).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    if pending:
+        first = min(pending.values(), key=lambda h: h.seq)
+        problem = (
+            f"rows after #{checked} were removed (the head signed on {first.day} is #{first.seq})"
+        )
+        return VerifyResult(False, checked, problem, checked + 1)
+    head_row = AuditHead.objects.filter(id=1).first()
+    head_seq, head_hash = (head_row.seq, head_row.hash) if head_row else (0, GENESIS)
     if head_seq != checked or head_hash != prev_hash:
         return VerifyResult(
             False, checked, f"rows after #{checked} were removed (head is #{head_seq})", checked + 1
         )
-    return VerifyResult(True, checked)
+    return VerifyResult(True, checked, heads=len(heads))

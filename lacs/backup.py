@@ -1,7 +1,10 @@
-"""Backups: the database (pg_dump, custom format) and the encrypted file storage in one tar file.
+"""Backups: the database (pg_dump, custom format) and the encrypted file storage in one tar file,
+encrypted to an offline public key.
 
-Everything in a backup is as confidential as the live system and no more: contents are sealed
-under case keys that only recipients, whistle-blowers and escrow holders can open.
+A clear dump would hold every key wrap, TOTP secret and password-wrapped private key: enough to
+attack passwords offline or replay a restored copy. So the tar is sealed with a fresh data key
+(AES-256-GCM, in chunks) wrapped for ``LACS_BACKUP_PUBLIC_KEY`` (X25519); only the holder of the
+private half, kept offline, can restore it. See docs/backups.md for expiry against retention.
 """
 
 from __future__ import annotations
@@ -18,7 +21,92 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from lacs import crypto
+
 FORMAT = "lacs-backup-1"
+MAGIC = b"LACS-BACKUP-X25519-1\n"  # an encrypted backup starts with this line
+CHUNK = 1 << 20
+WRAP_INFO = b"lacs-backup"
+
+
+def _dev_backup_keypair() -> tuple[bytes, bytes]:
+    """Outside production: one backup pair under KEY_DIR, made on first use."""
+    key_dir = Path(settings.KEY_DIR)
+    key_dir.mkdir(parents=True, exist_ok=True)
+    path = key_dir / "backup.key"
+    if not path.exists():
+        path.write_text(crypto.b64e(crypto.new_keypair()[0]))
+        path.chmod(0o600)
+    private = crypto.b64d(path.read_text().strip())
+    return private, crypto.public_from_private(private)
+
+
+def backup_public_key() -> bytes:
+    if settings.BACKUP_PUBLIC_KEY:
+        return crypto.b64d(settings.BACKUP_PUBLIC_KEY)
+    if settings.PRODUCTION:
+        raise RuntimeError("LACS_BACKUP_PUBLIC_KEY is not set: backups are never written in clear")
+    return _dev_backup_keypair()[1]
+
+
+def backup_private_key(path: Path | None) -> bytes:
+    """The restore key: the file given, or the development pair outside production."""
+    if path is not None:
+        return crypto.b64d(Path(path).read_text().strip())
+    if settings.PRODUCTION:
+        raise ValueError("restoring needs the backup private key file (--private-key)")
+    return _dev_backup_keypair()[0]
+
+
+def _chunk_aad(index: int, last: bool) -> bytes:
+    return MAGIC + index.to_bytes(8, "big") + (b"\x01" if last else b"\x00")
+
+
+def encrypt_file(source: Path, destination: Path, public_key: bytes) -> None:
+    """Seal ``source`` in chunks under a fresh key wrapped for ``public_key``."""
+    data_key = crypto.new_data_key()
+    wrapped = crypto.wrap_for(public_key, data_key, WRAP_INFO)
+    with open(source, "rb") as plain, open(destination, "wb") as out:
+        out.write(MAGIC + len(wrapped).to_bytes(2, "big") + wrapped)
+        index, block = 0, plain.read(CHUNK)
+        while True:
+            following = plain.read(CHUNK)
+            sealed = crypto.seal(data_key, block, _chunk_aad(index, not following))
+            out.write(len(sealed).to_bytes(4, "big") + sealed)
+            if not following:
+                break
+            index, block = index + 1, following
+
+
+def _open_chunk(data_key: bytes, blob: bytes, index: int) -> tuple[bytes, bool]:
+    """A chunk's text and whether it is the last one (the AAD says so: no silent cut)."""
+    for last in (False, True):
+        try:
+            return crypto.open_(data_key, blob, _chunk_aad(index, last)), last
+        except crypto.CryptoError:
+            continue
+    raise ValueError(f"the backup was altered (chunk {index})")
+
+
+def decrypt_file(source: Path, destination: Path, private_key: bytes) -> None:
+    """Open a file written by ``encrypt_file``; a wrong key, a cut or an alteration raises."""
+    with open(source, "rb") as sealed, open(destination, "wb") as out:
+        if sealed.read(len(MAGIC)) != MAGIC:
+            raise ValueError(f"{source} is not a LACS backup")
+        wrapped = sealed.read(int.from_bytes(sealed.read(2), "big"))
+        try:
+            data_key = crypto.unwrap_with(private_key, wrapped, WRAP_INFO)
+        except crypto.CryptoError:
+            raise ValueError("this private key does not open the backup") from None
+        index, last = 0, False
+        while not last:
+            header = sealed.read(4)
+            if len(header) < 4:
+                raise ValueError("the backup is cut short")
+            blob = sealed.read(int.from_bytes(header, "big"))
+            block, last = _open_chunk(data_key, blob, index)
+            out.write(block)
+            index += 1
 
 
 def _binary(name: str, host: str) -> str:
@@ -49,9 +137,15 @@ def _conn_args(db: dict) -> tuple[list[str], dict[str, str]]:
 
 
 def backup_create(
-    *, destination: Path, db: dict | None = None, media_root: Path | None = None
+    *,
+    destination: Path,
+    db: dict | None = None,
+    media_root: Path | None = None,
+    public_key: bytes | None = None,
 ) -> Path:
-    """Write ``destination`` (a .tar) with the database dump, the file storage and a manifest."""
+    """Write ``destination``: the database dump, the file storage and a manifest in a tar,
+    encrypted to ``public_key`` (default: ``LACS_BACKUP_PUBLIC_KEY``)."""
+    public_key = public_key or backup_public_key()
     db = db or settings.DATABASES["default"]
     media_root = Path(media_root or settings.MEDIA_ROOT)
     destination.parent.mkdir(parents=True, exist_ok=True)
@@ -74,7 +168,8 @@ def backup_create(
             capture_output=True,
         )
         manifest = {"format": FORMAT, "created": timezone.now().isoformat(), "database": db["NAME"]}
-        with tarfile.open(destination, "w") as archive:
+        clear = Path(work) / "backup.tar"
+        with tarfile.open(clear, "w") as archive:
             archive.add(dump, arcname="database.dump")
             if media_root.exists():
                 archive.add(media_root, arcname="media")
@@ -82,15 +177,28 @@ def backup_create(
             body = json.dumps(manifest).encode()
             info.size = len(body)
             archive.addfile(info, fileobj=io.BytesIO(body))
+        encrypt_file(clear, destination, public_key)
     return destination
 
 
-def backup_restore(*, source: Path, db: dict | None = None, media_root: Path | None = None) -> None:
-    """Replace the database's contents and the file storage with those of ``source``."""
+def backup_restore(
+    *,
+    source: Path,
+    db: dict | None = None,
+    media_root: Path | None = None,
+    private_key: bytes | None = None,
+) -> None:
+    """Replace the database's contents and the file storage with those of ``source``, opened
+    with the backup private key (default: the development pair outside production)."""
     db = db or settings.DATABASES["default"]
     media_root = Path(media_root or settings.MEDIA_ROOT)
-    with tempfile.TemporaryDirectory() as work, tarfile.open(source) as archive:
-        archive.extractall(work, filter="data")
+    private_key = private_key or backup_private_key(None)
+    with tempfile.TemporaryDirectory() as work:
+        clear = Path(work) / "backup.tar"
+        decrypt_file(source, clear, private_key)
+        with tarfile.open(clear) as archive:
+            archive.extractall(work, filter="data")
+        clear.unlink()
         manifest = json.loads((Path(work) / "manifest.json").read_text())
         if manifest.get("format") != FORMAT:
             raise ValueError(f"{source} is not a LACS backup")

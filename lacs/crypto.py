@@ -12,12 +12,14 @@ Blobs are bytes with a one-byte version prefix so formats can evolve.
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import re
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
@@ -162,3 +164,37 @@ def derive_key(
 
 def new_salt() -> bytes:
     return os.urandom(16)
+
+
+def fingerprint(public_key: bytes) -> str:
+    """A public key's fingerprint for people to compare aloud: 20 hex digits in groups of four."""
+    digest = hashlib.sha256(b"lacs-x25519:" + public_key).hexdigest()[:20].upper()
+    return " ".join(digest[i : i + 4] for i in range(0, 20, 4))
+
+
+# --- Signatures (Ed25519): the audit chain's published heads -----------------------------------
+def new_signing_key() -> tuple[bytes, bytes]:
+    """A fresh Ed25519 pair as raw bytes: (private, public)."""
+    private = Ed25519PrivateKey.generate()
+    raw = serialization.Encoding.Raw
+    return (
+        private.private_bytes(raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()),
+        private.public_key().public_bytes(raw, serialization.PublicFormat.Raw),
+    )
+
+
+def signing_public_from_private(private: bytes) -> bytes:
+    public = Ed25519PrivateKey.from_private_bytes(private).public_key()
+    return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def sign(private: bytes, message: bytes) -> bytes:
+    return Ed25519PrivateKey.from_private_bytes(private).sign(message)
+
+
+def signature_valid(public: bytes, message: bytes, signature: bytes) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(public).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True

@@ -31,10 +31,16 @@ keys_replaced = Signal()
 @transaction.atomic
 def user_keys_create(*, user, password: str) -> UserKeyPair:
     """Give ``user`` a fresh key pair wrapped by ``password`` (replacing any old one)."""
-    replaced = UserKeyPair.objects.filter(user=user).exists()
+    previous = UserKeyPair.objects.filter(user=user).values_list("public_key", flat=True).first()
+    replaced = previous is not None
     private, public = crypto.new_keypair()
     pair, _ = UserKeyPair.objects.update_or_create(
-        user=user, defaults={"public_key": crypto.b64e(public), **_wrapped(private, password)}
+        user=user,
+        defaults={
+            "public_key": crypto.b64e(public),
+            "replaced_public_key": previous or "",
+            **_wrapped(private, password),
+        },
     )
     if replaced:
         keys_replaced.send(sender=UserKeyPair, user=user)
@@ -136,3 +142,35 @@ def intake_private_key() -> bytes:
     if settings.PRODUCTION:
         raise RuntimeError("LACS_INTAKE_PRIVATE_KEY is not set in this process")
     return _dev_intake_keypair()[0]
+
+
+# --- The audit signing key ------------------------------------------------------------------
+def _dev_audit_signing_key() -> bytes:
+    """Outside production: one Ed25519 key under KEY_DIR, made on first use."""
+    key_dir = Path(settings.KEY_DIR)
+    key_dir.mkdir(parents=True, exist_ok=True)
+    path = key_dir / "audit-signing.key"
+    with open(key_dir / "audit-signing.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            path.write_text(crypto.b64e(crypto.new_signing_key()[0]))
+            path.chmod(0o600)
+        return crypto.b64d(path.read_text().strip())
+
+
+def audit_signing_key() -> bytes:
+    """Only the worker that signs the daily head (or an offline operator) calls this."""
+    if settings.AUDIT_SIGNING_KEY_FILE:
+        return crypto.b64d(Path(settings.AUDIT_SIGNING_KEY_FILE).read_text().strip())
+    if settings.PRODUCTION:
+        raise RuntimeError("LACS_AUDIT_SIGNING_KEY_FILE is not set in this process")
+    return _dev_audit_signing_key()
+
+
+def audit_public_key() -> bytes | None:
+    """The key that published heads are checked against; None when none is configured."""
+    if settings.AUDIT_PUBLIC_KEY:
+        return crypto.b64d(settings.AUDIT_PUBLIC_KEY)
+    if settings.PRODUCTION:
+        return None
+    return crypto.signing_public_from_private(_dev_audit_signing_key())

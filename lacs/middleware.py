@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
@@ -29,6 +30,9 @@ CSP = "; ".join(
 )
 # Paths where whistle-blowers go: nothing of where they came from leaves the page.
 NO_REFERRER_PREFIXES = ("/report", "/api/v1/reports")
+# Where a report is filed or followed up: a signed-in visitor's session row is never written there,
+# or its new expiry would date the report (and tie it to the person) to the second.
+INTAKE_PATHS = re.compile(r"^/(report/(new/|followup/.*)?|api/v1/reports/.*)$")
 
 
 class SecurityHeadersMiddleware:
@@ -138,3 +142,16 @@ class OnionLocationMiddleware:
         if onion and html and response.status_code == 200 and not host.endswith(".onion"):
             response.headers["Onion-Location"] = onion + request.get_full_path()
         return response
+
+
+class IntakeSessionMiddleware(SessionMiddleware):
+    """Django's session middleware, except that intake paths never save the session.
+
+    Sessions are saved on every request (an inactivity timeout); on intake paths that save would
+    be a timestamp of the filing beside the signed-in person's name.
+    """
+
+    def process_response(self, request, response):
+        if INTAKE_PATHS.match(request.path):
+            return response
+        return super().process_response(request, response)

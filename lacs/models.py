@@ -11,6 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lacs import crypto
+from lacs.days import is_day_only
+
 
 class EntityKind(models.TextChoices):
     HEAD = "head", _("Jefatura de Gobierno")
@@ -245,6 +248,9 @@ class UserKeyPair(models.Model):
     wrapped_private_key = models.TextField()
     salt = models.CharField(max_length=32)
     kdf = models.CharField(max_length=40)  # the Argon2id parameters the wrapping key used
+    # The public key this pair replaced (a password reset): recipients compare both fingerprints
+    # before they hand a case's keys to the new one.
+    replaced_public_key = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -254,20 +260,44 @@ class UserKeyPair(models.Model):
     def __str__(self) -> str:
         return f"{self.user} ({self.public_key[:8]}…)"
 
+    @property
+    def fingerprint(self) -> str:
+        return crypto.fingerprint(crypto.b64d(self.public_key))
+
+    @property
+    def replaced_fingerprint(self) -> str:
+        if not self.replaced_public_key:
+            return ""
+        return crypto.fingerprint(crypto.b64d(self.replaced_public_key))
+
 
 class AuditEvent(models.Model):
     """One row of the tamper-evident audit log: each row carries its predecessor's hash."""
 
     seq = models.BigIntegerField(unique=True)
     at = models.DateTimeField()
+    # Hashed fields: deleting a user or an entity must not rewrite them (no SET_NULL, no
+    # constraint); the row keeps the id as data.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     actor_label = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=80, db_index=True)
     object_type = models.CharField(max_length=80, blank=True)
     object_id = models.CharField(max_length=64, blank=True, db_index=True)
-    entity = models.ForeignKey(Entity, null=True, blank=True, on_delete=models.SET_NULL)
+    entity = models.ForeignKey(
+        Entity,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     data = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
@@ -281,6 +311,11 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
 
+    @property
+    def day_only(self) -> bool:
+        """Recorded as the day only (a whistle-blower's act, or the system's right after it)."""
+        return is_day_only(self.at)
+
 
 class AuditHead(models.Model):
     """The last sequence number and hash, so that removing the newest rows is noticed too."""
@@ -291,3 +326,29 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.seq}"
+
+
+class AuditSignedHead(models.Model):
+    """The chain's head as it stood one day, signed with the audit signing key (Ed25519).
+
+    Published daily where the CPC can read and keep it: whoever rewrites rows before a signed
+    head and recomputes the chain cannot produce the signed hash again.
+    """
+
+    day = models.DateField(unique=True)
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    key = models.CharField(max_length=64)  # base64 public key that signed it
+    signature = models.CharField(max_length=100)
+
+    class Meta:
+        verbose_name = _("cabeza firmada de la bitácora")
+        verbose_name_plural = _("cabezas firmadas de la bitácora")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} #{self.seq}"
+
+    def line(self) -> str:
+        """The published line: day, sequence number, hash, public key, signature."""
+        return f"{self.day.isoformat()} {self.seq} {self.hash} {self.key} {self.signature}"

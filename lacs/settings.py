@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "lacs.middleware.OnionLocationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "lacs.middleware.IntakeSessionMiddleware",  # no session save where reports are filed
     "lacs.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "lacs.middleware.NullOriginSameSiteMiddleware",
@@ -218,6 +218,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 KEY_DIR = Path(env_str("LACS_KEY_DIR", str(BASE_DIR / ".run" / "keys")) or "")
 INTAKE_PUBLIC_KEY = env_str("LACS_INTAKE_PUBLIC_KEY", required=PRODUCTION)
 INTAKE_PRIVATE_KEY = env_str("LACS_INTAKE_PRIVATE_KEY")
+# The audit chain's signing key (Ed25519, base64 in a file): only the worker that signs the daily
+# head (or an offline operator) holds it; the web tier and the database never do. Verifiers use
+# the public half. Outside production both are generated once under KEY_DIR.
+AUDIT_SIGNING_KEY_FILE = env_str("LACS_AUDIT_SIGNING_KEY_FILE")
+AUDIT_PUBLIC_KEY = env_str("LACS_AUDIT_PUBLIC_KEY")
+# Backups are encrypted to this X25519 public key (base64); its private half is kept offline and
+# given to `manage.py restore --private-key FILE` only. Outside production a pair is generated
+# under KEY_DIR (backup.key).
+BACKUP_PUBLIC_KEY = env_str("LACS_BACKUP_PUBLIC_KEY")
 
 # --- Platform rules -------------------------------------------------------------------------
 ACKNOWLEDGE_DAYS = env_int("LACS_ACKNOWLEDGE_DAYS", 7, minimum=1)

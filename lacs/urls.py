@@ -21,6 +21,8 @@ urlpatterns = [
     path("staff/entities/<int:pk>/", views.staff_entity, name="staff_entity"),
     path("staff/categories/", views.staff_categories, name="staff_categories"),
     path("staff/roles/", views.staff_roles, name="staff_roles"),
+    path("audit/heads/", views.audit_heads, name="audit_heads"),
+    path("audit/heads.txt", views.audit_heads_file, name="audit_heads_file"),
     path("admin/", admin.site.urls),
     path("report/", include("whistleblowing.urls")),
     path("cases/", include("cases.urls")),

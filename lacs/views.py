@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lacs import actions, keys
+from lacs import actions, crypto, keys
 from lacs.access import mark_recent_auth, recent_auth_required, role_required
 from lacs.celery import app as celery_app
 from lacs.forms import (
@@ -29,7 +29,7 @@ from lacs.forms import (
     RoleAssignmentForm,
     TokenForm,
 )
-from lacs.models import Category, ContactPoint, Entity, Role, RoleAssignment
+from lacs.models import AuditSignedHead, Category, ContactPoint, Entity, Role, RoleAssignment
 
 
 def not_found(request: HttpRequest, exception=None) -> HttpResponse:
@@ -269,3 +269,31 @@ def staff_roles(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(assignments, 50).get_page(request.GET.get("page"))
     return render(request, "staff/roles.html", {"form": form, "page": page})
+
+
+# --- The audit log's published heads -------------------------------------------------------------
+def _public_key_text() -> str:
+    public = keys.audit_public_key()
+    return crypto.b64e(public) if public else ""
+
+
+@role_required(Role.CPC, Role.ADMIN)
+@require_GET
+def audit_heads(request: HttpRequest) -> HttpResponse:
+    """The signed daily heads of the audit log, for the CPC to read and keep."""
+    page = Paginator(AuditSignedHead.objects.order_by("-day"), 60).get_page(request.GET.get("page"))
+    context = {"page": page, "public_key": _public_key_text()}
+    return render(request, "audit/heads.html", context)
+
+
+@role_required(Role.CPC, Role.ADMIN)
+@require_GET
+def audit_heads_file(request: HttpRequest) -> HttpResponse:
+    """Every signed head, one a line, for ``manage.py audit_verify --heads FILE``."""
+    lines = ["# lacs audit heads: day seq hash public-key signature"]
+    lines.append(f"# public key: {_public_key_text() or '-'}")
+    lines += [head.line() for head in AuditSignedHead.objects.order_by("day")]
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    name = f"lacs-audit-heads-{timezone.localdate().isoformat()}.txt"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

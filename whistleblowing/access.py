@@ -8,6 +8,8 @@ Every refusal of an object answers "not found", like a missing one.
 
 from __future__ import annotations
 
+import json
+
 from django.db.models import Q
 from django.http import Http404
 
@@ -209,6 +211,30 @@ def identity_request_for_custodian(user, pk) -> IdentityRequest:
     if found is None:
         raise Http404
     return found
+
+
+def decision_notes_aad(request: IdentityRequest) -> bytes:
+    return aad(request.vault.report.case, f"identity-decision:{request.pk}")
+
+
+def identity_decision_notes(request: IdentityRequest, key: bytes) -> list[dict]:
+    """The custodians' sealed notes on ``request`` ([{by, approve, note}]), opened with ``key``."""
+    if not request.decision_notes:
+        return []
+    sealed = bytes(request.decision_notes)
+    return json.loads(crypto.open_text(key, sealed, decision_notes_aad(request)))
+
+
+def decision_notes_for(request: IdentityRequest, user, private_key: bytes | None) -> list[dict]:
+    """The custodians' sealed notes on a request, for a custodian or its author; [] otherwise."""
+    wrap = request.reasoning_wraps.get(str(user.pk))
+    if wrap is None or private_key is None or not request.decision_notes:
+        return []
+    try:
+        key = crypto.unwrap_with(private_key, crypto.b64d(wrap), b"lacs-reasoning")
+        return identity_decision_notes(request, key)
+    except crypto.CryptoError:
+        return []
 
 
 def reasoning_for(request: IdentityRequest, user, private_key: bytes | None) -> str | None:

@@ -7,16 +7,24 @@ the case and the field, so a blob cannot be moved to another case or field unnot
 
 from __future__ import annotations
 
+import json
+
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.actions import case_feedback_given, case_open
 from cases.models import Case, CaseSource
 from lacs import crypto
 from lacs.audit import audit_record
+from lacs.days import unordered_id
 from lacs.models import Category, Entity
 from whistleblowing import receipts
-from whistleblowing.access import custodians_with_keys
+from whistleblowing.access import (
+    custodians_with_keys,
+    decision_notes_aad,
+    identity_decision_notes,
+)
 from whistleblowing.files import CleanFile
 from whistleblowing.models import (
     Attachment,
@@ -127,6 +135,7 @@ def _attachments_store(case: Case, data_key: bytes, files: list[CleanFile], orig
     today = timezone.localdate()
     for clean in files:
         Attachment.objects.create(
+            pk=unordered_id(Attachment),
             case=case,
             origin=origin,
             added_on=today,
@@ -159,6 +168,7 @@ def message_from_whistleblower(
     message = None
     if body:
         message = Message.objects.create(
+            pk=unordered_id(Message),
             case=case,
             origin=Origin.WHISTLEBLOWER,
             sent_on=timezone.localdate(),
@@ -181,6 +191,7 @@ def protection_request_file(
 ) -> ProtectionRequest:
     """Ask for protection against retaliation; tracked on its own, also after closure."""
     request = ProtectionRequest.objects.create(
+        pk=unordered_id(ProtectionRequest),
         case=case,
         filed_on=timezone.localdate(),
         details=seal_json(data_key, {"what": what, "when": when, "who": who}, case, "protection"),
@@ -268,28 +279,57 @@ def identity_request_file(*, vault: IdentityVault, reasoning: str, actor) -> Ide
     return request
 
 
+class IdentityError(Exception):
+    """A custodian's decision was refused; the message is for them (already translated)."""
+
+
+def _reasoning_key(request: IdentityRequest, actor, private_key: bytes) -> bytes:
+    wrap = request.reasoning_wraps.get(str(actor.pk))
+    if wrap is None:
+        raise IdentityError(_("Su llave no abre esta solicitud: no puede decidirla."))
+    return crypto.unwrap_with(private_key, crypto.b64d(wrap), b"lacs-reasoning")
+
+
 @transaction.atomic
 def identity_request_decide(
     *, request: IdentityRequest, approve: bool, note: str, actor, private_key: bytes
 ) -> IdentityRequest:
-    """A custodian approves (the requester gets a wrap of the identity key) or refuses."""
+    """A custodian approves or refuses a request; an approval takes two different custodians.
+
+    The first approval is recorded and the request stays pending; the second one wraps the
+    identity key for the requester. A refusal by either ends it. The requester never decides.
+    """
     locked = IdentityRequest.objects.select_for_update().select_related("vault").get(pk=request.pk)
     if locked.status != IdentityRequestStatus.PENDING:
         return locked
-    fields = ["status", "decided_by", "decided_on", "decision_note"]
-    if approve:
-        wrap = locked.vault.custodian_wraps[str(actor.pk)]
-        identity_key = crypto.unwrap_with(private_key, crypto.b64d(wrap), b"lacs-identity")
-        public = crypto.b64d(locked.requested_by.keypair.public_key)
-        locked.reader_wrap = crypto.wrap_for(public, identity_key, b"lacs-identity")
-        fields.append("reader_wrap")
-    locked.status = IdentityRequestStatus.APPROVED if approve else IdentityRequestStatus.REFUSED
-    locked.decided_by = actor
-    locked.decided_on = timezone.localdate()
-    locked.decision_note = note
+    if locked.requested_by_id == actor.pk:
+        raise IdentityError(_("Nadie decide su propia solicitud."))
+    if approve and locked.first_approved_by_id == actor.pk:
+        raise IdentityError(_("Ya aprobó esta solicitud: falta la de otra persona custodia."))
+    key = _reasoning_key(locked, actor, private_key)
+    notes = identity_decision_notes(locked, key)
+    notes.append({"by": actor.get_username(), "approve": approve, "note": note})
+    locked.decision_notes = crypto.seal_text(key, json.dumps(notes), decision_notes_aad(locked))
+    fields = ["decision_notes"]
+    if approve and locked.first_approved_by_id is None:
+        locked.first_approved_by = actor
+        fields.append("first_approved_by")
+        action = "whistleblowing.identity_request_approve_first"
+    else:
+        action = "whistleblowing.identity_request_decide"
+        if approve:
+            wrap = locked.vault.custodian_wraps[str(actor.pk)]
+            identity_key = crypto.unwrap_with(private_key, crypto.b64d(wrap), b"lacs-identity")
+            public = crypto.b64d(locked.requested_by.keypair.public_key)
+            locked.reader_wrap = crypto.wrap_for(public, identity_key, b"lacs-identity")
+            fields.append("reader_wrap")
+        locked.status = IdentityRequestStatus.APPROVED if approve else IdentityRequestStatus.REFUSED
+        locked.decided_by = actor
+        locked.decided_on = timezone.localdate()
+        fields += ["status", "decided_by", "decided_on"]
     locked.save(update_fields=fields)
     audit_record(
-        action="whistleblowing.identity_request_decide",
+        action=action,
         actor=actor,
         obj=locked,
         entity=locked.vault.report.case.entity_id,

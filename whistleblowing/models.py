@@ -261,7 +261,12 @@ class IdentityRequestStatus(models.TextChoices):
 
 
 class IdentityRequest(models.Model):
-    """A handler's written, reasoned request to read the identity, decided by a custodian."""
+    """A handler's written, reasoned request to read the identity, decided by two custodians.
+
+    The first custodian's approval is recorded and waits for a second, different custodian; either
+    may refuse. Nobody decides their own request. The custodians' notes are sealed under the
+    reasoning key (custodians and the requester hold it), never stored in clear.
+    """
 
     vault = models.ForeignKey(IdentityVault, on_delete=models.CASCADE, related_name="requests")
     requested_by = models.ForeignKey(
@@ -279,7 +284,10 @@ class IdentityRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_on = models.DateField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
+    first_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_notes = models.BinaryField(null=True, blank=True)  # sealed JSON: [{by, approve, note}]
     reader_wrap = models.BinaryField(null=True, blank=True)  # identity key for the requester
 
     class Meta:

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 
 from cases.access import user_may_work
 from lacs.keys import session_private_key
-from whistleblowing.access import identity_key_for_reader
+from whistleblowing.access import decision_notes_for, identity_key_for_reader
 from whistleblowing.forms import HandlerMessageForm, IdentityRequestForm, ProtectionDecisionForm
 from whistleblowing.models import IdentityRequest, IdentityVault, Report
 from whistleblowing.sealing import open_json, open_text
@@ -55,11 +55,7 @@ def case_panel(request, case, data_key: bytes) -> str:
         "answers": open_json(data_key, report.answers, case, "answers"),
         "message_form": HandlerMessageForm(),
         "identity": identity,
-        "identity_requests": (
-            IdentityRequest.objects.filter(vault=identity, requested_by=request.user)
-            if identity
-            else []
-        ),
+        "identity_requests": _own_requests(request, identity),
         "identity_readable": identity is not None and _readable(request, case),
         "identity_form": IdentityRequestForm(),
         "next": request.get_full_path(),
@@ -71,6 +67,17 @@ def case_panel(request, case, data_key: bytes) -> str:
             prefix=f"p{row['request'].pk}",
         )
     return render_to_string("whistleblowing/panel.html", context, request=request)
+
+
+def _own_requests(request, identity) -> list[dict]:
+    """The signed-in handler's requests for this identity, with the custodians' notes opened."""
+    if identity is None:
+        return []
+    private_key = session_private_key(request)
+    return [
+        {"request": item, "notes": decision_notes_for(item, request.user, private_key)}
+        for item in IdentityRequest.objects.filter(vault=identity, requested_by=request.user)
+    ]
 
 
 def _readable(request, case) -> bool:

@@ -430,6 +430,7 @@ def custody(request: HttpRequest) -> HttpResponse:
         {
             "request": item,
             "reasoning": access.reasoning_for(item, request.user, private_key),
+            "notes": access.decision_notes_for(item, request.user, private_key),
             "form": IdentityDecisionForm(prefix=f"r{item.pk}"),
         }
         for item in pending
@@ -463,14 +464,18 @@ def custody_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = IdentityDecisionForm(request.POST, prefix=f"r{item.pk}")
     private_key = session_private_key(request)
     if form.is_valid() and private_key is not None:
-        actions.identity_request_decide(
-            request=item,
-            approve=form.cleaned_data["decision"] == "approve",
-            note=form.cleaned_data["note"],
-            actor=request.user,
-            private_key=private_key,
-        )
-        messages.success(request, _("La decisión quedó registrada."))
+        try:
+            actions.identity_request_decide(
+                request=item,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+                actor=request.user,
+                private_key=private_key,
+            )
+        except actions.IdentityError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("La decisión quedó registrada."))
     else:
         messages.error(request, _("Elija una decisión y escriba sus razones."))
     return redirect("whistleblowing:custody")

@@ -49,7 +49,8 @@ class NoteOut(serializers.Serializer):
 
 
 class HistoryOut(serializers.Serializer):
-    at = serializers.DateTimeField()
+    at = serializers.DateTimeField(help_text="Local midnight when ``day_only``: only the day.")
+    day_only = serializers.BooleanField()
     action = serializers.CharField()
     actor = serializers.CharField()
 

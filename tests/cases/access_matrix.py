@@ -39,6 +39,7 @@ MATRIX = {
     "cases:note": Row(CASE_FORM, kwargs=routed_case, method="post"),
     "cases:recuse": Row(CASE_FORM, kwargs=routed_case, method="post"),
     "cases:refer": Row(CASE_FORM, kwargs=routed_case, method="post"),
+    "cases:keys_confirm": Row(CASE_FORM, kwargs=routed_case, method="post"),
     "cases:routing_rules": Row(only("admin")),
     "cases:routing_rule_toggle": Row(
         {**only("admin", ok=302), "anonymous": LOGIN}, kwargs=rule, method="post"

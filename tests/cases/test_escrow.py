@@ -92,16 +92,21 @@ def test_a_key_that_is_not_the_entitys_changes_nothing(
 
 
 @pytest.mark.django_db
-def test_a_password_reset_makes_the_cases_wait_and_the_escrow_key_gives_them_back(escrowed, entity):
-    case, private, data_key, _notes_key = escrowed
+def test_a_password_reset_makes_the_cases_wait_and_the_escrow_key_does_not_give_them_back(
+    escrowed, entity
+):
+    """Whoever reset the password may hold the new pair: escrow recovery skips it."""
+    case, private, _data_key, _notes_key = escrowed
     contact = CaseRecipient.objects.get(case=case).user
     keys.user_keys_create(user=contact, password="otra-contraseña-larga")  # an admin's reset
-    assert CaseRecipient.objects.get(case=case, user=contact).state == RecipientState.PENDING_KEY
+    assert CaseRecipient.objects.get(case=case, user=contact).state == RecipientState.KEY_REPLACED
     assert not CaseKeyWrap.objects.filter(case=case, user=contact).exists()
     assert AuditEvent.objects.filter(action="case.key_lost", object_id=str(contact.pk)).exists()
-    actions.escrow_recover(actor=make_user(Role.ADMIN), entity=entity, private_key=private)
+    served = actions.escrow_recover(actor=make_user(Role.ADMIN), entity=entity, private_key=private)
+    assert served == (0, 0)
     fresh = keys.user_private_key(user=contact, password="otra-contraseña-larga")
-    assert case_data_key(case=case, user=contact, private_key=fresh) == data_key
+    with pytest.raises(Http404):
+        case_data_key(case=case, user=contact, private_key=fresh)
 
 
 @pytest.mark.django_db

@@ -13,4 +13,6 @@ MATRIX = {
     "staff_entity": Row(only("admin"), kwargs=lambda ctx: {"pk": ctx.entity.pk}),
     "staff_categories": Row(only("admin")),
     "staff_roles": Row(only("admin")),
+    "audit_heads": Row(only("cpc", "admin")),
+    "audit_heads_file": Row(only("cpc", "admin")),
 }

@@ -147,3 +147,58 @@ def test_a_restored_copy_opens_a_report_by_receipt_and_by_recipient_key(
     assert counts["problems"] == []  # the whistle-blower and the recipient read the text
     assert counts["cases"] == counts["routed_done"] == 1
     assert counts["audit_ok"]
+
+
+def test_a_backup_is_encrypted_to_the_offline_key_and_useless_without_it(
+    tmp_path, scratch_database, settings
+):
+    """The dump holder's attack: a backup file holds no key wrap, TOTP secret or private key in
+    clear, and without the offline private key it restores nothing."""
+    private, public = crypto.new_keypair()
+    settings.BACKUP_PUBLIC_KEY = crypto.b64e(public)
+    user = make_user(Role.CUSTODIAN, None, username="custodia-respaldo")
+    archive = backup_create(destination=tmp_path / "lacs.tar.enc", media_root=tmp_path / "m")
+    body = archive.read_bytes()
+    for secret in (
+        user.keypair.wrapped_private_key,
+        user.keypair.salt,
+        "PGDMP",
+        "lacs_userkeypair",
+    ):
+        assert secret.encode() not in body
+    wrong, _ = crypto.new_keypair()
+    with pytest.raises(ValueError, match="does not open"):
+        backup_restore(
+            source=archive, db=scratch_database, media_root=tmp_path / "r", private_key=wrong
+        )
+    cut = tmp_path / "cut.tar.enc"
+    cut.write_bytes(body[: len(body) - 20])
+    with pytest.raises(ValueError):
+        backup_restore(
+            source=cut, db=scratch_database, media_root=tmp_path / "r", private_key=private
+        )
+    key_file = tmp_path / "backup.key"
+    key_file.write_text(crypto.b64e(private))
+    env = dict(
+        os.environ, DATABASE_URL=_url(scratch_database), DJANGO_SETTINGS_MODULE="lacs.settings_test"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "restore",
+            str(archive),
+            "--yes",
+            "--private-key",
+            str(key_file),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    with psycopg2.connect(_url(scratch_database)) as restored, restored.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM lacs_userkeypair WHERE user_id = %s", [user.pk])
+        assert cursor.fetchone() == (1,)

@@ -1,15 +1,18 @@
-"""The identity vault: readable only after a custodian approves a reasoned request."""
+"""The identity vault: readable only after two custodians approve a reasoned request."""
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from cases.actions import case_route
-from cases.models import Case
-from lacs.models import AuditEvent, Role
+from cases.models import Case, CaseRecipient
+from lacs import keys
+from lacs.models import AuditEvent, Role, RoleAssignment
 from tests.conftest import make_user, sign_in
+from tests.factories import PASSWORD
 from tests.whistleblowing.factories import follow_up, questionnaire, receipt_of, submit
 from tests.whistleblowing.test_followup import panel_html
+from whistleblowing import actions
 from whistleblowing.models import IdentityRequest, IdentityRequestStatus
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +25,19 @@ def people(entity):
     custodian = make_user(Role.CUSTODIAN)
     contact = make_user(Role.CONTACT, entity)
     return custodian, contact
+
+
+@pytest.fixture
+def second(people):
+    """A second custodian, appointed before the report is filed."""
+    return make_user(Role.CUSTODIAN)
+
+
+def decide(custodian, request, decision="approve", note="Procede conforme a la ley."):
+    return signed(custodian).post(
+        reverse("whistleblowing:custody_decide", args=[request.pk]),
+        {f"r{request.pk}-decision": decision, f"r{request.pk}-note": note},
+    )
 
 
 @pytest.fixture
@@ -67,7 +83,9 @@ def test_a_request_needs_written_reasons(people, filed):
     assert not IdentityRequest.objects.exists()
 
 
-def test_custodian_approval_lets_the_handler_read_and_the_whistleblower_know(people, filed):
+def test_two_custodians_approval_lets_the_handler_read_and_the_whistleblower_know(
+    people, second, filed
+):
     custodian, contact = people
     receipt, case = filed
     handler = signed(contact)
@@ -87,7 +105,18 @@ def test_custodian_approval_lets_the_handler_read_and_the_whistleblower_know(peo
     )
     assert decided.status_code == 302
     request.refresh_from_db()
-    assert request.status == IdentityRequestStatus.APPROVED and request.decided_by == custodian
+    assert (
+        request.status == IdentityRequestStatus.PENDING and request.first_approved_by == custodian
+    )
+    assert handler.get(reverse("whistleblowing:identity_read", args=[case.pk])).status_code == 404
+    decide(custodian, request)  # the same custodian twice is still one
+    request.refresh_from_db()
+    assert request.status == IdentityRequestStatus.PENDING and request.reader_wrap is None
+    decide(second, request)
+    request.refresh_from_db()
+    assert request.status == IdentityRequestStatus.APPROVED and request.decided_by == second
+    assert b"Procede conforme" not in bytes(request.decision_notes)
+    assert "Procede conforme a la ley." in panel_html(handler, contact, case)
 
     identity = handler.get(reverse("whistleblowing:identity_read", args=[case.pk]))
     assert identity.status_code == 200
@@ -166,6 +195,7 @@ def test_a_custodian_appointed_later_gets_the_vault_from_an_earlier_one(people, 
         reverse("whistleblowing:custody_decide", args=[request.pk]),
         {f"r{request.pk}-decision": "approve", f"r{request.pk}-note": "Procede."},
     )
+    decide(custodian, request)
     page = handler.get(reverse("whistleblowing:identity_read", args=[case.pk]))
     assert "Juana Pérez" in page.content.decode()
 
@@ -179,3 +209,27 @@ def test_a_second_request_while_one_is_pending_changes_nothing(people, filed):
     again = handler.post(url, {"reasoning": REASONING + " Otra vez."})
     assert again.status_code == 302
     assert IdentityRequest.objects.count() == 1
+
+
+def test_nobody_approves_their_own_identity_request(people, second, filed, entity):
+    """A contact point who is also a custodian asks, then approves twice under two hats."""
+    custodian, _contact = people
+    _receipt, case = filed
+    insider = make_user(Role.CONTACT, entity)
+    RoleAssignment.objects.create(user=insider, role=Role.CUSTODIAN)
+    CaseRecipient.objects.filter(case=case).update(user=insider)
+    actions.identity_vaults_share(
+        actor=custodian, private_key=keys.user_private_key(user=custodian, password=PASSWORD)
+    )
+    request = actions.identity_request_file(
+        vault=case.report.identity, reasoning=REASONING, actor=insider
+    )
+    decide(second, request)
+    before = (bytes(IdentityRequest.objects.get().decision_notes), AuditEvent.objects.count())
+    page = signed(insider).get(reverse("whistleblowing:custody")).content.decode()
+    assert "Es su propia solicitud" in page
+    refused = decide(insider, request)
+    assert refused.status_code == 302
+    request.refresh_from_db()
+    assert request.status == IdentityRequestStatus.PENDING and request.reader_wrap is None
+    assert (bytes(request.decision_notes), AuditEvent.objects.count()) == before

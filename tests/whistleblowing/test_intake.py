@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -355,3 +356,55 @@ def test_a_huge_upload_is_refused_without_keeping_it(client, form, settings):
     )
     assert "«enorme.txt» pesa más de" in response.content.decode()
     assert not Case.objects.exists()
+
+
+def test_filing_while_signed_in_does_not_rewrite_the_session_row(client, form):
+    """The session row's expiry moving at the filing's instant would date the report."""
+    from django.contrib.sessions.models import Session
+
+    category, entity, questions = form
+    servant = make_user(Role.SERVANT, entity)
+    sign_in(client, servant)
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now())
+    before = Session.objects.values_list("session_data", "expire_date").get(session_key=key)
+    client.get(reverse("whistleblowing:start"))
+    client.get(reverse("whistleblowing:report_new"), {"category": category.code})
+    receipt_of(submit(client, category, entity, questions))
+    after = Session.objects.values_list("session_data", "expire_date").get(session_key=key)
+    assert after == before
+
+
+@pytest.mark.parametrize("path", ["/report/", "/report/new/", "/report/followup/case/"])
+def test_an_intake_path_that_touches_the_session_still_saves_nothing(rf, client, form, path):
+    from django.contrib.sessions.models import Session
+    from django.http import HttpResponse
+
+    from lacs.middleware import IntakeSessionMiddleware
+
+    servant = make_user(Role.SERVANT, form[1])
+    sign_in(client, servant)
+    key = client.session.session_key
+    before = Session.objects.values_list("session_data", "expire_date").get(session_key=key)
+    request = rf.post(path)
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = key
+
+    def view(request):
+        request.session["touched"] = True  # a template or view that forgot the rule
+        return HttpResponse()
+
+    response = IntakeSessionMiddleware(view)(request)
+    assert Session.objects.values_list("session_data", "expire_date").get(session_key=key) == before
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+
+
+def test_expired_sessions_are_cleared_by_beat(client, entity):
+    from django.contrib.sessions.models import Session
+
+    from lacs.tasks import BEAT_SCHEDULE, sessions_clear_task
+
+    assert any(job["task"] == "lacs.sessions_clear" for job in BEAT_SCHEDULE.values())
+    sign_in(client, make_user(Role.SERVANT, entity))
+    Session.objects.update(expire_date=timezone.now() - timezone.timedelta(days=1))
+    sessions_clear_task()
+    assert not Session.objects.exists()

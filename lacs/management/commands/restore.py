@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lacs.backup import backup_restore
+from lacs.backup import backup_private_key, backup_restore
 
 
 class Command(BaseCommand):
@@ -11,10 +11,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("source", type=Path)
         parser.add_argument(
+            "--private-key",
+            type=Path,
+            help="file with the backup private key (base64 X25519), kept offline",
+        )
+        parser.add_argument(
             "--yes", action="store_true", help="confirm that current data is replaced"
         )
 
-    def handle(self, *args, source: Path, yes: bool = False, **options):
+    def handle(self, *args, source: Path, yes: bool = False, private_key=None, **options):
         if not source.exists():
             raise CommandError(f"{source} does not exist")
         if not yes:
@@ -22,7 +27,7 @@ class Command(BaseCommand):
                 "restore replaces every row and file: run again with --yes to confirm"
             )
         try:
-            backup_restore(source=source)
+            backup_restore(source=source, private_key=backup_private_key(private_key))
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"restored from {source}; run `manage.py audit_verify` to check the log")
