@@ -38,7 +38,7 @@ from cases.models import (
 )
 from lacs import keys
 from lacs.access import recent_auth_required, role_required
-from lacs.models import AuditEvent, Role
+from lacs.models import AuditEvent, Entity, Role
 
 inbox_role_required = role_required(*access.INBOX_ROLES)
 PAGE_SIZE = 25
@@ -373,14 +373,15 @@ def escrow_recovery(request: HttpRequest) -> HttpResponse:
                 messages.info(request, _("Nadie de ese ente esperaba llaves."))
             return redirect("cases:escrow_recovery")
     entities = form.fields["entity"].queryset
-    rows = (
+    rows = list(
         actions.escrow_waiting()
         .select_related("case__entity", "user")
-        .order_by("case__entity__name", "case__number", "user__username")[: PAGE_SIZE * 8]
+        .order_by("escrow_entity_id", "case__number", "user__username")[: PAGE_SIZE * 8]
     )
+    owners = Entity.objects.in_bulk({row.escrow_entity_id for row in rows})
     waiting: dict = {}
-    for row in rows:  # one query for every entity, grouped here
-        waiting.setdefault(row.case.entity, []).append(row)
+    for row in rows:  # grouped by the entity whose escrow key opens the case
+        waiting.setdefault(owners[row.escrow_entity_id], []).append(row)
     return render(
         request,
         "cases/escrow_recovery.html",
