@@ -57,6 +57,7 @@ from cases.routing import (
     plan_from,
     receiving_escrow_keys,
     routing_plan,
+    unrouted,
 )
 from lacs import crypto, keys
 from lacs.audit import audit_record
@@ -373,6 +374,35 @@ def routing_sweep(*, older_than_seconds: int = 60, limit: int = 500) -> int:
     pending = CaseRouting.objects.filter(state=RoutingState.PENDING, created_at__lte=cutoff)
     ids = list(pending.order_by("created_at").values_list("case_id", flat=True)[:limit])
     return sum(case_route(case_id=case_id) for case_id in ids)
+
+
+def routing_unrouted_alert(*, now: dt.datetime | None = None) -> int:
+    """Tell the administrators, once per case, that reports wait unrouted for over an hour.
+
+    The notice holds a count and a link to /staff/routing/, never a case's content or number.
+    Returns how many cases it newly reported.
+    """
+    moment = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            unrouted(moment)
+            .filter(admins_alerted_on__isnull=True)
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
+        )
+        if not ids:
+            return 0
+        CaseRouting.objects.filter(pk__in=ids).update(admins_alerted_on=timezone.localdate())
+        audit_record(action="case.unrouted_alert", data={"cases": len(ids)})
+        admins = User.objects.filter(is_superuser=True, is_active=True).exclude(email="")
+        subject = _("Denuncias sin turnar")
+        body = _(
+            "%(n)s denuncia(s) esperan desde hace más de una hora a una persona que pueda "
+            "recibirlas. Este aviso no incluye su contenido. Revise las designaciones en "
+            "%(path)s"
+        ) % {"n": len(ids), "path": reverse("staff_routing")}
+        notify_after_commit(subject, body, list(admins.values_list("email", flat=True)))
+    return len(ids)
 
 
 # --- Workflow ---------------------------------------------------------------------------------

@@ -17,12 +17,14 @@ same statement (``claim=True``); recusal and every other re-routing read the sam
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from cases.models import (
@@ -356,3 +358,45 @@ def routing_plan(case: Case) -> Plan:
     """Who should receive ``case`` now, applying rules, recusals, absences and escalation."""
     facts = facts_load(case.pk)
     return plan_from(facts) if facts is not None else Plan()
+
+
+# --- Gaps an administrator must close ---------------------------------------------------------
+UNROUTED_AFTER = dt.timedelta(hours=1)
+ENDING_WITHIN_DAYS = 30
+
+
+def entities_without_contact_point(day: dt.date):
+    """Active entities with no current contact point, each with ``last_end`` (the day its last
+    appointment ended; none if it never had one) and ``has_oic`` (investigators take its
+    reports meanwhile; otherwise the Comptroller does)."""
+    current = ContactPoint.objects.current(day).values("entity_id")
+    investigators = RoleAssignment.objects.current(day).filter(
+        entity_id=OuterRef("pk"), role=Role.INVESTIGATOR, user__is_active=True
+    )
+    ended = ContactPoint.objects.filter(entity_id=OuterRef("pk"), end__lt=day).order_by("-end")
+    return (
+        Entity.objects.active()
+        .exclude(pk__in=current)
+        .annotate(last_end=Subquery(ended.values("end")[:1]), has_oic=Exists(investigators))
+        .order_by("name")
+    )
+
+
+def contact_points_ending(day: dt.date):
+    """Current appointments that end within ``ENDING_WITHIN_DAYS`` days, soonest first."""
+    until = day + dt.timedelta(days=ENDING_WITHIN_DAYS)
+    return (
+        ContactPoint.objects.current(day)
+        .filter(end__isnull=False, end__lte=until)
+        .select_related("user", "entity")
+        .order_by("end", "entity__name")
+    )
+
+
+def unrouted(now: dt.datetime):
+    """Outbox rows still waiting for a recipient an hour after the report was filed."""
+    return (
+        CaseRouting.objects.filter(state=RoutingState.PENDING, created_at__lte=now - UNROUTED_AFTER)
+        .select_related("case__entity")
+        .order_by("created_at")
+    )

@@ -7,15 +7,17 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import access, actions
+from cases import access, actions, routing
 from cases.forms import (
     SORTS,
     EscrowRecoverForm,
+    ExcludeForm,
     FindingForm,
     InboxFilterForm,
     IndividualSanctionForm,
@@ -53,6 +55,7 @@ HISTORY_LABELS = {
     "case.severity": gettext_lazy("Gravedad"),
     "case.note_add": gettext_lazy("Nota interna"),
     "case.recuse": gettext_lazy("Excusa por conflicto de interés"),
+    "case.exclude": gettext_lazy("Exclusión de una persona involucrada"),
     "case.refer": gettext_lazy("Turno"),
     "case.key_share": gettext_lazy("Llave compartida"),
     "case.escrow_recover": gettext_lazy("Llaves recuperadas con la llave del ente"),
@@ -179,6 +182,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "severity_form": SeverityForm(initial={**initial, "severity": case.severity}),
         "note_form": NoteForm(),
         "recuse_form": RecuseForm(),
+        "exclude_form": ExcludeForm(case=case, actor=request.user),
         "refer_form": ReferForm(initial=initial),
     }
     return render(request, "cases/detail.html", context)
@@ -187,7 +191,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _post_action(request: HttpRequest, pk: int, form_class, run, *, needs_keys: bool = True):
     """Shared shape of the case page's forms: authorise, validate, run the action, go back."""
     case = access.case_for_user(request.user, pk, perm="work_case")
-    extra = {"case": case} if form_class is TransitionForm else {}
+    extra: dict = {"case": case} if form_class is TransitionForm else {}
+    if form_class is ExcludeForm:
+        extra = {"case": case, "actor": request.user}
     form = form_class(request.POST, **extra)
     data_key, notes_key = _keys(request, case)
     if needs_keys and (data_key is None or notes_key is None):
@@ -278,6 +284,16 @@ def case_recuse(request: HttpRequest, pk: int) -> HttpResponse:
         return _("Se registró su excusa; el caso se turnó a otra persona.")
 
     return _post_action(request, pk, RecuseForm, run)
+
+
+@require_POST
+@inbox_role_required
+def case_exclude(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case, data, _data_key, _notes_key):
+        actions.case_exclude(actor=request.user, case=case, user=data["user"])
+        return _("La persona quedó excluida del caso.")
+
+    return _post_action(request, pk, ExcludeForm, run, needs_keys=False)
 
 
 @require_POST
@@ -387,6 +403,22 @@ def escrow_recovery(request: HttpRequest) -> HttpResponse:
         "cases/escrow_recovery.html",
         {"form": form, "waiting": list(waiting.items()), "entities": entities},
     )
+
+
+@role_required(Role.ADMIN)
+@recent_auth_required
+@require_GET
+def staff_routing(request: HttpRequest) -> HttpResponse:
+    """Gaps in routing coverage: entities nobody is appointed to, appointments about to end,
+    reports unrouted for over an hour (numbers and entities only, never contents)."""
+    day = timezone.localdate()
+    context = {
+        "vacant": routing.entities_without_contact_point(day),
+        "ending": routing.contact_points_ending(day),
+        "unrouted": routing.unrouted(timezone.now())[:PAGE_SIZE],
+        "ending_days": routing.ENDING_WITHIN_DAYS,
+    }
+    return render(request, "cases/staff_routing.html", context)
 
 
 # --- Sanctions registry (investigators) --------------------------------------------------------

@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/entities/<int:pk>/", views.staff_entity, name="staff_entity"),
     path("staff/categories/", views.staff_categories, name="staff_categories"),
     path("staff/roles/", views.staff_roles, name="staff_roles"),
+    path("staff/routing/", include("cases.staff_urls")),
     path("admin/", admin.site.urls),
     path("report/", include("whistleblowing.urls")),
     path("cases/", include("cases.urls")),

@@ -84,6 +84,15 @@ class ReferIn(serializers.Serializer):
     )
 
 
+class ExclusionIn(serializers.Serializer):
+    user = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class ExclusionOut(serializers.Serializer):
+    user = serializers.IntegerField(source="user_id")
+    declared_on = serializers.DateField()
+
+
 class ErrorOut(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()

@@ -14,6 +14,8 @@ from cases.api.serializers import (
     CaseDetailOut,
     CaseOut,
     ErrorOut,
+    ExclusionIn,
+    ExclusionOut,
     NoteIn,
     NoteOut,
     ReferIn,
@@ -170,3 +172,28 @@ class CaseRefer(_CaseAction):
             actor=request.user, case=case, data_key=data_key, notes_key=notes_key, **data
         )
         return CaseOut(case).data
+
+
+class CaseExclude(APIView):
+    """Declare a named colleague implicated: they lose access and never receive the case again.
+
+    Needs no unlocked keys (nothing is decrypted); ``user`` must be one the case page offers.
+    """
+
+    permission_classes = CASES_SCOPE
+
+    @extend_schema(request=ExclusionIn, responses={201: ExclusionOut, 400: ErrorOut})
+    def post(self, request: Request, pk: int) -> Response:
+        case = access.case_for_user(request.user, pk, perm="work_case")
+        data_in = ExclusionIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        user = actions.exclusion_candidates(case, request.user).filter(
+            pk=data_in.validated_data["user"]
+        )
+        if not user:
+            return _refused("This person cannot be excluded from this case.")
+        try:
+            exclusion = actions.case_exclude(actor=request.user, case=case, user=user[0])
+        except actions.CaseError as exc:
+            return _refused(str(exc))
+        return Response(ExclusionOut(exclusion).data, status=status.HTTP_201_CREATED)

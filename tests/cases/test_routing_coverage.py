@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from cases import actions
@@ -25,7 +26,7 @@ from cases.models import (
 from lacs import crypto, keys
 from lacs.models import AuditEvent, ContactPointKind, Entity, Role
 from tests.cases.factories import open_case
-from tests.conftest import make_user
+from tests.conftest import make_user, sign_in
 from tests.factories import PASSWORD, ContactPointFactory, EntityFactory
 
 
@@ -308,3 +309,36 @@ def test_referral_to_an_oic_skips_the_excluded_investigator(entity, comptroller)
     CaseExclusion.objects.create(case=case, user=implicated, declared_by=contact)
     picks = actions._referral_picks(case, "oic", oic)
     assert [p.user.pk for p in picks] == [honest.pk]
+
+
+# --- Exclusion through the page and the API ------------------------------------------------------
+@pytest.mark.django_db
+def test_case_page_offers_exclusion_and_excludes_a_named_alternate(client, entity):
+    contact = make_user(Role.CONTACT, entity)
+    backup = alternate(entity)
+    case, _key = open_case(entity)
+    route(case)
+    sign_in(client, contact)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert reverse("cases:exclude", args=[case.pk]) in page
+    answer = client.post(reverse("cases:exclude", args=[case.pk]), {"exclude-user": backup.pk})
+    assert answer.status_code == 302
+    assert CaseExclusion.objects.filter(case=case, user=backup, declared_by=contact).exists()
+
+
+@pytest.mark.django_db
+def test_api_excludes_a_colleague_and_refuses_an_outsider_changing_nothing(client, entity):
+    contact = make_user(Role.CONTACT, entity)
+    backup = alternate(entity)
+    outsider = make_user(Role.CONTACT, EntityFactory())
+    case, _key = open_case(entity)
+    route(case)
+    sign_in(client, contact)
+    url = reverse("api-case-exclusions", args=[case.pk])
+    refused = client.post(url, {"user": outsider.pk}, content_type="application/json")
+    assert refused.status_code == 400
+    assert not CaseExclusion.objects.exists()
+    assert not AuditEvent.objects.filter(action="case.exclude").exists()
+    done = client.post(url, {"user": backup.pk}, content_type="application/json")
+    assert done.status_code == 201 and done.json()["user"] == backup.pk
+    assert CaseExclusion.objects.filter(case=case, user=backup).exists()
