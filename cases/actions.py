@@ -174,8 +174,27 @@ def _wrap_for_user(case: Case, user, data_key: bytes, notes_key: bytes) -> bool:
     return True
 
 
+def _escrow_add(case: Case, entity: Entity, data_key: bytes, notes_key: bytes) -> None:
+    """Give ``entity``'s escrow key a copy of the case keys when it starts receiving the case
+    (a referral, a recusal's hand-over), unless the report names its head or contact point."""
+    implicated = case.head_implicated or case.contact_point_implicated
+    escrow = Entity.objects.filter(pk=entity.pk).values_list("escrow_public_key", flat=True)
+    public = next(iter(escrow), "")
+    if not public or (implicated and entity.pk == case.entity_id):
+        return
+    if CaseKeyWrap.objects.filter(case=case, kind=WrapKind.ESCROW, entity=entity).exists():
+        return
+    key_of = crypto.b64d(public)
+    CaseKeyWrap.objects.bulk_create(
+        CaseKeyWrap(case=case, kind=kind, entity=entity, wrapped_key=crypto.wrap_for(key_of, key))
+        for kind, key in ((WrapKind.ESCROW, data_key), (WrapKind.NOTES_ESCROW, notes_key))
+    )
+
+
 def _recipient_add(case: Case, pick: Pick, data_key: bytes, notes_key: bytes, actor=None) -> str:
     has_key = _wrap_for_user(case, pick.user, data_key, notes_key)
+    if has_key:
+        _escrow_add(case, pick.entity, data_key, notes_key)
     state = RecipientState.ACTIVE if has_key else RecipientState.PENDING_KEY
     CaseRecipient.objects.update_or_create(
         case=case,

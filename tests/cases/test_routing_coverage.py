@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import actions
-from cases.access import case_data_key, cases_visible_to
+from cases.access import case_data_key, case_notes_key, cases_visible_to
 from cases.models import (
     Case,
     CaseExclusion,
@@ -342,3 +342,30 @@ def test_api_excludes_a_colleague_and_refuses_an_outsider_changing_nothing(clien
     done = client.post(url, {"user": backup.pk}, content_type="application/json")
     assert done.status_code == 201 and done.json()["user"] == backup.pk
     assert CaseExclusion.objects.filter(case=case, user=backup).exists()
+
+
+@pytest.mark.django_db
+def test_referral_gives_the_receiving_entitys_escrow_key_a_copy(entity):
+    contact = make_user(Role.CONTACT, entity)
+    target = EntityFactory()
+    private = escrow_for(target)
+    make_user(Role.CONTACT, target)
+    case, data_key = open_case(entity)
+    route(case)
+    case = Case.objects.get(pk=case.pk)
+    own = keys.user_private_key(user=contact, password=PASSWORD)
+    notes_key = case_notes_key(case=case, user=contact, private_key=own)
+    Case.objects.filter(pk=case.pk).update(status="assessment")
+    case.refresh_from_db()
+    actions.case_refer(
+        actor=contact,
+        case=case,
+        version=case.version,
+        kind="entity",
+        summary="Competencia de otro ente",
+        data_key=data_key,
+        notes_key=notes_key,
+        target=target,
+    )
+    wrap = CaseKeyWrap.objects.get(case=case, kind=WrapKind.ESCROW, entity=target)
+    assert crypto.unwrap_with(private, bytes(wrap.wrapped_key)) == data_key
