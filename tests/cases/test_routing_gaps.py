@@ -5,6 +5,8 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -86,3 +88,18 @@ def test_whistleblower_reads_being_assigned_while_unrouted_then_assigned(entity)
     make_user(Role.CONTACT, entity)
     actions.case_route(case_id=case.pk)
     assert "ya se asignó" in status_words(Case.objects.get(pk=case.pk))
+
+
+@pytest.mark.django_db
+def test_staff_routing_page_costs_the_same_queries_for_more_gaps(client, entity):
+    admin = make_user(Role.ADMIN)
+    sign_in(client, admin)
+    stuck(entity)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("staff_routing"))
+    for _ in range(3):
+        stuck(EntityFactory())
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("staff_routing")).content.decode()
+    assert page.count("CDMX-") == 4
+    assert len(many.captured_queries) == len(few.captured_queries)
