@@ -102,7 +102,8 @@ class Facts:
     outbox_id: int | None
     attempts: int
     intake_key: bytes | None
-    recused: set[int]  # people who recused themselves or were excluded from the case
+    recused: set[int]
+    excluded: set[int]  # named implicated by a recipient: never routed this case
     rules: list[RoutingRule]  # active ones: id, category, entity, target and mode only
     comptroller_id: int | None
     points: dict[int, list[Point]]
@@ -160,8 +161,8 @@ def _facts_sql(claim: bool) -> str:
            cat.code, cat.specialised_unit_id, r.id, r.attempts,
            (SELECT w.wrapped_key FROM {t["wrap"]} w
              WHERE w.case_id = c.id AND w.kind = '{WrapKind.INTAKE}'),
-           ARRAY(SELECT s.user_id FROM {t["recusal"]} s WHERE s.case_id = c.id
-                 UNION SELECT s.user_id FROM {t["exclusion"]} s WHERE s.case_id = c.id),
+           ARRAY(SELECT s.user_id FROM {t["recusal"]} s WHERE s.case_id = c.id),
+           ARRAY(SELECT s.user_id FROM {t["exclusion"]} s WHERE s.case_id = c.id),
            (SELECT coalesce(json_agg(json_build_array(
                        x.id, x.category_id, x.entity_id, x.target_id, x.mode)
                        ORDER BY x.position, x.id), '[]'::json)
@@ -222,6 +223,7 @@ def facts_load(case_id: int, *, claim: bool = False) -> Facts | None:
         attempts,
         intake_key,
         recused,
+        excluded,
         rules,
         comptroller_id,
         points,
@@ -243,6 +245,7 @@ def facts_load(case_id: int, *, claim: bool = False) -> Facts | None:
         attempts=attempts or 0,
         intake_key=bytes(intake_key) if intake_key is not None else None,
         recused=set(recused),
+        excluded=set(excluded),
         rules=[RoutingRule.from_db("default", _RULE_FIELDS, item) for item in rules],
         comptroller_id=comptroller_id,
         points=by_entity,
@@ -259,6 +262,8 @@ def _entity(entity_id: int) -> Entity:
 
 
 def _why_not(facts: Facts, point: Point) -> str:
+    if point.user_id in facts.excluded:
+        return "excluded"
     if point.user_id in facts.recused:
         return "recused"
     if point.absent:
@@ -341,7 +346,7 @@ def plan_from(facts: Facts) -> Plan:
     if facts.implicated() and plan.fallback:
         plan.fallback = RoutingFallback.IMPLICATED
     comptroller = facts.comptroller_id
-    if not plan.keyed() and comptroller is not None and comptroller not in facts.implicated():
+    if not plan.keyed() and comptroller is not None and not facts.implicated():
         role, reason = RecipientRole.COMPTROLLER, "no_available_contact_point"
         if _entity_chain(plan, facts, comptroller, role, reason):
             plan.fallback = RoutingFallback.COMPTROLLER

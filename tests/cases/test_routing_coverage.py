@@ -275,7 +275,7 @@ def test_excluded_colleague_loses_access_and_is_never_routed_the_case_again(enti
     plan = actions.routing_plan(case)
     assert contact.pk not in {p.user.pk for p in plan.picks}
     assert backup.pk in {p.user.pk for p in plan.picks}
-    assert {"user": contact.pk, "entity": entity.pk, "reason": "recused"} in plan.skipped
+    assert {"user": contact.pk, "entity": entity.pk, "reason": "excluded"} in plan.skipped
 
 
 @pytest.mark.django_db
