@@ -24,7 +24,7 @@ from cases.models import (
     WrapKind,
 )
 from lacs import crypto, keys
-from lacs.models import AuditEvent, ContactPointKind, Entity, Role
+from lacs.models import AuditEvent, ContactPointKind, Entity, Role, RoleAssignment
 from tests.cases.factories import open_case
 from tests.conftest import make_user, sign_in
 from tests.factories import PASSWORD, ContactPointFactory, EntityFactory
@@ -369,3 +369,22 @@ def test_referral_gives_the_receiving_entitys_escrow_key_a_copy(entity):
     )
     wrap = CaseKeyWrap.objects.get(case=case, kind=WrapKind.ESCROW, entity=target)
     assert crypto.unwrap_with(private, bytes(wrap.wrapped_key)) == data_key
+
+
+@pytest.mark.django_db
+def test_oic_link_takes_exactly_the_investigators_appointed_today(entity):
+    today = timezone.localdate()
+    day = dt.timedelta(days=1)
+    ended = make_user(Role.INVESTIGATOR, entity)
+    RoleAssignment.objects.filter(user=ended).update(start=today - 10 * day, end=today - day)
+    future = make_user(Role.INVESTIGATOR, entity)
+    RoleAssignment.objects.filter(user=future).update(start=today + day)
+    current = make_user(Role.INVESTIGATOR, entity)
+    case, _key = open_case(entity)
+    picked = {p.user.pk for p in actions.routing_plan(case).picks}
+    appointed = set(
+        RoleAssignment.objects.current(today)
+        .filter(entity=entity, role=Role.INVESTIGATOR)
+        .values_list("user_id", flat=True)
+    )
+    assert picked == appointed == {current.pk}
