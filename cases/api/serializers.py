@@ -35,6 +35,7 @@ class CaseOut(serializers.ModelSerializer):
             "acknowledged_on",
             "feedback_given_on",
             "referred_to",
+            "routed_via",
             "deadline",
             "version",
         ]

@@ -388,3 +388,15 @@ def test_oic_link_takes_exactly_the_investigators_appointed_today(entity):
         .values_list("user_id", flat=True)
     )
     assert picked == appointed == {current.pk}
+
+
+@pytest.mark.django_db
+def test_case_page_and_api_say_which_link_of_the_chain_took_the_case(client, entity):
+    investigator = make_user(Role.INVESTIGATOR, entity)
+    case, _key = open_case(entity)
+    route(case)
+    sign_in(client, investigator)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Órgano interno de control" in page
+    body = client.get(reverse("api-case", args=[case.pk])).json()
+    assert body["case"]["routed_via"] == "oic"
