@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from cases.models import (
     NEAR_DAYS,
     REFERRABLE,
     Case,
+    CaseExclusion,
     CaseFinding,
     CaseKeyWrap,
     CaseNote,
@@ -49,7 +50,16 @@ from cases.models import (
     Severity,
     WrapKind,
 )
-from cases.routing import Facts, Pick, Plan, facts_load, plan_from, routing_plan
+from cases.routing import (
+    Facts,
+    Pick,
+    Plan,
+    facts_load,
+    plan_from,
+    receiving_escrow_keys,
+    routing_plan,
+    unrouted,
+)
 from lacs import crypto, keys
 from lacs.audit import audit_record
 from lacs.days import day_start, unordered_id
@@ -117,23 +127,13 @@ def case_open(
         feedback_by=today + dt.timedelta(days=settings.FEEDBACK_DAYS),
     )
     data_key = crypto.new_data_key()
-    wraps = [
-        CaseKeyWrap(
-            case=case,
-            kind=WrapKind.INTAKE,
-            wrapped_key=crypto.wrap_for(keys.intake_public_key(), data_key),
-        )
-    ]
-    if entity.escrow_public_key:
-        wraps.append(
-            CaseKeyWrap(
-                case=case,
-                kind=WrapKind.ESCROW,
-                entity=entity,
-                wrapped_key=crypto.wrap_for(crypto.b64d(entity.escrow_public_key), data_key),
-            )
-        )
-    CaseKeyWrap.objects.bulk_create(wraps)
+    # Only the intake key: the worker adds the escrow copies for the entities that receive the
+    # case, which may not be the reported one (its head or contact point may be named).
+    CaseKeyWrap.objects.create(
+        case=case,
+        kind=WrapKind.INTAKE,
+        wrapped_key=crypto.wrap_for(keys.intake_public_key(), data_key),
+    )
     CaseRouting.objects.create(case=case)
     whistleblower = actor is None or source == CaseSource.REPORT
     audit_record(
@@ -182,8 +182,27 @@ def _wrap_for_user(case: Case, user, data_key: bytes, notes_key: bytes) -> bool:
     return True
 
 
+def _escrow_add(case: Case, entity: Entity, data_key: bytes, notes_key: bytes) -> None:
+    """Give ``entity``'s escrow key a copy of the case keys when it starts receiving the case
+    (a referral, a recusal's hand-over), unless the report names its head or contact point."""
+    implicated = case.head_implicated or case.contact_point_implicated
+    escrow = Entity.objects.filter(pk=entity.pk).values_list("escrow_public_key", flat=True)
+    public = next(iter(escrow), "")
+    if not public or (implicated and entity.pk == case.entity_id):
+        return
+    if CaseKeyWrap.objects.filter(case=case, kind=WrapKind.ESCROW, entity=entity).exists():
+        return
+    key_of = crypto.b64d(public)
+    CaseKeyWrap.objects.bulk_create(
+        CaseKeyWrap(case=case, kind=kind, entity=entity, wrapped_key=crypto.wrap_for(key_of, key))
+        for kind, key in ((WrapKind.ESCROW, data_key), (WrapKind.NOTES_ESCROW, notes_key))
+    )
+
+
 def _recipient_add(case: Case, pick: Pick, data_key: bytes, notes_key: bytes, actor=None) -> str:
     has_key = _wrap_for_user(case, pick.user, data_key, notes_key)
+    if has_key:
+        _escrow_add(case, pick.entity, data_key, notes_key)
     state = RecipientState.ACTIVE if has_key else RecipientState.PENDING_KEY
     CaseRecipient.objects.update_or_create(
         case=case,
@@ -243,19 +262,25 @@ def case_route(*, case_id: int) -> bool:
         _routing_pause()
         case = facts.case
         plan = plan_from(facts)
-        if not any(p.public_key for p in plan.picks):
+        if not plan.keyed():
             _routing_wait(facts, plan)
             return False
         if facts.intake_key is None:
             raise CaseError(f"case {case.pk} has no intake key to route with")
         data_key = crypto.unwrap_with(keys.intake_private_key(), facts.intake_key)
-        decisions = _recipients_store(facts, plan, data_key)
+        escrows = receiving_escrow_keys(facts, plan)
+        decisions = _recipients_store(facts, plan, data_key, escrows)
         access_grant(case=case, users=[p.user for p in plan.picks])
         audit_record(
             action="case.route",
             obj=case,
             entity=case.entity_id,
-            data={"recipients": decisions, "skipped": plan.skipped},
+            data={
+                "recipients": decisions,
+                "skipped": plan.skipped,
+                "fallback": plan.fallback,
+                "escrow": sorted(escrows),
+            },
             day_only=True,
         )
         _notify_users(case, [p.user for p in plan.picks])
@@ -288,14 +313,17 @@ def _route_store_sql() -> str:
                last_error = ''
          WHERE id = $2::bigint
     )
-    UPDATE {Case._meta.db_table} SET routed_at = $3::timestamptz WHERE id = $1::bigint
+    UPDATE {Case._meta.db_table} SET routed_at = $3::timestamptz, routed_via = $14::varchar
+     WHERE id = $1::bigint
     """  # noqa: S608  # names from model meta, values as parameters
 
 
-def _recipients_store(facts: Facts, plan: Plan, data_key: bytes) -> list[dict]:
-    """Wrap both keys for each pick, record recipients, drop the intake wrap, close the outbox
-    row: one statement, so the whistle-blower's case reaches the inbox without a queue of
-    round trips."""
+def _recipients_store(
+    facts: Facts, plan: Plan, data_key: bytes, escrows: dict[int, str]
+) -> list[dict]:
+    """Wrap both keys for each pick and each receiving entity's escrow key, record recipients,
+    drop the intake wrap, close the outbox row: one statement, so the whistle-blower's case
+    reaches the inbox without a queue of round trips."""
     notes_key = crypto.new_data_key()
     wraps: list[tuple[str, int | None, int | None, bytes]] = []
     rows: list[tuple[int, str, str, int, str]] = []
@@ -316,9 +344,10 @@ def _recipients_store(facts: Facts, plan: Plan, data_key: bytes) -> list[dict]:
                 "key": state,
             }
         )
-    if facts.escrow_public_key:
-        wrapped = crypto.wrap_for(crypto.b64d(facts.escrow_public_key), notes_key)
-        wraps.append((WrapKind.NOTES_ESCROW, None, facts.case.entity_id, wrapped))
+    for entity_id, escrow in sorted(escrows.items()):
+        public = crypto.b64d(escrow)
+        for kind, key in ((WrapKind.ESCROW, data_key), (WrapKind.NOTES_ESCROW, notes_key)):
+            wraps.append((kind, None, entity_id, crypto.wrap_for(public, key)))
     w_kind, w_user, w_entity, w_key = (list(column) for column in zip(*wraps, strict=True))
     r_user, r_role, r_state, r_entity, r_reason = (list(c) for c in zip(*rows, strict=True))
     with connection.cursor() as cursor:
@@ -340,6 +369,7 @@ def _recipients_store(facts: Facts, plan: Plan, data_key: bytes) -> list[dict]:
                 [str(x) for x in r_state],
                 r_entity,
                 r_reason,
+                str(plan.fallback),
             ],
         )
     return decisions
@@ -374,6 +404,35 @@ def routing_sweep(*, older_than_seconds: int = 60, limit: int = 500) -> int:
     pending = CaseRouting.objects.filter(state=RoutingState.PENDING, created_at__lte=cutoff)
     ids = list(pending.order_by("created_at", "case_id").values_list("case_id", flat=True)[:limit])
     return sum(case_route(case_id=case_id) for case_id in ids)
+
+
+def routing_unrouted_alert(*, now: dt.datetime | None = None) -> int:
+    """Tell the administrators, once per case, that reports wait unrouted for over an hour.
+
+    The notice holds a count and a link to /staff/routing/, never a case's content or number.
+    Returns how many cases it newly reported.
+    """
+    moment = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            unrouted(moment)
+            .filter(admins_alerted_on__isnull=True)
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
+        )
+        if not ids:
+            return 0
+        CaseRouting.objects.filter(pk__in=ids).update(admins_alerted_on=timezone.localdate())
+        audit_record(action="case.unrouted_alert", data={"cases": len(ids)})
+        admins = User.objects.filter(is_superuser=True, is_active=True).exclude(email="")
+        subject = _("Denuncias sin turnar")
+        body = _(
+            "%(n)s denuncia(s) esperan desde hace más de una hora a una persona que pueda "
+            "recibirlas. Este aviso no incluye su contenido. Revise las designaciones en "
+            "%(path)s"
+        ) % {"n": len(ids), "path": reverse("staff_routing")}
+        notify_after_commit(subject, body, list(admins.values_list("email", flat=True)))
+    return len(ids)
 
 
 # --- Workflow ---------------------------------------------------------------------------------
@@ -544,6 +603,57 @@ def case_recuse(*, actor, case: Case, reason: str, data_key: bytes, notes_key: b
     return new
 
 
+def exclusion_candidates(case: Case, actor):
+    """Whom ``actor`` may declare implicated: the case's other recipients, and the contact
+    points and investigators of the entities that hold or could be given the case."""
+    day = timezone.localdate()
+    holders = CaseRecipient.objects.filter(case=case).exclude(state=RecipientState.REVOKED)
+    entities = {case.entity_id, *holders.values_list("entity_id", flat=True)} - {None}
+    points = ContactPoint.objects.current(day).filter(entity_id__in=entities)
+    investigators = RoleAssignment.objects.current(day).filter(
+        entity_id__in=entities, role=Role.INVESTIGATOR
+    )
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(pk__in=holders.values("user_id"))
+            | Q(pk__in=points.values("user_id"))
+            | Q(pk__in=investigators.values("user_id"))
+        )
+        .exclude(pk=actor.pk)
+        .exclude(pk__in=case.barred_user_ids())
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+@transaction.atomic
+def case_exclude(*, actor, case: Case, user) -> CaseExclusion:
+    """Declare a named colleague implicated in ``case``: they lose access and are never routed,
+    escalated, referred or assigned the case again.
+
+    Refused (nothing changes) for oneself (that is a recusal), for someone outside the case's
+    entities, and when nobody else would still hold the case's keys.
+    """
+    if user.pk == actor.pk:
+        raise CaseError(_("Para apartarse usted del caso, declare un conflicto de interés."))
+    if not exclusion_candidates(case, actor).filter(pk=user.pk).exists():
+        raise CaseError(_("Esa persona no puede excluirse de este caso."))
+    keyed_left = CaseRecipient.objects.filter(case=case, state=RecipientState.ACTIVE).exclude(
+        user=user
+    )
+    if not keyed_left.exists():
+        raise CaseError(_("Nadie más podría leer el caso si se excluye a esa persona."))
+    exclusion = CaseExclusion.objects.create(case=case, user=user, declared_by=actor)
+    access_revoke(case=case, user=user)
+    CaseRecipient.objects.filter(case=case, user=user).update(
+        state=RecipientState.REVOKED, reason="excluded"
+    )
+    audit_record(
+        action="case.exclude", actor=actor, obj=case, entity=case.entity, data={"user": user.pk}
+    )
+    return exclusion
+
+
 @transaction.atomic
 def case_refer(
     *,
@@ -588,7 +698,7 @@ def _referral_picks(case: Case, kind: str, target: Entity | None) -> list[Pick]:
         return []  # external authorities receive the file outside the platform
     if target is None:
         raise CaseError(_("Elija el ente al que se turna."))
-    excluded = set(Recusal.objects.filter(case=case).values_list("user_id", flat=True))
+    excluded = case.barred_user_ids()
     day = timezone.localdate()
     if kind == ReferralKind.OIC:
         people = [
@@ -697,20 +807,26 @@ def case_keys_share_replaced(
 
 
 def escrow_waiting(entity: Entity | None = None):
-    """Recipients waiting for the keys of cases whose escrow copy belongs to ``entity`` (or to
-    any entity: the one each case was reported against, whose key its escrow copy is for)."""
-    owner = entity if entity is not None else OuterRef("case__entity_id")
+    """Recipients waiting for the keys of cases that ``entity``'s escrow key opens (or any
+    entity's: each row then carries ``escrow_entity_id``, the first entity whose key opens it).
 
-    def wrap(kind: str) -> Exists:
-        return Exists(
-            CaseKeyWrap.objects.filter(case_id=OuterRef("case_id"), kind=kind, entity=owner)
-        )
+    Escrow copies belong to the entities that received a case, never to the reported entity
+    when its head or contact point is named.
+    """
+
+    def wraps(kind: str):
+        rows = CaseKeyWrap.objects.filter(case_id=OuterRef("case_id"), kind=kind)
+        return rows.filter(entity=entity) if entity is not None else rows
 
     return CaseRecipient.objects.filter(
-        wrap(WrapKind.ESCROW),
-        wrap(WrapKind.NOTES_ESCROW),
+        Exists(wraps(WrapKind.ESCROW)),
+        Exists(wraps(WrapKind.NOTES_ESCROW)),
         state=RecipientState.PENDING_KEY,
         user__keypair__isnull=False,
+    ).annotate(
+        escrow_entity_id=Subquery(
+            wraps(WrapKind.ESCROW).order_by("entity_id").values("entity_id")[:1]
+        )
     )
 
 
@@ -858,24 +974,26 @@ def _breach(case_id: int, which: str, day: dt.date) -> int:
 def _escalate(case: Case, which: str) -> list[int]:
     """Add the entity's alternates and the comptroller as recipients waiting for the keys.
 
-    The worker no longer holds the case key: a current recipient's next visit shares it.
+    Never anyone of an entity whose head or contact point the report names, and never a person
+    who recused or was excluded. The worker no longer holds the case key: a current
+    recipient's next visit shares it (or the receiving entity's escrow key recovers it).
     """
-    excluded = set(Recusal.objects.filter(case=case).values_list("user_id", flat=True))
-    holders = _holders(case)
-    day = timezone.localdate()
-    points = ContactPoint.objects.current(day).filter(user__is_active=True)
-    candidates = list(
-        points.filter(entity=case.entity, kind=ContactPointKind.ALTERNATE).select_related(
-            "user", "entity"
-        )
-    ) + list(
-        points.filter(entity__is_comptroller=True, kind=ContactPointKind.PRIMARY).select_related(
-            "user", "entity"
-        )
+    barred = case.barred_user_ids() | _holders(case)
+    implicated = (
+        {case.entity_id} if case.head_implicated or case.contact_point_implicated else set()
     )
-    added = []
+    points = (
+        ContactPoint.objects.current(timezone.localdate())
+        .filter(user__is_active=True)
+        .exclude(entity_id__in=implicated)
+        .select_related("user", "entity")
+    )
+    candidates = list(points.filter(entity=case.entity, kind=ContactPointKind.ALTERNATE)) + list(
+        points.filter(entity__is_comptroller=True, kind=ContactPointKind.PRIMARY)
+    )
+    added: list[int] = []
     for point in candidates:
-        if point.user_id in excluded | holders or point.user_id in added:
+        if point.user_id in barred or point.user_id in added:
             continue
         CaseRecipient.objects.update_or_create(  # may hold an old revoked row
             case=case,

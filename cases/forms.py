@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from cases.actions import exclusion_candidates
 from cases.models import (
     CaseStatus,
     DeadlineState,
@@ -121,6 +123,26 @@ class RecuseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Perderá el acceso a este caso y se turnará a otra persona."),
     )
+
+
+class ExcludeForm(forms.Form):
+    """Name a colleague implicated in the case; offered only the people who may be excluded."""
+
+    prefix = "exclude"
+    user = forms.ModelChoiceField(
+        label=_("Persona involucrada"),
+        queryset=get_user_model().objects.none(),
+        help_text=_(
+            "Perderá el acceso a este caso y nunca volverá a recibirlo; queda en la bitácora."
+        ),
+    )
+
+    def __init__(self, *args, case=None, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case is not None and actor is not None:
+            field = self.fields["user"]
+            field.queryset = exclusion_candidates(case, actor)
+            field.label_from_instance = lambda u: u.get_full_name() or u.get_username()
 
 
 class ReferForm(VersionedForm):

@@ -68,6 +68,16 @@ class DeadlineState(models.TextChoices):
     MET = "met", _("Cumplido")
 
 
+class RoutingFallback(models.TextChoices):
+    """Which link of the routing chain gave a case its first key holder."""
+
+    PRIMARY = "primary", _("Punto de contacto titular")
+    ALTERNATE = "alternate", _("Punto de contacto suplente")
+    OIC = "oic", _("Órgano interno de control")
+    COMPTROLLER = "comptroller", _("Contraloría, a falta de otra persona")
+    IMPLICATED = "implicated", _("Contraloría, por estar involucrado el ente")
+
+
 # The workflow: from → {to: reason required?}. Anything not listed is refused.
 TRANSITIONS: dict[str, dict[str, bool]] = {
     CaseStatus.RECEIVED: {CaseStatus.ACKNOWLEDGED: False, CaseStatus.CLOSED: True},
@@ -126,6 +136,9 @@ class Case(models.Model):
     )
     head_implicated = models.BooleanField(_("el titular del ente está involucrado"), default=False)
     routed_at = models.DateTimeField(_("turnado el"), null=True, blank=True)  # local midnight
+    routed_via = models.CharField(
+        _("turnado por"), max_length=12, choices=RoutingFallback.choices, blank=True, default=""
+    )
     severity = models.CharField(
         _("gravedad"), max_length=10, choices=Severity.choices, blank=True, default=""
     )
@@ -179,6 +192,12 @@ class Case(models.Model):
         if not self.closure_reason_sealed:
             return ""
         return crypto.open_text(data_key, bytes(self.closure_reason_sealed), self._closure_aad())
+
+    def barred_user_ids(self) -> set[int]:
+        """People who recused themselves or were excluded: never routed this case again."""
+        recused = Recusal.objects.filter(case=self).values_list("user_id", flat=True)
+        excluded = CaseExclusion.objects.filter(case=self).values_list("user_id", flat=True)
+        return set(recused) | set(excluded)
 
     def allowed_transitions(self) -> dict[str, bool]:
         return TRANSITIONS.get(self.status, {})
@@ -282,6 +301,7 @@ class CaseRouting(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     routed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=200, blank=True)
+    admins_alerted_on = models.DateField(null=True, blank=True)  # the unrouted-case notice
 
     class Meta:
         indexes = [
@@ -357,6 +377,30 @@ class Recusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case}: {self.user}"
+
+
+class CaseExclusion(models.Model):
+    """A recipient declared a named colleague implicated: that person never receives the case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="exclusions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("persona"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    declared_on = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        verbose_name = _("exclusión")
+        verbose_name_plural = _("exclusiones")
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="one_exclusion")]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.user_id}"
 
 
 class Absence(models.Model):

@@ -52,6 +52,7 @@ HISTORY_LABELS = {
     "case.severity": gettext_lazy("Gravedad"),
     "case.note_add": gettext_lazy("Nota interna"),
     "case.recuse": gettext_lazy("Excusa por conflicto de interés"),
+    "case.exclude": gettext_lazy("Exclusión de una persona involucrada"),
     "case.refer": gettext_lazy("Turno"),
     "case.key_share": gettext_lazy("Llave compartida"),
     "case.escrow_recover": gettext_lazy("Llaves recuperadas con la llave del ente"),

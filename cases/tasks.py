@@ -11,6 +11,7 @@ from cases import actions
 BEAT_SCHEDULE: dict = {
     "cases-routing-sweep": {"task": "cases.routing_sweep", "schedule": 60.0},
     "cases-deadlines": {"task": "cases.deadlines_check", "schedule": crontab(minute=15)},
+    "cases-unrouted-alert": {"task": "cases.unrouted_alert", "schedule": 15 * 60.0},
     "cases-recipients-expire": {
         "task": "cases.recipients_expire",
         "schedule": crontab(hour=0, minute=30),
@@ -37,6 +38,12 @@ def case_route_task(case_id: int) -> bool:
 def routing_sweep_task(older_than_seconds: int = 60) -> int:
     """Route what the broker or a dead worker left behind."""
     return actions.routing_sweep(older_than_seconds=older_than_seconds)
+
+
+@shared_task(name="cases.unrouted_alert", time_limit=300, soft_time_limit=270)
+def unrouted_alert_task() -> int:
+    """Mail the administrators about reports still unrouted an hour after filing."""
+    return actions.routing_unrouted_alert()
 
 
 @shared_task(name="cases.deadlines_check", time_limit=600, soft_time_limit=540)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/recuse/", views.case_recuse, name="recuse"),
     path("<int:pk>/refer/", views.case_refer, name="refer"),
     path("<int:pk>/keys/confirm/", views.case_keys_confirm, name="keys_confirm"),
+    path("<int:pk>/exclude/", views.case_exclude, name="exclude"),
     path("routing-rules/", views.routing_rules, name="routing_rules"),
     path("routing-rules/<int:pk>/toggle/", views.routing_rule_toggle, name="routing_rule_toggle"),
     path("recovery/", views.escrow_recovery, name="escrow_recovery"),

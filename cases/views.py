@@ -6,13 +6,15 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import access, actions, registry, selectors
+from cases import access, actions, registry, routing, selectors
 from cases.forms import (
     EscrowRecoverForm,
+    ExcludeForm,
     FindingForm,
     InboxFilterForm,
     IndividualSanctionForm,
@@ -35,7 +37,7 @@ from cases.models import (
 )
 from lacs import keys
 from lacs.access import recent_auth_required, role_required
-from lacs.models import Role
+from lacs.models import Entity, Role
 
 inbox_role_required = role_required(*access.INBOX_ROLES)
 PAGE_SIZE = 25
@@ -104,6 +106,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "severity_form": SeverityForm(initial={**initial, "severity": case.severity}),
         "note_form": NoteForm(),
         "recuse_form": RecuseForm(),
+        "exclude_form": ExcludeForm(case=case, actor=request.user),
         "refer_form": ReferForm(initial=initial),
     }
     return render(request, "cases/detail.html", context)
@@ -112,7 +115,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _post_action(request: HttpRequest, pk: int, form_class, run, *, needs_keys: bool = True):
     """Shared shape of the case page's forms: authorise, validate, run the action, go back."""
     case = access.case_for_user(request.user, pk, perm="work_case")
-    extra = {"case": case} if form_class is TransitionForm else {}
+    extra: dict = {"case": case} if form_class is TransitionForm else {}
+    if form_class is ExcludeForm:
+        extra = {"case": case, "actor": request.user}
     form = form_class(request.POST, **extra)
     data_key, notes_key = _keys(request, case)
     if needs_keys and (data_key is None or notes_key is None):
@@ -226,6 +231,16 @@ def case_keys_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @inbox_role_required
+def case_exclude(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case, data, _data_key, _notes_key):
+        actions.case_exclude(actor=request.user, case=case, user=data["user"])
+        return _("La persona quedó excluida del caso.")
+
+    return _post_action(request, pk, ExcludeForm, run, needs_keys=False)
+
+
+@require_POST
+@inbox_role_required
 def case_refer(request: HttpRequest, pk: int) -> HttpResponse:
     def run(case, data, data_key, notes_key):
         actions.case_refer(
@@ -317,19 +332,36 @@ def escrow_recovery(request: HttpRequest) -> HttpResponse:
                 messages.info(request, _("Nadie de ese ente esperaba llaves."))
             return redirect("cases:escrow_recovery")
     entities = form.fields["entity"].queryset
-    rows = (
+    rows = list(
         actions.escrow_waiting()
         .select_related("case__entity", "user")
-        .order_by("case__entity__name", "case__number", "user__username")[: PAGE_SIZE * 8]
+        .order_by("escrow_entity_id", "case__number", "user__username")[: PAGE_SIZE * 8]
     )
+    owners = Entity.objects.in_bulk({row.escrow_entity_id for row in rows})
     waiting: dict = {}
-    for row in rows:  # one query for every entity, grouped here
-        waiting.setdefault(row.case.entity, []).append(row)
+    for row in rows:  # grouped by the entity whose escrow key opens the case
+        waiting.setdefault(owners[row.escrow_entity_id], []).append(row)
     return render(
         request,
         "cases/escrow_recovery.html",
         {"form": form, "waiting": list(waiting.items()), "entities": entities},
     )
+
+
+@role_required(Role.ADMIN)
+@recent_auth_required
+@require_GET
+def staff_routing(request: HttpRequest) -> HttpResponse:
+    """Gaps in routing coverage: entities nobody is appointed to, appointments about to end,
+    reports unrouted for over an hour (numbers and entities only, never contents)."""
+    day = timezone.localdate()
+    context = {
+        "vacant": routing.entities_without_contact_point(day),
+        "ending": routing.contact_points_ending(day),
+        "unrouted": routing.unrouted(timezone.now())[:PAGE_SIZE],
+        "ending_days": routing.ENDING_WITHIN_DAYS,
+    }
+    return render(request, "cases/staff_routing.html", context)
 
 
 # --- Sanctions registry (investigators) --------------------------------------------------------

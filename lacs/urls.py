@@ -23,6 +23,7 @@ urlpatterns = [
     path("staff/roles/", views.staff_roles, name="staff_roles"),
     path("audit/heads/", views.audit_heads, name="audit_heads"),
     path("audit/heads.txt", views.audit_heads_file, name="audit_heads_file"),
+    path("staff/routing/", include("cases.staff_urls")),
     path("admin/", admin.site.urls),
     path("report/", include("whistleblowing.urls")),
     path("cases/", include("cases.urls")),

@@ -8,8 +8,11 @@ from cases.models import CaseStatus
 
 
 def status_words(case) -> str:
+    if case.status == CaseStatus.RECEIVED and case.routed_at is None:
+        # Honest while nobody holds the key yet: the report is kept, not yet with a person.
+        return _("Recibimos su denuncia y se está asignando a la persona que la atenderá.")
     words = {
-        CaseStatus.RECEIVED: _("Recibimos su denuncia. Pronto una persona la revisará."),
+        CaseStatus.RECEIVED: _("Recibimos su denuncia y ya se asignó a quien la atenderá."),
         CaseStatus.ACKNOWLEDGED: _("Su denuncia fue revisada y se acusó de recibo."),
         CaseStatus.ASSESSMENT: _("Se está valorando su denuncia."),
         CaseStatus.INVESTIGATION: _("Su denuncia está en investigación."),

@@ -35,6 +35,7 @@ class CaseOut(serializers.ModelSerializer):
             "acknowledged_on",
             "feedback_given_on",
             "referred_to",
+            "routed_via",
             "deadline",
             "version",
         ]
@@ -83,6 +84,15 @@ class ReferIn(serializers.Serializer):
     target = serializers.PrimaryKeyRelatedField(
         queryset=Entity.objects.active(), required=False, allow_null=True, default=None
     )
+
+
+class ExclusionIn(serializers.Serializer):
+    user = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class ExclusionOut(serializers.Serializer):
+    user = serializers.IntegerField(source="user_id")
+    declared_on = serializers.DateField()
 
 
 class ErrorOut(serializers.Serializer):

@@ -8,4 +8,5 @@ urlpatterns = [
     path("cases/<int:pk>/transition/", views.CaseTransition.as_view(), name="api-case-transition"),
     path("cases/<int:pk>/notes/", views.CaseNoteAdd.as_view(), name="api-case-note"),
     path("cases/<int:pk>/refer/", views.CaseRefer.as_view(), name="api-case-refer"),
+    path("cases/<int:pk>/exclusions/", views.CaseExclude.as_view(), name="api-case-exclusions"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -13,6 +15,8 @@ from cases.api.serializers import (
     CaseDetailOut,
     CaseOut,
     ErrorOut,
+    ExclusionIn,
+    ExclusionOut,
     NoteIn,
     NoteOut,
     ReferIn,
@@ -146,3 +150,26 @@ class CaseRefer(_CaseAction):
             actor=request.user, case=case, data_key=data_key, notes_key=notes_key, **data
         )
         return CaseOut(case).data
+
+
+class CaseExclude(APIView):
+    """Declare a named colleague implicated: they lose access and never receive the case again.
+
+    Needs no unlocked keys (nothing is decrypted); ``user`` must be one the case page offers.
+    """
+
+    permission_classes = CASES_SCOPE
+
+    @extend_schema(request=ExclusionIn, responses={201: ExclusionOut, 400: ErrorOut})
+    def post(self, request: Request, pk: int) -> Response:
+        case = access.case_for_user(request.user, pk, perm="work_case")
+        data_in = ExclusionIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        user = get_user_model().objects.filter(pk=data_in.validated_data["user"]).first()
+        if user is None:  # answered like anyone else who may not be excluded
+            return _refused(_("Esa persona no puede excluirse de este caso."))
+        try:
+            exclusion = actions.case_exclude(actor=request.user, case=case, user=user)
+        except actions.CaseError as exc:
+            return _refused(str(exc))
+        return Response(ExclusionOut(exclusion).data, status=status.HTTP_201_CREATED)

@@ -40,16 +40,19 @@ MATRIX = {
     "cases:recuse": Row(CASE_FORM, kwargs=routed_case, method="post"),
     "cases:refer": Row(CASE_FORM, kwargs=routed_case, method="post"),
     "cases:keys_confirm": Row(CASE_FORM, kwargs=routed_case, method="post"),
+    "cases:exclude": Row(CASE_FORM, kwargs=routed_case, method="post"),
     "cases:routing_rules": Row(only("admin")),
     "cases:routing_rule_toggle": Row(
         {**only("admin", ok=302), "anonymous": LOGIN}, kwargs=rule, method="post"
     ),
     "cases:escrow_recovery": Row(only("admin")),
+    "staff_routing": Row(only("admin")),
     "api-cases": Row(API_LIST),
     "api-case": Row(API_CASE, kwargs=routed_case),
     "api-case-transition": Row(API_ACTION, kwargs=routed_case),
     "api-case-note": Row(API_ACTION, kwargs=routed_case),
     "api-case-refer": Row(API_ACTION, kwargs=routed_case),
+    "api-case-exclusions": Row(API_ACTION, kwargs=routed_case),
     # The sanctions registry: investigators (OIC) only.
     "cases:sanctions": Row(only("investigator")),
     "cases:sanction_servant_new": Row(only("investigator")),

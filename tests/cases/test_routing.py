@@ -81,18 +81,19 @@ def test_notice_email_carries_no_report_content(entity, django_capture_on_commit
 
 
 @pytest.mark.django_db
-def test_alternate_receives_when_whistleblower_names_the_contact_point(entity):
-    primary = make_user(Role.CONTACT, entity)
-    backup = alternate(entity)
+def test_nobody_of_the_entity_receives_when_whistleblower_names_the_contact_point(
+    entity, comptroller
+):
+    make_user(Role.CONTACT, entity)
+    alternate(entity)
+    make_user(Role.INVESTIGATOR, entity)
+    _body, auditor = comptroller
     case, _key = open_case(entity, contact_point_implicated=True)
     case_route(case_id=case.pk)
-    assert recipients(case) == {backup.pk: RecipientRole.ALTERNATE}
+    assert recipients(case) == {auditor.pk: RecipientRole.COMPTROLLER}
     route = AuditEvent.objects.get(action="case.route", object_id=str(case.pk))
-    assert route.data["skipped"] == [
-        {"user": primary.pk, "entity": entity.pk, "reason": "named_by_whistleblower"}
-    ]
-    reason = route.data["recipients"][0]["reason"]
-    assert reason == "reported_entity;alternate:named_by_whistleblower"
+    assert route.data["recipients"][0]["reason"] == "contact_point_implicated"
+    assert route.data["fallback"] == "implicated"
 
 
 @pytest.mark.django_db

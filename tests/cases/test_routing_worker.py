@@ -147,7 +147,7 @@ def test_routing_and_beat_tasks_run_in_a_real_worker(celery_worker_process, enti
     import datetime as dt
 
     from cases.models import Case
-    from cases.tasks import deadlines_check_task, recipients_expire_task
+    from cases.tasks import deadlines_check_task, recipients_expire_task, unrouted_alert_task
 
     contact = make_user(Role.CONTACT, entity)
     (case_id,) = submit(entity, 1)  # on commit → broker → worker
@@ -157,4 +157,5 @@ def test_routing_and_beat_tasks_run_in_a_real_worker(celery_worker_process, enti
     assert Case.objects.get(pk=case_id).acknowledge_breached_on is not None
     assert recipients_expire_task.delay().get(timeout=60) == 0
     assert routing_sweep_task.delay(0).get(timeout=60) == 0
+    assert unrouted_alert_task.delay().get(timeout=60) == 0
     assert_routed_exactly_once([case_id], contact)

@@ -24,12 +24,20 @@ DEMO_USERS = [
     ("contact", "Carlos Contreras", Role.CONTACT, "SEMOVI"),
     ("contact2", "Claudia Suplente", Role.CONTACT, "SEMOVI"),
     ("investigator", "Irene Investigadora", Role.INVESTIGATOR, "SCG"),
+    # Routing coverage: the Comptroller (which takes any entity's report nobody else can) and
+    # the Jefatura de Gobierno have a primary and an alternate; SEDUVI's reports reach its OIC.
+    ("comptroller", "Sofía Contralora", Role.CONTACT, "SCG"),
+    ("comptroller2", "Raúl Suplente", Role.CONTACT, "SCG"),
+    ("jefatura", "Julia Jefatura", Role.CONTACT, "JGCDMX"),
+    ("jefatura2", "Jorge Suplente", Role.CONTACT, "JGCDMX"),
+    ("oic", "Óscar Órgano Interno", Role.INVESTIGATOR, "SEDUVI"),
     ("cpc", "Citlali Participación", Role.CPC, None),
     ("servant", "Sergio Servidor", Role.SERVANT, "SEMOVI"),
     ("analyst", "Alma Analista", Role.ANALYST, None),
     ("custodian", "Cristina Custodia", Role.CUSTODIAN, "SCG"),
     ("committee", "Cecilia Coordinadora", Role.COMMITTEE, None),
 ]
+DEMO_ALTERNATES = {"contact2", "comptroller2", "jefatura2"}
 # Each app's ``demo.seed``, named by string (the core wires apps, it imports none of them), in
 # this order: reports first so that cases' demo routes them, the dashboards last over everything.
 APPS_WITH_DEMO = ("whistleblowing", "cases", "ethics", "procurement", "oversight")
@@ -95,9 +103,9 @@ class Command(BaseCommand):
             entity = Entity.objects.get(acronym=where) if where else None
             if role == Role.CONTACT:
                 kind = (
-                    ContactPointKind.PRIMARY
-                    if username == "contact"
-                    else ContactPointKind.ALTERNATE
+                    ContactPointKind.ALTERNATE
+                    if username in DEMO_ALTERNATES
+                    else ContactPointKind.PRIMARY
                 )
                 ContactPoint.objects.get_or_create(
                     user=user,
