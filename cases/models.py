@@ -145,6 +145,18 @@ class Case(models.Model):
     feedback_breached_on = models.DateField(null=True, blank=True)
     referred_to = models.CharField(_("turnado a"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=0)  # guards against two handlers at once
+    # The investigator a contact point put in charge (they also hold a recipient row and keys).
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asignado a"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    # Bumped when the whistle-blower writes, adds a file or asks for protection: a counter, not a
+    # time, so the inbox's unread marker says "something new" and never when.
+    activity = models.PositiveIntegerField(default=0)
 
     objects = CaseQuerySet.as_manager()
 
@@ -210,6 +222,72 @@ def _deadline_state(due: dt.date | None, today: dt.date | None) -> str:
     if due <= day + dt.timedelta(days=NEAR_DAYS):
         return DeadlineState.NEAR
     return DeadlineState.OK
+
+
+class CaseSeen(models.Model):
+    """How much of a case's activity a person has seen: the inbox's unread marker."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="seen_by")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    activity = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "case"], name="one_seen_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.user_id} saw {self.activity}"
+
+
+class NoticeKind(models.TextChoices):
+    ROUTED = "routed", _("Se le turnó un caso")
+    ASSIGNED = "assigned", _("Se le asignó un caso")
+    ACTIVITY = "activity", _("Novedades de la persona denunciante")
+    PROTECTION = "protection", _("Solicitud de protección")
+    IDENTITY = "identity", _("Solicitud de identidad en espera")
+
+
+class PendingNotice(models.Model):
+    """A notice waiting for the next batch: who, about what kind of event, which case.
+
+    No time is stored (the day only), nor any content; one row per person, case and kind, so
+    several events before a batch make one line. ``notices_send`` mails and deletes them.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_notices"
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=NoticeKind.choices)
+    queued_on = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "case", "kind"],
+                name="one_pending_notice",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind} {self.case_id or ''}"
+
+
+class Holiday(models.Model):
+    """A day on which no term runs (días inhábiles), maintained by administrators."""
+
+    day = models.DateField(_("día"), unique=True)
+    name = models.CharField(_("motivo"), max_length=200)
+
+    class Meta:
+        verbose_name = _("día inhábil")
+        verbose_name_plural = _("días inhábiles")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.name}"
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):

@@ -28,6 +28,8 @@ from lacs.models import AuditEvent, Category
 # The dashboards' own caps on the day histograms (oversight.figures), kept in step.
 ACK_DAYS_CAP = 60
 FEEDBACK_DAYS_CAP = 180
+# whistleblowing.ProtectionStatus's open states (that app builds on this one, not the reverse).
+PROTECTION_OPEN = ("filed", "review")
 
 
 @dataclass
@@ -57,6 +59,8 @@ def retention_due(*, today: dt.date | None = None) -> dict[str, list[int]]:
         cutoff = day - dt.timedelta(days=category.retention_days)
         ids = list(
             Case.objects.filter(category=category, status=CaseStatus.CLOSED)
+            # An open protection request outlives its case: the rows wait until it is decided.
+            .exclude(protection_requests__status__in=PROTECTION_OPEN)
             .annotate(closed_day=_closed_day())
             .filter(closed_day__lte=cutoff)
             .order_by("pk")

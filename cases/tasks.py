@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 from celery.schedules import crontab
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from cases import actions
@@ -11,6 +12,10 @@ from cases import actions
 BEAT_SCHEDULE: dict = {
     "cases-routing-sweep": {"task": "cases.routing_sweep", "schedule": 60.0},
     "cases-deadlines": {"task": "cases.deadlines_check", "schedule": crontab(minute=15)},
+    "cases-notices-send": {
+        "task": "cases.notices_send",
+        "schedule": float(settings.NOTICE_BATCH_SECONDS),
+    },
     "cases-recipients-expire": {
         "task": "cases.recipients_expire",
         "schedule": crontab(hour=0, minute=30),
@@ -43,6 +48,12 @@ def routing_sweep_task(older_than_seconds: int = 60) -> int:
 def deadlines_check_task() -> dict:
     """Remind recipients before a deadline; mark breaches and escalate after it."""
     return actions.deadlines_check()
+
+
+@shared_task(name="cases.notices_send", time_limit=600, soft_time_limit=540)
+def notices_send_task() -> int:
+    """Send pending notices in batches, each person's batch at a random run."""
+    return actions.notices_send()
 
 
 @shared_task(name="cases.recipients_expire", time_limit=600, soft_time_limit=540)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,8 +16,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases import access, actions
 from cases.forms import (
     SORTS,
+    AssignForm,
+    BulkForm,
     EscrowRecoverForm,
     FindingForm,
+    HolidayForm,
     InboxFilterForm,
     IndividualSanctionForm,
     NoteForm,
@@ -31,11 +35,14 @@ from cases.models import (
     Case,
     CaseNote,
     CaseRecipient,
+    CaseSeen,
+    Holiday,
     IndividualSanction,
     RecipientRole,
     RoutingRule,
     ServantSanction,
 )
+from cases.retention import PROTECTION_OPEN
 from lacs import keys
 from lacs.access import recent_auth_required, role_required
 from lacs.models import AuditEvent, Role
@@ -63,6 +70,7 @@ HISTORY_LABELS = {
     "case.feedback_breach": gettext_lazy("Plazo de respuesta vencido"),
     "case.recipient_expire": gettext_lazy("Acceso retirado: terminó la designación"),
     "case.handover_needed": gettext_lazy("Entrega pendiente: terminó la designación"),
+    "case.assign": gettext_lazy("Asignado"),
 }
 
 
@@ -84,17 +92,81 @@ def _filtered(cases: QuerySet[Case], form: InboxFilterForm) -> QuerySet[Case]:
     return cases.order_by(*SORTS.get(data["sort"] or "recent", SORTS["recent"]))
 
 
+def _with_markers(cases: QuerySet[Case], user) -> QuerySet[Case]:
+    """Unread (activity the user has not seen, or never opened) and open protection requests:
+    two index-backed subqueries, so the inbox's query count does not grow."""
+    seen = CaseSeen.objects.filter(
+        case=OuterRef("pk"), user=user, activity__gte=OuterRef("activity")
+    )
+    protection = Case.objects.filter(
+        pk=OuterRef("pk"),
+        protection_requests__answered_on__isnull=True,
+        protection_requests__status__in=PROTECTION_OPEN,
+    )
+    return cases.annotate(unread=~Exists(seen), protection_open=Exists(protection))
+
+
 @inbox_role_required
 def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET or None)
-    cases = _filtered(access.cases_visible_to(request.user), form)
-    page = Paginator(cases.select_related("entity", "category"), PAGE_SIZE).get_page(
+    cases = _with_markers(_filtered(access.cases_visible_to(request.user), form), request.user)
+    page = Paginator(cases.select_related("entity", "category", "assigned_to"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    may_assign = access.may_assign(request.user)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "bulk_form": BulkForm(people=access.workload_people(request.user)) if may_assign else None,
+    }
     return render(request, "cases/inbox.html", context)
+
+
+BULK_MAX = 100  # cases per bulk action
+
+
+@require_POST
+@inbox_role_required
+def inbox_bulk(request: HttpRequest) -> HttpResponse:
+    """Acknowledge or assign the ticked cases; any case the user may not work refuses all."""
+    posted = [int(v) for v in request.POST.getlist("cases")[:BULK_MAX] if v.isdigit()]
+    workable = access.cases_visible_to(request.user, "work_case").filter(pk__in=posted)
+    ids = list(workable.values_list("pk", flat=True))
+    form = BulkForm(request.POST, case_ids=ids, people=access.workload_people(request.user))
+    if not form.is_valid():
+        messages.error(request, _("Revise los datos: %(errors)s") % {"errors": _errors(form)})
+        return redirect("cases:inbox")
+    chosen = list(workable.filter(pk__in=form.cleaned_data["cases"]).order_by("pk"))
+    if form.cleaned_data["op"] == BulkForm.ACKNOWLEDGE:
+        done = actions.cases_bulk_acknowledge(actor=request.user, cases=chosen)
+    elif not access.may_assign(request.user):
+        raise PermissionDenied
+    else:
+        private = keys.session_private_key(request)
+        if private is None:
+            messages.error(request, _locked_message(request))
+            return redirect("cases:inbox")
+        done = actions.cases_bulk_assign(
+            actor=request.user,
+            cases=chosen,
+            assignee=form.cleaned_data["assignee"],
+            private_key=private,
+        )
+    messages.success(
+        request,
+        _("Listo: %(done)s de %(total)s casos.") % {"done": done, "total": len(chosen)},
+    )
+    return redirect("cases:inbox")
+
+
+@role_required(Role.CONTACT)
+def workload(request: HttpRequest) -> HttpResponse:
+    """Open cases per investigator of the contact point's entities."""
+    rows = actions.workload(people=access.workload_people(request.user))
+    return render(request, "cases/workload.html", {"rows": rows})
 
 
 # --- Case page --------------------------------------------------------------------------------
@@ -165,7 +237,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         actions.case_keys_share_pending(
             actor=request.user, case=case, data_key=data_key, notes_key=notes_key
         )
+    actions.case_seen(user=request.user, case=case)
     initial = {"version": case.version}
+    people = access.assignable_people(request.user, case)
     context = {
         "case": case,
         "unlocked": data_key is not None,
@@ -180,6 +254,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "note_form": NoteForm(),
         "recuse_form": RecuseForm(),
         "refer_form": ReferForm(initial=initial),
+        "assign_form": AssignForm(people=people) if people.exists() else None,
     }
     return render(request, "cases/detail.html", context)
 
@@ -266,6 +341,31 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @inbox_role_required
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access.case_for_user(request.user, pk, perm="work_case")
+    people = access.assignable_people(request.user, case)
+
+    class Bound(AssignForm):
+        def __init__(self, data, **_kw):
+            super().__init__(data, people=people)
+
+    def run(case, data, data_key, notes_key):
+        actions.case_assign(
+            actor=request.user,
+            case=case,
+            assignee=data["assignee"],
+            data_key=data_key,
+            notes_key=notes_key,
+        )
+        return _("Caso asignado a %(name)s.") % {
+            "name": data["assignee"].get_full_name() or data["assignee"].get_username()
+        }
+
+    return _post_action(request, pk, Bound, run)
+
+
+@require_POST
+@inbox_role_required
 def case_recuse(request: HttpRequest, pk: int) -> HttpResponse:
     def run(case, data, data_key, notes_key):
         actions.case_recuse(
@@ -339,6 +439,33 @@ def routing_rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     actions.routing_rule_toggle(actor=request.user, rule=rule)
     messages.success(request, _("Regla actualizada."))
     return redirect("cases:routing_rules")
+
+
+# --- Holiday calendar (administration) ----------------------------------------------------------
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def holidays(request: HttpRequest) -> HttpResponse:
+    """The non-working days (días inhábiles) deadlines skip."""
+    form = HolidayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.holiday_add(actor=request.user, **form.cleaned_data)
+        except actions.CaseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Día inhábil agregado."))
+            return redirect("cases:holidays")
+    return render(
+        request, "cases/holidays.html", {"form": form, "holidays": Holiday.objects.all()[:400]}
+    )
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def holiday_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    actions.holiday_remove(actor=request.user, holiday=get_object_or_404(Holiday, pk=pk))
+    messages.success(request, _("Día inhábil retirado."))
+    return redirect("cases:holidays")
 
 
 # --- Escrow recovery (administration) -----------------------------------------------------------

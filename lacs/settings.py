@@ -214,6 +214,12 @@ INTAKE_PRIVATE_KEY = env_str("LACS_INTAKE_PRIVATE_KEY")
 # --- Platform rules -------------------------------------------------------------------------
 ACKNOWLEDGE_DAYS = env_int("LACS_ACKNOWLEDGE_DAYS", 7, minimum=1)
 FEEDBACK_DAYS = env_int("LACS_FEEDBACK_DAYS", 90, minimum=1)
+# A protection request's first answer is due within this many working days (días hábiles).
+PROTECTION_ANSWER_DAYS = env_int("LACS_PROTECTION_ANSWER_DAYS", 10, minimum=1)
+# Notices go out in batches: every NOTICE_BATCH_SECONDS beat offers each person's pending batch
+# with this chance in percent (a random, memoryless delay); a batch from an earlier day always goes.
+NOTICE_BATCH_SECONDS = env_int("LACS_NOTICE_BATCH_SECONDS", 1200, minimum=60)
+NOTICE_SEND_CHANCE = min(env_int("LACS_NOTICE_SEND_PERCENT", 25, minimum=1), 100) / 100
 SMALL_CELL_THRESHOLD = env_int("LACS_SMALL_CELL_THRESHOLD", 5, minimum=1)
 TWO_FACTOR_ROLES = env_list(
     "LACS_TWO_FACTOR_ROLES", ["admin", "contact", "investigator", "custodian"]

@@ -17,6 +17,9 @@ class CaseOut(serializers.ModelSerializer):
     entity = serializers.CharField(source="entity.name")
     category = serializers.CharField(source="category.code")
     deadline = serializers.CharField(source="deadline_badge")
+    assigned_to = serializers.CharField(
+        source="assigned_to.get_username", default=None, allow_null=True
+    )
 
     class Meta:
         model = Case
@@ -37,6 +40,7 @@ class CaseOut(serializers.ModelSerializer):
             "referred_to",
             "deadline",
             "version",
+            "assigned_to",
         ]
 
 
@@ -87,3 +91,31 @@ class ReferIn(serializers.Serializer):
 class ErrorOut(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
+
+
+class AssignIn(serializers.Serializer):
+    assignee = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="user id")
+
+
+class BulkIn(serializers.Serializer):
+    op = serializers.ChoiceField(choices=["acknowledge", "assign"])
+    cases = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        min_length=1,
+        max_length=100,
+    )
+    assignee = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, required=False, allow_null=True, default=None
+    )
+
+
+class BulkOut(serializers.Serializer):
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class WorkloadOut(serializers.Serializer):
+    user = serializers.IntegerField(source="user.pk")
+    username = serializers.CharField(source="user.username")
+    open = serializers.IntegerField()
+    missed = serializers.IntegerField()

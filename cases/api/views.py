@@ -11,6 +11,9 @@ from rest_framework.views import APIView
 
 from cases import access, actions
 from cases.api.serializers import (
+    AssignIn,
+    BulkIn,
+    BulkOut,
     CaseDetailOut,
     CaseOut,
     ErrorOut,
@@ -18,6 +21,7 @@ from cases.api.serializers import (
     NoteOut,
     ReferIn,
     TransitionIn,
+    WorkloadOut,
 )
 from cases.forms import SORTS, InboxFilterForm
 from cases.models import Case, CaseNote
@@ -170,3 +174,70 @@ class CaseRefer(_CaseAction):
             actor=request.user, case=case, data_key=data_key, notes_key=notes_key, **data
         )
         return CaseOut(case).data
+
+
+class CaseAssign(_CaseAction):
+    """Put a named investigator of the entity in charge (they get the keys)."""
+
+    serializer_in = AssignIn
+
+    @extend_schema(request=AssignIn, responses={200: CaseOut, 400: ErrorOut, 409: ErrorOut})
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+    def run(self, request, case, data, data_key, notes_key):
+        assignee = access.assignable_people(request.user, case).filter(pk=data["assignee"]).first()
+        if assignee is None:
+            raise actions.CaseError("That person cannot receive this case.")
+        actions.case_assign(
+            actor=request.user,
+            case=case,
+            assignee=assignee,
+            data_key=data_key,
+            notes_key=notes_key,
+        )
+        return CaseOut(case).data
+
+
+class CasesBulk(APIView):
+    """Acknowledge or assign several cases; any case the caller may not work refuses them all."""
+
+    permission_classes = CASES_SCOPE
+
+    @extend_schema(request=BulkIn, responses={200: BulkOut, 400: ErrorOut, 404: ErrorOut})
+    def post(self, request: Request) -> Response:
+        data_in = BulkIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        data = data_in.validated_data
+        wanted = set(data["cases"])
+        cases = list(
+            access.cases_visible_to(request.user, "work_case").filter(pk__in=wanted).order_by("pk")
+        )
+        if len(cases) != len(wanted):
+            raise Http404
+        if data["op"] == "acknowledge":
+            done = actions.cases_bulk_acknowledge(actor=request.user, cases=cases)
+            return Response({"done": done, "total": len(cases)})
+        assignee = access.workload_people(request.user).filter(pk=data["assignee"] or 0).first()
+        if assignee is None or not access.may_assign(request.user):
+            return _refused("Choose an investigator of your entity to assign the cases to.")
+        private = keys.session_private_key(request._request)
+        if private is None:
+            return _refused(LOCKED, code="keys_locked", http=status.HTTP_409_CONFLICT)
+        done = actions.cases_bulk_assign(
+            actor=request.user, cases=cases, assignee=assignee, private_key=private
+        )
+        return Response({"done": done, "total": len(cases)})
+
+
+class Workload(APIView):
+    """Open cases per investigator of the caller's entities (contact points)."""
+
+    permission_classes = CASES_SCOPE
+
+    @extend_schema(responses=WorkloadOut(many=True))
+    def get(self, request: Request) -> Response:
+        if not access.may_assign(request.user):
+            return _refused("Only contact points see the workload.", code="forbidden", http=403)
+        rows = actions.workload(people=access.workload_people(request.user))
+        return Response(WorkloadOut(rows, many=True).data)

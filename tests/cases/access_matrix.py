@@ -1,7 +1,9 @@
 """Access matrix of the cases app: a contact point of another entity gets 404, like a miss."""
 
+import datetime as dt
+
 from cases.actions import case_route
-from cases.models import RoutingRule
+from cases.models import Holiday, RoutingRule
 from tests.access import LOGIN, Row, only
 from tests.cases.factories import open_case
 
@@ -11,6 +13,10 @@ def routed_case(ctx) -> dict:
     case, _key = open_case(ctx.entity)
     case_route(case_id=case.pk)
     return {"pk": case.pk}
+
+
+def holiday(ctx) -> dict:
+    return {"pk": Holiday.objects.create(day=dt.date(2030, 12, 12), name="Prueba").pk}
 
 
 def rule(ctx) -> dict:
@@ -39,6 +45,14 @@ MATRIX = {
     "cases:note": Row(CASE_FORM, kwargs=routed_case, method="post"),
     "cases:recuse": Row(CASE_FORM, kwargs=routed_case, method="post"),
     "cases:refer": Row(CASE_FORM, kwargs=routed_case, method="post"),
+    "cases:assign": Row(CASE_FORM, kwargs=routed_case, method="post"),
+    # Bulk actions post back to the inbox (302) for inbox users; empty data changes nothing.
+    "cases:bulk": Row({**only("contact", "contact_other", "investigator", ok=302)}, method="post"),
+    "cases:workload": Row(only("contact", "contact_other")),
+    "cases:holidays": Row(only("admin")),
+    "cases:holiday_remove": Row(
+        {**only("admin", ok=302), "anonymous": LOGIN}, kwargs=holiday, method="post"
+    ),
     "cases:routing_rules": Row(only("admin")),
     "cases:routing_rule_toggle": Row(
         {**only("admin", ok=302), "anonymous": LOGIN}, kwargs=rule, method="post"
@@ -49,6 +63,12 @@ MATRIX = {
     "api-case-transition": Row(API_ACTION, kwargs=routed_case),
     "api-case-note": Row(API_ACTION, kwargs=routed_case),
     "api-case-refer": Row(API_ACTION, kwargs=routed_case),
+    "api-case-assign": Row(API_ACTION, kwargs=routed_case),
+    "api-cases-bulk": Row(API_ACTION),
+    # Contact points see their workload; investigators may use the API but get 403.
+    "api-cases-workload": Row(
+        {**only("contact", "contact_other"), "investigator": 403, "anonymous": 401}
+    ),
     # The sanctions registry: investigators (OIC) only.
     "cases:sanctions": Row(only("investigator")),
     "cases:sanction_servant_new": Row(only("investigator")),

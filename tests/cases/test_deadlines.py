@@ -87,6 +87,7 @@ def test_beat_runs_the_routing_sweep_the_deadline_checks_and_retention():
         "cases.deadlines_check",
         "cases.recipients_expire",
         "cases.retention_run",
+        "cases.notices_send",
     }
     assert tasks <= set(celery_app.tasks)
 
