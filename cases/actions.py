@@ -36,6 +36,7 @@ from cases.models import (
     NEAR_DAYS,
     REFERRABLE,
     Case,
+    CaseExport,
     CaseFinding,
     CaseKeyWrap,
     CaseNote,
@@ -66,6 +67,7 @@ from lacs.audit import audit_record
 from lacs.db import execute_prepared
 from lacs.mail import notify_after_commit
 from lacs.models import (
+    AuditEvent,
     Category,
     ContactPoint,
     ContactPointKind,
@@ -573,6 +575,10 @@ def case_refer(
     for pick in picks:
         _recipient_add(case, pick, data_key, notes_key, actor=actor)
     _notify_assigned(case, [p.user.pk for p in picks])
+    if kind in (ReferralKind.PROSECUTOR, ReferralKind.COURT):
+        case_referral_export(
+            actor=actor, case=case, authority=kind, data_key=data_key, notes_key=notes_key
+        )
     return picks
 
 
@@ -1250,3 +1256,95 @@ def holiday_remove(*, actor, holiday: Holiday) -> None:
     day = holiday.day.isoformat()
     audit_record(action="cases.holiday_remove", actor=actor, obj=holiday, data={"day": day})
     Holiday.objects.filter(pk=holiday.pk).delete()
+
+
+# --- Referral packages ----------------------------------------------------------------------------
+def _case_file(case: Case, data_key: bytes, notes_key: bytes) -> dict[str, Any]:
+    """Everything the receiving authority gets, opened with the case's keys (days, no times)."""
+    try:
+        from whistleblowing.export import case_contents
+    except ImportError:  # the cases app on its own: findings and notes only
+        contents = None
+    else:
+        contents = case_contents(case, data_key)
+    events = AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk))
+    return {
+        "case": {
+            "number": case.number,
+            "source": case.source,
+            "entity": case.entity.name,
+            "category": case.category.code,
+            "status": case.status,
+            "severity": case.severity,
+            "outcome": case.outcome,
+            "received_on": case.received_on.isoformat(),
+            "referred_to": case.referred_to,
+        },
+        "report": contents,
+        "finding": finding_text(case, data_key),
+        "closure_reason": case.closure_reason_text(data_key),
+        "notes": [
+            {
+                "kind": n.kind,
+                "author": n.author.get_username() if n.author else None,
+                "day": timezone.localdate(n.created_at).isoformat(),
+                "text": note_text(n, notes_key),
+            }
+            for n in CaseNote.objects.filter(case=case).select_related("author")
+        ],
+        "history": [
+            {
+                "day": timezone.localdate(e.at).isoformat(),
+                "action": e.action,
+                "actor": e.actor_label,
+            }
+            for e in events.order_by("seq")
+        ],
+    }
+
+
+@transaction.atomic
+def case_referral_export(
+    *, actor, case: Case, authority: str, data_key: bytes, notes_key: bytes
+) -> CaseExport:
+    """Make the signed, encrypted case file for the prosecutor or the administrative court.
+
+    The package is encrypted to the authority's public key: the platform keeps it only so the
+    handler can download and deliver it, and cannot open it again.
+    """
+    from cases.referral import AUTHORITIES, package_build, package_digest
+
+    if authority not in AUTHORITIES:
+        raise CaseError(_("Sólo se exporta el expediente para la fiscalía o el tribunal."))
+    package = package_build(
+        case_number=case.number,
+        authority=authority,
+        contents=_case_file(case, data_key, notes_key),
+    )
+    export = CaseExport.objects.create(
+        case=case,
+        authority=authority,
+        created_by=actor,
+        package=package,
+        digest=package_digest(package),
+    )
+    audit_record(
+        action="case.export",
+        actor=actor,
+        obj=case,
+        entity=case.entity_id,
+        data={"export": export.pk, "authority": authority, "sha256": export.digest},
+    )
+    return export
+
+
+@transaction.atomic
+def case_export_download_record(*, actor, export: CaseExport) -> None:
+    """Every download of a referral package leaves an audit row."""
+    audit_record(
+        action="case.export_download",
+        actor=actor,
+        obj=export.case,
+        entity=export.case.entity_id,
+        data={"export": export.pk, "sha256": export.digest},
+    )

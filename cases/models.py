@@ -524,6 +524,26 @@ class CaseNote(models.Model):
         return f"{self.case} note {self.pk}"
 
 
+class CaseExport(models.Model):
+    """A referral package made for an external authority: already encrypted to that authority
+    and signed by the platform, so the handler who downloads it cannot read it either."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="exports")
+    authority = models.CharField(_("autoridad"), max_length=20, choices=ReferralKind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_on = models.DateField(_("generado el"), default=timezone.localdate)
+    package = models.BinaryField()
+    digest = models.CharField(_("huella SHA-256"), max_length=64)
+
+    class Meta:
+        ordering = ["-created_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.authority}"
+
+
 class CaseFinding(models.Model):
     """What an audit finding or a staff-opened case says, sealed under the case's data key."""
 

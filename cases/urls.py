@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/notes/", views.case_note, name="note"),
     path("<int:pk>/recuse/", views.case_recuse, name="recuse"),
     path("<int:pk>/assign/", views.case_assign, name="assign"),
+    path("<int:pk>/exports/<int:export_pk>/", views.case_export_download, name="export_download"),
     path("<int:pk>/refer/", views.case_refer, name="refer"),
     path("routing-rules/", views.routing_rules, name="routing_rules"),
     path("routing-rules/<int:pk>/toggle/", views.routing_rule_toggle, name="routing_rule_toggle"),

@@ -33,6 +33,7 @@ from cases.forms import (
 )
 from cases.models import (
     Case,
+    CaseExport,
     CaseNote,
     CaseRecipient,
     CaseSeen,
@@ -71,6 +72,8 @@ HISTORY_LABELS = {
     "case.recipient_expire": gettext_lazy("Acceso retirado: terminó la designación"),
     "case.handover_needed": gettext_lazy("Entrega pendiente: terminó la designación"),
     "case.assign": gettext_lazy("Asignado"),
+    "case.export": gettext_lazy("Expediente exportado para la autoridad"),
+    "case.export_download": gettext_lazy("Expediente exportado descargado"),
 }
 
 
@@ -255,6 +258,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "recuse_form": RecuseForm(),
         "refer_form": ReferForm(initial=initial),
         "assign_form": AssignForm(people=people) if people.exists() else None,
+        "exports": CaseExport.objects.filter(case=case).defer("package"),
     }
     return render(request, "cases/detail.html", context)
 
@@ -397,6 +401,23 @@ def case_refer(request: HttpRequest, pk: int) -> HttpResponse:
         return _("Caso turnado.")
 
     return _post_action(request, pk, ReferForm, run)
+
+
+@inbox_role_required
+def case_export_download(request: HttpRequest, pk: int, export_pk: int) -> HttpResponse:
+    """A referral package, encrypted to the authority, for the handler to deliver (audited)."""
+    case = access.case_for_user(request.user, pk, perm="work_case")
+    export = get_object_or_404(CaseExport.objects.select_related("case"), case=case, pk=export_pk)
+    actions.case_export_download_record(actor=request.user, export=export)
+    return export_response(export)
+
+
+def export_response(export: CaseExport) -> HttpResponse:
+    response = HttpResponse(bytes(export.package), content_type="application/json")
+    name = f"{export.case.number}-{export.authority}-{export.pk}.lacsref"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @inbox_role_required

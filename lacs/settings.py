@@ -210,6 +210,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 KEY_DIR = Path(env_str("LACS_KEY_DIR", str(BASE_DIR / ".run" / "keys")) or "")
 INTAKE_PUBLIC_KEY = env_str("LACS_INTAKE_PUBLIC_KEY", required=PRODUCTION)
 INTAKE_PRIVATE_KEY = env_str("LACS_INTAKE_PRIVATE_KEY")
+# Referral packages for the prosecutor and the administrative court: each authority's X25519
+# public key (base64) they are encrypted to, and the platform's Ed25519 signing key (base64 of
+# the 32-byte seed). Outside production, missing ones are made under KEY_DIR on first use.
+REFERRAL_PROSECUTOR_PUBLIC_KEY = env_str("LACS_REFERRAL_PROSECUTOR_PUBLIC_KEY")
+REFERRAL_COURT_PUBLIC_KEY = env_str("LACS_REFERRAL_COURT_PUBLIC_KEY")
+REFERRAL_SIGNING_KEY = env_str("LACS_REFERRAL_SIGNING_KEY")
 
 # --- Platform rules -------------------------------------------------------------------------
 ACKNOWLEDGE_DAYS = env_int("LACS_ACKNOWLEDGE_DAYS", 7, minimum=1)

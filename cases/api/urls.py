@@ -11,4 +11,9 @@ urlpatterns = [
     path("cases/<int:pk>/notes/", views.CaseNoteAdd.as_view(), name="api-case-note"),
     path("cases/<int:pk>/refer/", views.CaseRefer.as_view(), name="api-case-refer"),
     path("cases/<int:pk>/assign/", views.CaseAssign.as_view(), name="api-case-assign"),
+    path(
+        "cases/<int:pk>/exports/<int:export_pk>/",
+        views.CaseExportDownload.as_view(),
+        name="api-case-export",
+    ),
 ]

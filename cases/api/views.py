@@ -241,3 +241,23 @@ class Workload(APIView):
             return _refused("Only contact points see the workload.", code="forbidden", http=403)
         rows = actions.workload(people=access.workload_people(request.user))
         return Response(WorkloadOut(rows, many=True).data)
+
+
+class CaseExportDownload(APIView):
+    """A referral package (encrypted to the authority, signed by the platform); audited."""
+
+    permission_classes = CASES_SCOPE
+
+    @extend_schema(responses={(200, "application/json"): bytes})
+    def get(self, request: Request, pk: int, export_pk: int):
+        from django.shortcuts import get_object_or_404
+
+        from cases.models import CaseExport
+        from cases.views import export_response
+
+        case = access.case_for_user(request.user, pk, perm="work_case")
+        export = get_object_or_404(
+            CaseExport.objects.select_related("case"), case=case, pk=export_pk
+        )
+        actions.case_export_download_record(actor=request.user, export=export)
+        return export_response(export)

@@ -15,6 +15,17 @@ def routed_case(ctx) -> dict:
     return {"pk": case.pk}
 
 
+def exported_case(ctx) -> dict:
+    """A routed case with a referral package (made directly: no keys needed for the matrix)."""
+    from cases.models import CaseExport
+
+    pk = routed_case(ctx)["pk"]
+    export = CaseExport.objects.create(
+        case_id=pk, authority="prosecutor", package=b"{}", digest="0" * 64
+    )
+    return {"pk": pk, "export_pk": export.pk}
+
+
 def holiday(ctx) -> dict:
     return {"pk": Holiday.objects.create(day=dt.date(2030, 12, 12), name="Prueba").pk}
 
@@ -46,6 +57,7 @@ MATRIX = {
     "cases:recuse": Row(CASE_FORM, kwargs=routed_case, method="post"),
     "cases:refer": Row(CASE_FORM, kwargs=routed_case, method="post"),
     "cases:assign": Row(CASE_FORM, kwargs=routed_case, method="post"),
+    "cases:export_download": Row(CASE_PAGE, kwargs=exported_case),
     # Bulk actions post back to the inbox (302) for inbox users; empty data changes nothing.
     "cases:bulk": Row({**only("contact", "contact_other", "investigator", ok=302)}, method="post"),
     "cases:workload": Row(only("contact", "contact_other")),
@@ -64,6 +76,7 @@ MATRIX = {
     "api-case-note": Row(API_ACTION, kwargs=routed_case),
     "api-case-refer": Row(API_ACTION, kwargs=routed_case),
     "api-case-assign": Row(API_ACTION, kwargs=routed_case),
+    "api-case-export": Row(API_CASE, kwargs=exported_case),
     "api-cases-bulk": Row(API_ACTION),
     # Contact points see their workload; investigators may use the API but get 403.
     "api-cases-workload": Row(
