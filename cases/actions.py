@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import logging
 import os
 import time
@@ -37,6 +38,7 @@ from cases.models import (
     REFERRABLE,
     Case,
     CaseExport,
+    CaseFile,
     CaseFinding,
     CaseKeyWrap,
     CaseNote,
@@ -1348,3 +1350,35 @@ def case_export_download_record(*, actor, export: CaseExport) -> None:
         entity=export.case.entity_id,
         data={"export": export.pk, "sha256": export.digest},
     )
+
+
+# --- Handlers' files ------------------------------------------------------------------------------
+@transaction.atomic
+def case_files_add(*, actor, case: Case, notes_key: bytes, files: list) -> list[CaseFile]:
+    """Attach cleaned files (``whistleblowing.files.CleanFile``) to the case file, sealed under
+    the case-internal key."""
+    if not files:
+        raise CaseError(_("Elija al menos un archivo."))
+    added = []
+    for clean in files:
+        row = CaseFile.objects.create(case=case, added_by=actor, meta=b"", content=b"")
+        meta = json.dumps(clean.as_meta(), ensure_ascii=False)
+        CaseFile.objects.filter(pk=row.pk).update(
+            meta=crypto.seal_text(notes_key, meta, row.aad("meta")),
+            content=crypto.seal(notes_key, clean.data, row.aad("content")),
+        )
+        added.append(row)
+    audit_record(
+        action="case.files_add",
+        actor=actor,
+        obj=case,
+        entity=case.entity_id,
+        data={"files": [f.pk for f in added]},
+    )
+    return added
+
+
+def case_file_open(row: CaseFile, notes_key: bytes) -> tuple[dict, bytes]:
+    """(name, type, cleaned) and the bytes of a handler's file."""
+    meta = json.loads(crypto.open_text(notes_key, bytes(row.meta), row.aad("meta")))
+    return meta, crypto.open_(notes_key, bytes(row.content), row.aad("content"))

@@ -524,6 +524,28 @@ class CaseNote(models.Model):
         return f"{self.case} note {self.pk}"
 
 
+class CaseFile(models.Model):
+    """A file a handler attached to the case file: cleaned of metadata like a whistle-blower's,
+    then sealed under the case-internal key (the whistle-blower never receives it)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="files")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_on = models.DateField(default=timezone.localdate)
+    meta = models.BinaryField()  # sealed JSON: name, content type, whether it was cleaned
+    content = models.BinaryField()
+
+    class Meta:
+        ordering = ["added_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} file {self.pk}"
+
+    def aad(self, field: str) -> bytes:
+        return f"case-file:{self.case_id}:{self.pk}:{field}".encode()
+
+
 class CaseExport(models.Model):
     """A referral package made for an external authority: already encrypted to that authority
     and signed by the platform, so the handler who downloads it cannot read it either."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from functools import wraps
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -10,8 +13,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import access, actions
 from cases.forms import (
@@ -34,6 +38,7 @@ from cases.forms import (
 from cases.models import (
     Case,
     CaseExport,
+    CaseFile,
     CaseNote,
     CaseRecipient,
     CaseSeen,
@@ -44,7 +49,7 @@ from cases.models import (
     ServantSanction,
 )
 from cases.retention import PROTECTION_OPEN
-from lacs import keys
+from lacs import crypto, keys
 from lacs.access import recent_auth_required, role_required
 from lacs.models import AuditEvent, Role
 
@@ -74,6 +79,7 @@ HISTORY_LABELS = {
     "case.assign": gettext_lazy("Asignado"),
     "case.export": gettext_lazy("Expediente exportado para la autoridad"),
     "case.export_download": gettext_lazy("Expediente exportado descargado"),
+    "case.files_add": gettext_lazy("Archivos agregados al expediente"),
 }
 
 
@@ -259,6 +265,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "refer_form": ReferForm(initial=initial),
         "assign_form": AssignForm(people=people) if people.exists() else None,
         "exports": CaseExport.objects.filter(case=case).defer("package"),
+        "files": _files(case, notes_key),
     }
     return render(request, "cases/detail.html", context)
 
@@ -401,6 +408,77 @@ def case_refer(request: HttpRequest, pk: int) -> HttpResponse:
         return _("Caso turnado.")
 
     return _post_action(request, pk, ReferForm, run)
+
+
+def _files(case: Case, notes_key: bytes | None) -> list[dict]:
+    if notes_key is None:
+        return []
+    rows = CaseFile.objects.filter(case=case).select_related("added_by").defer("content")
+    listed = []
+    for row in rows:
+        try:
+            meta = json.loads(crypto.open_text(notes_key, bytes(row.meta), row.aad("meta")))
+        except crypto.CryptoError:  # not sealed for this case: never shown
+            continue
+        listed.append({"file": row, "meta": meta})
+    return listed
+
+
+def _memory_uploads(view):
+    """Uploads stay in memory (never a clear temporary file), as on the intake pages."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        from whistleblowing.uploads import memory_uploads
+
+        return memory_uploads(view)(request, *args, **kwargs)
+
+    return csrf_exempt(wrapped)
+
+
+@_memory_uploads
+@require_POST
+@inbox_role_required
+def case_files_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach files to the case file: cleaned of metadata, sealed under the internal key."""
+    from whistleblowing.files import FileRejected, clean_file, max_count
+
+    case = access.case_for_user(request.user, pk, perm="work_case")
+    _data_key, notes_key = _keys(request, case)
+    uploads = request.FILES.getlist("files")
+    if notes_key is None:
+        messages.error(request, _locked_message(request))
+        return redirect("cases:detail", pk=case.pk)
+    if len(uploads) > max_count():
+        messages.error(request, _("Puede adjuntar hasta %(n)s archivos.") % {"n": max_count()})
+        return redirect("cases:detail", pk=case.pk)
+    try:
+        cleaned = [clean_file(u.name, u.read()) for u in uploads]
+        actions.case_files_add(actor=request.user, case=case, notes_key=notes_key, files=cleaned)
+    except (FileRejected, actions.CaseError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Archivos agregados al expediente."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@require_GET
+@inbox_role_required
+def case_file_download(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+    case = access.case_for_user(request.user, pk)
+    row = get_object_or_404(CaseFile, case=case, pk=file_pk)
+    _data_key, notes_key = _keys(request, case)
+    if notes_key is None:
+        raise Http404
+    try:
+        meta, content = actions.case_file_open(row, notes_key)
+    except crypto.CryptoError:  # a blob that is not this case's: as if it were missing
+        raise Http404 from None
+    response = HttpResponse(content, content_type=meta["type"])
+    name = "".join(c for c in meta["name"] if c.isalnum() or c in "._-")[:80] or "archivo"
+    response["Content-Disposition"] = f'attachment; filename="expediente-{row.pk}-{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @inbox_role_required

@@ -26,6 +26,14 @@ def exported_case(ctx) -> dict:
     return {"pk": pk, "export_pk": export.pk}
 
 
+def case_with_file(ctx) -> dict:
+    from cases.models import CaseFile
+
+    pk = routed_case(ctx)["pk"]
+    row = CaseFile.objects.create(case_id=pk, meta=b"", content=b"")
+    return {"pk": pk, "file_pk": row.pk}
+
+
 def holiday(ctx) -> dict:
     return {"pk": Holiday.objects.create(day=dt.date(2030, 12, 12), name="Prueba").pk}
 
@@ -58,6 +66,10 @@ MATRIX = {
     "cases:refer": Row(CASE_FORM, kwargs=routed_case, method="post"),
     "cases:assign": Row(CASE_FORM, kwargs=routed_case, method="post"),
     "cases:export_download": Row(CASE_PAGE, kwargs=exported_case),
+    "cases:files_add": Row(CASE_FORM, kwargs=routed_case, method="post"),
+    # The matrix's file is a placeholder nobody can open: a recipient gets 404 like anyone else
+    # (test_case_files.py downloads a real one).
+    "cases:file_download": Row({**CASE_PAGE, "contact": 404}, kwargs=case_with_file),
     # Bulk actions post back to the inbox (302) for inbox users; empty data changes nothing.
     "cases:bulk": Row({**only("contact", "contact_other", "investigator", ok=302)}, method="post"),
     "cases:workload": Row(only("contact", "contact_other")),
