@@ -81,9 +81,26 @@ REFERRABLE = (CaseStatus.ASSESSMENT, CaseStatus.INVESTIGATION)
 NEAR_DAYS = 2  # a deadline is "near" this many days before it falls
 
 
+# whistleblowing.ProtectionStatus's open states (that app builds on this one, not the reverse).
+PROTECTION_OPEN = ("filed", "review")
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status__in=(CaseStatus.CLOSED, CaseStatus.REFERRED))
+
+    def with_markers(self, user):
+        """``unread`` (activity ``user`` has not seen, or never opened) and ``protection_open``
+        (a protection request waiting for its first answer): two index-backed subqueries."""
+        seen = CaseSeen.objects.filter(
+            case=models.OuterRef("pk"), user=user, activity__gte=models.OuterRef("activity")
+        )
+        waiting = Case.objects.filter(
+            pk=models.OuterRef("pk"),
+            protection_requests__answered_on__isnull=True,
+            protection_requests__status__in=PROTECTION_OPEN,
+        )
+        return self.annotate(unread=~models.Exists(seen), protection_open=models.Exists(waiting))
 
     def deadline_state(self, state: str, today: dt.date | None = None):
         """Cases whose nearest pending deadline is in ``state`` (near / missed / ok)."""

@@ -21,15 +21,13 @@ from django.db.models import CharField, DateField, Exists, Max, OuterRef, Subque
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
-from cases.models import Case, CaseKeyWrap, CaseStatus, RetainedCount
+from cases.models import PROTECTION_OPEN, Case, CaseKeyWrap, CaseStatus, RetainedCount
 from lacs.audit import audit_record
 from lacs.models import AuditEvent, Category
 
 # The dashboards' own caps on the day histograms (oversight.figures), kept in step.
 ACK_DAYS_CAP = 60
 FEEDBACK_DAYS_CAP = 180
-# whistleblowing.ProtectionStatus's open states (that app builds on this one, not the reverse).
-PROTECTION_OPEN = ("filed", "review")
 
 
 @dataclass

@@ -8,7 +8,7 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -41,14 +41,12 @@ from cases.models import (
     CaseFile,
     CaseNote,
     CaseRecipient,
-    CaseSeen,
     Holiday,
     IndividualSanction,
     RecipientRole,
     RoutingRule,
     ServantSanction,
 )
-from cases.retention import PROTECTION_OPEN
 from lacs import crypto, keys
 from lacs.access import recent_auth_required, role_required
 from lacs.models import AuditEvent, Role
@@ -101,24 +99,10 @@ def _filtered(cases: QuerySet[Case], form: InboxFilterForm) -> QuerySet[Case]:
     return cases.order_by(*SORTS.get(data["sort"] or "recent", SORTS["recent"]))
 
 
-def _with_markers(cases: QuerySet[Case], user) -> QuerySet[Case]:
-    """Unread (activity the user has not seen, or never opened) and open protection requests:
-    two index-backed subqueries, so the inbox's query count does not grow."""
-    seen = CaseSeen.objects.filter(
-        case=OuterRef("pk"), user=user, activity__gte=OuterRef("activity")
-    )
-    protection = Case.objects.filter(
-        pk=OuterRef("pk"),
-        protection_requests__answered_on__isnull=True,
-        protection_requests__status__in=PROTECTION_OPEN,
-    )
-    return cases.annotate(unread=~Exists(seen), protection_open=Exists(protection))
-
-
 @inbox_role_required
 def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET or None)
-    cases = _with_markers(_filtered(access.cases_visible_to(request.user), form), request.user)
+    cases = _filtered(access.cases_visible_to(request.user), form).with_markers(request.user)
     page = Paginator(cases.select_related("entity", "category", "assigned_to"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

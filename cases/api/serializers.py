@@ -44,6 +44,14 @@ class CaseOut(serializers.ModelSerializer):
         ]
 
 
+class CaseListOut(CaseOut):
+    unread = serializers.BooleanField(help_text="activity the caller has not seen yet")
+    protection_open = serializers.BooleanField(help_text="a protection request awaits an answer")
+
+    class Meta(CaseOut.Meta):
+        fields = [*CaseOut.Meta.fields, "unread", "protection_open"]
+
+
 class NoteOut(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()

@@ -15,6 +15,7 @@ from cases.api.serializers import (
     BulkIn,
     BulkOut,
     CaseDetailOut,
+    CaseListOut,
     CaseOut,
     ErrorOut,
     NoteIn,
@@ -54,12 +55,16 @@ LOCKED = "Case keys are not unlocked in this session: sign in with your password
 class CaseList(generics.ListAPIView):
     """Cases the caller may see; filters as on the inbox page (q, entity, status, ...)."""
 
-    serializer_class = CaseOut
+    serializer_class = CaseListOut
     permission_classes = CASES_SCOPE
 
     def get_queryset(self):
         form = InboxFilterForm(self.request.query_params or None)
-        cases = access.cases_visible_to(self.request.user).select_related("entity", "category")
+        cases = (
+            access.cases_visible_to(self.request.user)
+            .select_related("entity", "category", "assigned_to")
+            .with_markers(self.request.user)
+        )
         if form.is_valid():
             data = form.cleaned_data
             for name in ("entity", "status", "category"):

@@ -207,3 +207,14 @@ def test_routing_notices_go_through_the_batch(entity, django_capture_on_commit_c
     assert mail.outbox == []
     assert PendingNotice.objects.filter(user=contact, case=case, kind=NoticeKind.ROUTED).exists()
     assert case_actions.notices_send(chance=1) == 1
+
+
+def test_the_api_inbox_carries_the_unread_and_protection_markers(filed):
+    receipt, case, contact = filed
+    handler = _handler(contact)
+    handler.get(reverse("cases:detail", args=[case.pk]))
+    (row,) = handler.get(reverse("api-cases")).json()["results"]
+    assert (row["unread"], row["protection_open"]) == (False, False)
+    _protect(receipt)
+    (row,) = handler.get(reverse("api-cases")).json()["results"]
+    assert (row["unread"], row["protection_open"]) == (True, True)
