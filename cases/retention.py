@@ -77,6 +77,7 @@ def case_keys_destroy(*, case_id: int) -> bool:
         case = (
             Case.objects.select_for_update()
             .filter(pk=case_id, status=CaseStatus.CLOSED)
+            .exclude(protection_requests__status__in=PROTECTION_OPEN)  # filed since: wait
             .select_related("category")
             .first()
         )

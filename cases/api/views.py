@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -253,7 +254,7 @@ class CaseExportDownload(APIView):
 
     permission_classes = CASES_SCOPE
 
-    @extend_schema(responses={(200, "application/json"): bytes})
+    @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int, export_pk: int):
         from django.shortcuts import get_object_or_404
 

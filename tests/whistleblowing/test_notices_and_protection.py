@@ -13,7 +13,7 @@ from cases import actions as case_actions
 from cases.actions import case_route, notices_send
 from cases.calendar import working_days_add
 from cases.models import Case, CaseRecipient, CaseStatus, Holiday, NoticeKind, PendingNotice
-from cases.retention import retention_due
+from cases.retention import case_keys_destroy, retention_due
 from lacs.models import AuditEvent, ContactPointKind, Role
 from tests.conftest import make_user, sign_in
 from tests.factories import CategoryFactory, ContactPointFactory
@@ -193,6 +193,7 @@ def test_retention_waits_for_an_open_protection_request(filed):
         status=CaseStatus.CLOSED, category=category, feedback_given_on=dt.date(2020, 1, 1)
     )
     assert retention_due() == {}  # closed long ago, but the protection request is open
+    assert case_keys_destroy(case_id=case.pk) is False  # nor when asked for it directly
     ProtectionRequest.objects.filter(pk=request.pk).update(status=ProtectionStatus.GRANTED)
     assert retention_due() == {"corta": [case.pk]}
 
