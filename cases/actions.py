@@ -1253,6 +1253,26 @@ def holiday_add(*, actor, day: dt.date, name: str) -> Holiday:
 
 
 @transaction.atomic
+def holidays_statutory_add(*, actor, year: int) -> int:
+    """Add the year's federal statutory rest days that are not on the calendar yet."""
+    from cases.calendar import statutory_rest_days
+
+    known = set(Holiday.objects.filter(day__year=year).values_list("day", flat=True))
+    added = [
+        Holiday.objects.create(day=day, name=name)
+        for day, name in statutory_rest_days(year)
+        if day not in known
+    ]
+    if added:
+        audit_record(
+            action="cases.holidays_statutory_add",
+            actor=actor,
+            data={"year": year, "days": [h.day.isoformat() for h in added]},
+        )
+    return len(added)
+
+
+@transaction.atomic
 def holiday_remove(*, actor, holiday: Holiday) -> None:
     """Take a day off the calendar of non-working days."""
     day = holiday.day.isoformat()

@@ -45,3 +45,28 @@ def next_working_day(day: dt.date) -> dt.date:
     while not is_working_day(day, holidays):
         day += dt.timedelta(days=1)
     return day
+
+
+def _nth_monday(year: int, month: int, n: int) -> dt.date:
+    first = dt.date(year, month, 1)
+    return first + dt.timedelta(days=(7 - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def statutory_rest_days(year: int) -> list[tuple[dt.date, str]]:
+    """The federal statutory rest days (Ley Federal del Trabajo, art. 74) of ``year``.
+
+    Mexico City adds its own each year in the Gaceta Oficial (Holy Thursday and Friday, 2 November,
+    12 December, vacation periods): admins add those at /cases/holidays/.
+    """
+    days = [
+        (dt.date(year, 1, 1), "Año Nuevo"),
+        (_nth_monday(year, 2, 1), "Día de la Constitución"),
+        (_nth_monday(year, 3, 3), "Natalicio de Benito Juárez"),
+        (dt.date(year, 5, 1), "Día del Trabajo"),
+        (dt.date(year, 9, 16), "Día de la Independencia"),
+        (_nth_monday(year, 11, 3), "Día de la Revolución"),
+        (dt.date(year, 12, 25), "Navidad"),
+    ]
+    if year % 6 == 2:  # 1 October 2024, 2030…: transmission of the federal executive
+        days.append((dt.date(year, 10, 1), "Transmisión del Poder Ejecutivo Federal"))
+    return sorted(days)

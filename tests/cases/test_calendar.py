@@ -54,3 +54,20 @@ def test_a_contact_point_cannot_change_the_holiday_calendar(client, entity):
     sign_in(client, make_user(Role.CONTACT, entity))
     response = client.post(reverse("cases:holidays"), {"day": "2026-12-12", "name": "X"})
     assert response.status_code == 403 and not Holiday.objects.exists()
+
+
+@pytest.mark.django_db
+def test_statutory_rest_days_are_added_once_and_audited():
+    from django.core.management import call_command
+
+    from cases.calendar import statutory_rest_days
+
+    days = dict(statutory_rest_days(2027))
+    assert dt.date(2027, 2, 1) in days  # first Monday of February
+    assert dt.date(2027, 3, 15) in days  # third Monday of March
+    assert dt.date(2027, 11, 15) in days  # third Monday of November
+    assert dt.date(2030, 10, 1) in dict(statutory_rest_days(2030))
+    call_command("holidays_statutory", "2027")
+    call_command("holidays_statutory", "2027")
+    assert Holiday.objects.count() == len(days)
+    assert AuditEvent.objects.filter(action="cases.holidays_statutory_add").count() == 1
