@@ -9,6 +9,7 @@ notes are sealed under a second, case-internal key that is never wrapped for the
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -267,9 +268,11 @@ class PendingNotice(models.Model):
     """A notice waiting for the next batch: who, about what kind of event, which case.
 
     No time is stored (the day only), nor any content; one row per person, case and kind, so
-    several events before a batch make one line. ``notices_send`` mails and deletes them.
+    several events before a batch make one line. ``notices_send`` mails and deletes them. The key
+    is random, not a sequence: row order must not tell which event came first within the day.
     """
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_notices"
     )

@@ -145,6 +145,8 @@ def test_bulk_with_a_case_the_user_cannot_work_changes_nothing(
     sign_in(client, contact)
     client.post(reverse("cases:bulk"), {"op": "acknowledge", "cases": [mine.pk, theirs.pk]})
     assert set(Case.objects.values_list("status", flat=True)) == {CaseStatus.RECEIVED}
+    huge = client.post(reverse("cases:bulk"), {"op": "acknowledge", "cases": ["9" * 30]})
+    assert huge.status_code == 302
     response = client.post(
         reverse("api-cases-bulk"),
         {"op": "acknowledge", "cases": [mine.pk, theirs.pk]},

@@ -2,6 +2,7 @@
 markers, handler files, and the protection track's own deadline."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.core import mail
@@ -63,6 +64,7 @@ def test_a_whistleblower_message_waits_for_a_batch_without_time_or_content(
     assert (notice.user, notice.case, notice.kind) == (contact, case, NoticeKind.ACTIVITY)
     fields = {f.name for f in PendingNotice._meta.get_fields()}
     assert fields == {"id", "user", "case", "kind", "queued_on"}  # the day, never a time
+    assert isinstance(notice.pk, uuid.UUID)  # no sequence to order it among other rows
     with django_capture_on_commit_callbacks(execute=True):
         assert notices_send(chance=0) == 0  # today's batch waits for a lucky run
         assert notices_send(chance=1) == 1

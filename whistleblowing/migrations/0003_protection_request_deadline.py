@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_case_assignment_notices_unread_holidays'),
+        ('cases', '0007_closure_reason_sealed'),
         ('whistleblowing', '0002_report_receipt_kdf'),
     ]
 
