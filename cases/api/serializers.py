@@ -66,11 +66,23 @@ class HistoryOut(serializers.Serializer):
     actor = serializers.CharField()
 
 
+class ProtectionTrackOut(serializers.Serializer):
+    """A protection request's own deadline and state (its contents are in the report's API)."""
+
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    filed_on = serializers.DateField()
+    answer_by = serializers.DateField(allow_null=True)
+    answered_on = serializers.DateField(allow_null=True)
+    decided_on = serializers.DateField(allow_null=True)
+
+
 class CaseDetailOut(serializers.Serializer):
     case = CaseOut()
     notes = NoteOut(many=True)
     history = HistoryOut(many=True)
     allowed_transitions = serializers.ListField(child=serializers.CharField())
+    protection_requests = ProtectionTrackOut(many=True)
 
 
 class TransitionIn(serializers.Serializer):

@@ -107,6 +107,11 @@ class CaseRead(APIView):
                 for e in events.order_by("seq")
             ],
             "allowed_transitions": list(case.allowed_transitions()),
+            "protection_requests": list(
+                case.protection_requests.values(
+                    "id", "status", "filed_on", "answer_by", "answered_on", "decided_on"
+                )
+            ),
         }
         return Response(CaseDetailOut(body).data)
 

@@ -221,3 +221,20 @@ def test_the_api_inbox_carries_the_unread_and_protection_markers(filed):
     _protect(receipt)
     (row,) = handler.get(reverse("api-cases")).json()["results"]
     assert (row["unread"], row["protection_open"]) == (True, True)
+
+
+def test_the_api_shows_the_protection_track_and_takes_the_first_answer(filed, other_entity):
+    receipt, case, contact = filed
+    request = _protect(receipt)
+    url = reverse("api-case-protection-decide", args=[case.pk, request.pk])
+    outsider = _handler(make_user(Role.CONTACT, other_entity))
+    refused = outsider.post(url, {"status": "review"}, content_type="application/json")
+    assert refused.status_code == 404
+    handler = _handler(contact)
+    (track,) = handler.get(reverse("api-case", args=[case.pk])).json()["protection_requests"]
+    assert track["answer_by"] == request.answer_by.isoformat() and track["answered_on"] is None
+    answered = handler.post(
+        url, {"status": "review", "measures": "En análisis"}, content_type="application/json"
+    )
+    assert answered.status_code == 200
+    assert answered.json()["answered_on"] == timezone.localdate().isoformat()
