@@ -11,13 +11,14 @@ import functools
 import json
 import logging
 import os
+import secrets
 import time
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +30,8 @@ from cases.access import (
     access_revoke,
     assignable_people,
     assigning_entity_ids,
+    case_data_key,
+    case_notes_key,
     sanction_case_for_user,
     sanction_entities,
 )
@@ -63,6 +66,7 @@ from cases.models import (
     Severity,
     WrapKind,
 )
+from cases.referral import AUTHORITIES, package_build, package_digest
 from cases.routing import Facts, Pick, Plan, facts_load, plan_from, routing_plan
 from lacs import crypto, keys
 from lacs.audit import audit_record
@@ -1073,8 +1077,6 @@ def notices_send(*, today: dt.date | None = None, chance: float | None = None) -
     """Send each person's pending notices as one mail, at random: each run sends a person's
     batch with probability ``chance`` (``NOTICE_SEND_CHANCE``), and any batch holding a notice
     from an earlier day for sure. Returns how many mails were queued."""
-    import secrets
-
     day = today or timezone.localdate()
     odds = settings.NOTICE_SEND_CHANCE if chance is None else chance
     user_ids = set(PendingNotice.objects.values_list("user_id", flat=True).distinct())
@@ -1183,8 +1185,6 @@ def _unassign(case: Case, user_id: int) -> None:
 
 def workload(*, people) -> list[dict]:
     """Open cases assigned to each person, with how many have a missed deadline (one query)."""
-    from django.db.models import Count, Q
-
     day = timezone.localdate()
     missed = Case.objects.open().deadline_state("missed", day).values("pk")
     rows = people.annotate(
@@ -1220,8 +1220,6 @@ def cases_bulk_acknowledge(*, actor, cases) -> int:
 def cases_bulk_assign(*, actor, cases, assignee, private_key: bytes) -> int:
     """Assign every case of ``cases`` to ``assignee``; cases whose keys the actor cannot open
     or that the assignee cannot receive are left as they were. Returns how many changed."""
-    from cases.access import case_data_key, case_notes_key
-
     done = 0
     for case in cases:
         try:
@@ -1334,8 +1332,6 @@ def case_referral_export(
     The package is encrypted to the authority's public key: the platform keeps it only so the
     handler can download and deliver it, and cannot open it again.
     """
-    from cases.referral import AUTHORITIES, package_build, package_digest
-
     if authority not in AUTHORITIES:
         raise CaseError(_("Sólo se exporta el expediente para la fiscalía o el tribunal."))
     package = package_build(
