@@ -7,17 +7,25 @@ else in the code base grants, revokes or reads these permissions.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from guardian.shortcuts import remove_perm
 
-from cases.models import Case, CaseKeyWrap, CaseUserObjectPermission, WrapKind
+from cases.models import (
+    Case,
+    CaseKeyWrap,
+    CaseRecipient,
+    CaseUserObjectPermission,
+    Recusal,
+    WrapKind,
+)
 from lacs import crypto
-from lacs.access import role_entities, user_has_role
+from lacs.access import role_entities, role_entity_ids, user_has_role
 from lacs.db import execute_prepared
 from lacs.keys import session_private_key
-from lacs.models import Entity, Role
+from lacs.models import Entity, Role, RoleAssignment
 
 VIEW = "cases.view_case"
 WORK = "cases.work_case"
@@ -134,6 +142,47 @@ def holders_of(case: Case) -> QuerySet:
     return CaseUserObjectPermission.objects.filter(
         content_object=case, permission__codename="view_case"
     ).values_list("user_id", flat=True)
+
+
+# --- Assignment -------------------------------------------------------------------------------
+def may_assign(user) -> bool:
+    """Contact points assign cases to their entity's investigators."""
+    return user.is_authenticated and user_has_role(user, Role.CONTACT)
+
+
+def assigning_entity_ids(user, case: Case) -> set[int]:
+    """Entities whose investigators ``user`` may put on ``case``: where they are a current
+    contact point and through which they hold the case (the reported entity, or the one the
+    case reached them as)."""
+    through = set(
+        CaseRecipient.objects.filter(case=case, user=user).values_list("entity_id", flat=True)
+    )
+    return role_entity_ids(user, Role.CONTACT) & ({case.entity_id} | through)
+
+
+def assignable_people(user, case: Case) -> QuerySet:
+    """Current, active investigators of the assigning entities who did not recuse themselves."""
+    entity_ids = assigning_entity_ids(user, case)
+    if not entity_ids or not user_may_work(user, case):
+        return get_user_model().objects.none()
+    investigators = RoleAssignment.objects.current().filter(
+        role=Role.INVESTIGATOR, entity_id__in=entity_ids
+    )
+    recused = Recusal.objects.filter(case=case).values("user_id")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, pk__in=investigators.values("user_id"))
+        .exclude(pk__in=recused)
+        .order_by("username")
+    )
+
+
+def workload_people(user) -> QuerySet:
+    """The investigators of the entities where ``user`` is a contact point, for the workload."""
+    investigators = RoleAssignment.objects.current().filter(
+        role=Role.INVESTIGATOR, entity_id__in=role_entity_ids(user, Role.CONTACT)
+    )
+    return get_user_model().objects.filter(is_active=True, pk__in=investigators.values("user_id"))
 
 
 # --- Sanctions registry ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import logging
 import os
 import secrets
@@ -17,29 +18,46 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.access import access_grant, access_revoke, sanction_case_for_user, sanction_entities
+from cases import registry
+from cases.access import (
+    access_grant,
+    access_revoke,
+    assignable_people,
+    assigning_entity_ids,
+    case_data_key,
+    case_notes_key,
+    sanction_case_for_user,
+    sanction_entities,
+)
+from cases.calendar import next_working_day, working_days_add
 from cases.models import (
     NEAR_DAYS,
     REFERRABLE,
     Case,
     CaseExclusion,
+    CaseExport,
+    CaseFile,
     CaseFinding,
     CaseKeyWrap,
     CaseNote,
     CaseRecipient,
     CaseRouting,
+    CaseSeen,
     CaseSource,
     CaseStatus,
+    Holiday,
     IndividualSanction,
     NoteKind,
+    NoticeKind,
     Outcome,
+    PendingNotice,
     RecipientRole,
     RecipientState,
     Recusal,
@@ -50,6 +68,7 @@ from cases.models import (
     Severity,
     WrapKind,
 )
+from cases.referral import AUTHORITIES, package_build, package_digest
 from cases.routing import (
     Facts,
     Pick,
@@ -66,6 +85,7 @@ from lacs.days import day_start, unordered_id
 from lacs.db import execute_prepared
 from lacs.mail import notify_after_commit
 from lacs.models import (
+    AuditEvent,
     Category,
     ContactPoint,
     ContactPointKind,
@@ -123,8 +143,8 @@ def case_open(
         received_on=today,
         contact_point_implicated=contact_point_implicated,
         head_implicated=head_implicated,
-        acknowledge_by=today + dt.timedelta(days=settings.ACKNOWLEDGE_DAYS),
-        feedback_by=today + dt.timedelta(days=settings.FEEDBACK_DAYS),
+        acknowledge_by=working_days_add(today, settings.ACKNOWLEDGE_DAYS),  # días hábiles
+        feedback_by=next_working_day(today + dt.timedelta(days=settings.FEEDBACK_DAYS)),
     )
     data_key = crypto.new_data_key()
     # Only the intake key: the worker adds the escrow copies for the entities that receive the
@@ -234,16 +254,8 @@ def _notify_assigned(case: Case, user_ids: list[int]) -> None:
 
 
 def _notify_users(case: Case, users: list) -> None:
-    path = reverse("cases:detail", kwargs={"pk": case.pk})
-    emails = [u.email for u in users if u.email]
-    if not emails:
-        return
-    subject = _("Se le turnó el caso %(number)s") % {"number": case.number}
-    body = _(
-        "Se le turnó el caso %(number)s. Por seguridad este aviso no incluye su contenido; "
-        "ingrese a la plataforma para consultarlo: %(path)s"
-    ) % {"number": case.number, "path": path}
-    notify_after_commit(subject, body, emails)
+    """Routed, recusal or referral: the people get a line in the next batch of notices."""
+    notice_queue(user_ids=[u.pk for u in users], kind=NoticeKind.ROUTED, case_id=case.pk)
 
 
 def case_route(*, case_id: int) -> bool:
@@ -690,6 +702,10 @@ def case_refer(
     for pick in picks:
         _recipient_add(case, pick, data_key, notes_key, actor=actor)
     _notify_assigned(case, [p.user.pk for p in picks])
+    if kind in (ReferralKind.PROSECUTOR, ReferralKind.COURT):
+        case_referral_export(
+            actor=actor, case=case, authority=kind, data_key=data_key, notes_key=notes_key
+        )
     return picks
 
 
@@ -971,6 +987,11 @@ def _breach(case_id: int, which: str, day: dt.date) -> int:
     return 1
 
 
+def case_escalate(*, case: Case, which: str) -> list[int]:
+    """Escalate ``case`` for a missed deadline of another track (a protection request's)."""
+    return _escalate(case, which)
+
+
 def _escalate(case: Case, which: str) -> list[int]:
     """Add the entity's alternates and the comptroller as recipients waiting for the keys.
 
@@ -1184,3 +1205,369 @@ def individual_sanction_record(
         data={"case": case.pk if case else None, "kinds": list(sanction.kinds)},
     )
     return sanction
+
+
+# --- Notices --------------------------------------------------------------------------------------
+# Notices about a case wait in ``PendingNotice`` (the day only) and go out in batches at random:
+# a mail's time says nothing about when the event happened. See docs/cases.md for the window.
+NOTICE_LINES = {
+    NoticeKind.ROUTED: gettext_lazy("se le turnó el caso %(number)s"),
+    NoticeKind.ASSIGNED: gettext_lazy("se le asignó el caso %(number)s"),
+    NoticeKind.ACTIVITY: gettext_lazy(
+        "hay novedades de la persona denunciante en el caso %(number)s"
+    ),
+    NoticeKind.PROTECTION: gettext_lazy("hay una solicitud de protección en el caso %(number)s"),
+    NoticeKind.IDENTITY: gettext_lazy(
+        "una solicitud para conocer una identidad espera su decisión"
+    ),
+}
+
+
+def notice_queue(*, user_ids, kind: str, case_id: int | None = None) -> None:
+    """Queue a notice for each user inside the caller's transaction (several events before a
+    batch make one line: the row is unique per person, case and kind)."""
+    ids = sorted({uid for uid in user_ids if uid})
+    if not ids:
+        return
+    PendingNotice.objects.bulk_create(
+        [PendingNotice(user_id=uid, case_id=case_id, kind=kind) for uid in ids],
+        ignore_conflicts=True,
+    )
+
+
+def case_recipients_notify(*, case: Case, kind: str) -> None:
+    """Queue ``kind`` for everyone who currently holds ``case`` (whistle-blower events)."""
+    notice_queue(user_ids=list(_holders(case)), kind=kind, case_id=case.pk)
+
+
+def case_activity_record(*, case: Case, kind: str = NoticeKind.ACTIVITY) -> None:
+    """The whistle-blower wrote, added a file or asked for protection: the case is unread for
+    its recipients (a counter, never a time) and they get a notice in the next batch."""
+    Case.objects.filter(pk=case.pk).update(activity=F("activity") + 1)
+    case_recipients_notify(case=case, kind=kind)
+
+
+def notices_send(*, today: dt.date | None = None, chance: float | None = None) -> int:
+    """Send each person's pending notices as one mail, at random: each run sends a person's
+    batch with probability ``chance`` (``NOTICE_SEND_CHANCE``), and any batch holding a notice
+    from an earlier day for sure. Returns how many mails were queued."""
+    day = today or timezone.localdate()
+    odds = settings.NOTICE_SEND_CHANCE if chance is None else chance
+    user_ids = set(PendingNotice.objects.values_list("user_id", flat=True).distinct())
+    overdue = set(PendingNotice.objects.filter(queued_on__lt=day).values_list("user_id", flat=True))
+    draw = secrets.SystemRandom()
+    chosen = [uid for uid in sorted(user_ids) if uid in overdue or draw.random() < odds]
+    return sum(_notices_send_one(uid) for uid in chosen)
+
+
+@transaction.atomic
+def _notices_send_one(user_id: int) -> int:
+    rows = list(
+        PendingNotice.objects.select_for_update(of=("self",), skip_locked=True)
+        .filter(user_id=user_id)
+        .select_related("case", "user")
+        .order_by("kind", "case_id")
+    )
+    if not rows:
+        return 0
+    user = rows[0].user
+    PendingNotice.objects.filter(pk__in=[r.pk for r in rows]).delete()
+    audit_record(action="notice.batch_send", obj=user, data={"lines": len(rows)}, day_only=True)
+    if not user.email or not user.is_active:
+        return 0
+    lines = [
+        "- " + str(NOTICE_LINES[NoticeKind(r.kind)]) % {"number": r.case.number if r.case else ""}
+        for r in rows
+    ]
+    subject = _("Avisos de la plataforma de integridad")
+    body = _(
+        "Tiene avisos nuevos. Por seguridad no incluyen contenido ni la hora de lo ocurrido; "
+        "ingrese a la plataforma para consultarlos: %(path)s"
+    ) % {"path": reverse("cases:inbox")}
+    notify_after_commit(subject, body + "\n\n" + "\n".join(lines), [user.email])
+    return 1
+
+
+# --- Unread markers -------------------------------------------------------------------------------
+def case_seen(*, user, case: Case) -> None:
+    """Record that ``user`` saw ``case`` as it stands (its activity counter, no time)."""
+    CaseSeen.objects.update_or_create(user=user, case=case, defaults={"activity": case.activity})
+
+
+# --- Assignment -----------------------------------------------------------------------------------
+@transaction.atomic
+def case_assign(*, actor, case: Case, assignee, data_key: bytes, notes_key: bytes) -> Case:
+    """Put a named investigator of the entity in charge of ``case``.
+
+    The assignee gets the case keys, wrapped by the assigning contact point (who holds them
+    unlocked), access and a notice; a previous assignee who held the case only by assignment
+    loses it. Refused, changing nothing, for anyone who is not a current investigator of the
+    entity the contact point assigns for.
+    """
+    if not assignable_people(actor, case).filter(pk=assignee.pk).exists():
+        raise CaseError(_("Esa persona no puede recibir este caso."))
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    before = locked.assigned_to_id
+    if before == assignee.pk:
+        raise CaseError(_("El caso ya está asignado a esa persona."))
+    entity = _assignee_entity(actor, case, assignee)
+    holding = CaseRecipient.objects.filter(case=case, user=assignee, state=RecipientState.ACTIVE)
+    state: str
+    if holding.exists():
+        state = RecipientState.ACTIVE  # already holds the case (routed to them): keep their row
+    else:
+        pick = Pick(assignee, RecipientRole.INVESTIGATOR, entity, "assigned")
+        state = _recipient_add(case, pick, data_key, notes_key, actor=actor)
+    Case.objects.filter(pk=case.pk).update(assigned_to=assignee)
+    case.assigned_to = assignee
+    if before:
+        _unassign(case, before)
+    audit_record(
+        action="case.assign",
+        actor=actor,
+        obj=case,
+        entity=entity,
+        data={"from": before, "to": assignee.pk, "key": state},
+    )
+    notice_queue(user_ids=[assignee.pk], kind=NoticeKind.ASSIGNED, case_id=case.pk)
+    return case
+
+
+def _assignee_entity(actor, case: Case, assignee) -> Entity:
+    ids = assigning_entity_ids(actor, case)
+    assignment = (
+        RoleAssignment.objects.current()
+        .filter(user=assignee, role=Role.INVESTIGATOR, entity_id__in=ids)
+        .select_related("entity")
+        .order_by("entity_id")
+        .first()
+    )
+    assert assignment is not None and assignment.entity is not None  # checked by the caller
+    return assignment.entity
+
+
+def _unassign(case: Case, user_id: int) -> None:
+    """The previous assignee loses the case unless they hold it for another reason."""
+    row = CaseRecipient.objects.filter(case=case, user_id=user_id, reason="assigned").first()
+    if row is None:
+        return
+    access_revoke(case=case, user=row.user)
+    CaseRecipient.objects.filter(pk=row.pk).update(
+        state=RecipientState.REVOKED, reason="reassigned"
+    )
+
+
+def workload(*, people) -> list[dict]:
+    """Open cases assigned to each person, with how many have a missed deadline (one query)."""
+    day = timezone.localdate()
+    missed = Case.objects.open().deadline_state("missed", day).values("pk")
+    rows = people.annotate(
+        open_cases=Count(
+            "assigned_cases",
+            filter=~Q(assigned_cases__status__in=(CaseStatus.CLOSED, CaseStatus.REFERRED)),
+        ),
+        missed_cases=Count("assigned_cases", filter=Q(assigned_cases__in=missed)),
+    ).order_by("-open_cases", "username")
+    return [{"user": u, "open": u.open_cases, "missed": u.missed_cases} for u in rows]
+
+
+def cases_bulk_acknowledge(*, actor, cases) -> int:
+    """Acknowledge every received case of ``cases`` the actor may work; returns how many."""
+    done = 0
+    for case in cases:
+        if case.status != CaseStatus.RECEIVED:
+            continue
+        try:
+            case_transition(
+                actor=actor,
+                case=case,
+                to=CaseStatus.ACKNOWLEDGED,
+                version=case.version,
+                notes_key=b"",
+            )
+        except CaseError:
+            continue
+        done += 1
+    return done
+
+
+def cases_bulk_assign(*, actor, cases, assignee, private_key: bytes) -> int:
+    """Assign every case of ``cases`` to ``assignee``; cases whose keys the actor cannot open
+    or that the assignee cannot receive are left as they were. Returns how many changed."""
+    done = 0
+    for case in cases:
+        try:
+            data_key = case_data_key(case=case, user=actor, private_key=private_key)
+            notes_key = case_notes_key(case=case, user=actor, private_key=private_key)
+            case_assign(
+                actor=actor, case=case, assignee=assignee, data_key=data_key, notes_key=notes_key
+            )
+        except (CaseError, Http404):
+            continue
+        done += 1
+    return done
+
+
+# --- Holiday calendar -----------------------------------------------------------------------------
+@transaction.atomic
+def holiday_add(*, actor, day: dt.date, name: str) -> Holiday:
+    """Declare a non-working day; terms that end on or run over it move on by a working day
+    for deadlines set from now on (deadlines already set stay as they were told)."""
+    if not name.strip():
+        raise CaseError(_("Indique el motivo del día inhábil."))
+    holiday, created = Holiday.objects.get_or_create(day=day, defaults={"name": name.strip()})
+    if not created:
+        raise CaseError(_("Ese día ya es inhábil."))
+    audit_record(
+        action="cases.holiday_add", actor=actor, obj=holiday, data={"day": day.isoformat()}
+    )
+    return holiday
+
+
+@transaction.atomic
+def holidays_statutory_add(*, actor, year: int) -> int:
+    """Add the year's federal statutory rest days that are not on the calendar yet."""
+    from cases.calendar import statutory_rest_days
+
+    known = set(Holiday.objects.filter(day__year=year).values_list("day", flat=True))
+    added = [
+        Holiday.objects.create(day=day, name=name)
+        for day, name in statutory_rest_days(year)
+        if day not in known
+    ]
+    if added:
+        audit_record(
+            action="cases.holidays_statutory_add",
+            actor=actor,
+            data={"year": year, "days": [h.day.isoformat() for h in added]},
+        )
+    return len(added)
+
+
+@transaction.atomic
+def holiday_remove(*, actor, holiday: Holiday) -> None:
+    """Take a day off the calendar of non-working days."""
+    day = holiday.day.isoformat()
+    audit_record(action="cases.holiday_remove", actor=actor, obj=holiday, data={"day": day})
+    Holiday.objects.filter(pk=holiday.pk).delete()
+
+
+# --- Referral packages ----------------------------------------------------------------------------
+def _case_file(case: Case, data_key: bytes, notes_key: bytes) -> dict[str, Any]:
+    """Everything the receiving authority gets, opened with the case's keys (days, no times)."""
+    # The report's part comes from the app that made it (cases alone: findings and notes only).
+    contents = next(
+        (part for hook in registry.case_contents if (part := hook(case, data_key)) is not None),
+        None,
+    )
+    events = AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk))
+    return {
+        "case": {
+            "number": case.number,
+            "source": case.source,
+            "entity": case.entity.name,
+            "category": case.category.code,
+            "status": case.status,
+            "severity": case.severity,
+            "outcome": case.outcome,
+            "received_on": case.received_on.isoformat(),
+            "referred_to": case.referred_to,
+        },
+        "report": contents,
+        "finding": finding_text(case, data_key),
+        "closure_reason": case.closure_reason_text(data_key),
+        "notes": [
+            {
+                "kind": n.kind,
+                "author": n.author.get_username() if n.author else None,
+                "day": timezone.localdate(n.created_at).isoformat(),
+                "text": note_text(n, notes_key),
+            }
+            for n in CaseNote.objects.filter(case=case).select_related("author")
+        ],
+        "history": [
+            {
+                "day": timezone.localdate(e.at).isoformat(),
+                "action": e.action,
+                "actor": e.actor_label,
+            }
+            for e in events.order_by("seq")
+        ],
+    }
+
+
+@transaction.atomic
+def case_referral_export(
+    *, actor, case: Case, authority: str, data_key: bytes, notes_key: bytes
+) -> CaseExport:
+    """Make the signed, encrypted case file for the prosecutor or the administrative court.
+
+    The package is encrypted to the authority's public key: the platform keeps it only so the
+    handler can download and deliver it, and cannot open it again.
+    """
+    if authority not in AUTHORITIES:
+        raise CaseError(_("Sólo se exporta el expediente para la fiscalía o el tribunal."))
+    package = package_build(
+        case_number=case.number,
+        authority=authority,
+        contents=_case_file(case, data_key, notes_key),
+    )
+    export = CaseExport.objects.create(
+        case=case,
+        authority=authority,
+        created_by=actor,
+        package=package,
+        digest=package_digest(package),
+    )
+    audit_record(
+        action="case.export",
+        actor=actor,
+        obj=case,
+        entity=case.entity_id,
+        data={"export": export.pk, "authority": authority, "sha256": export.digest},
+    )
+    return export
+
+
+@transaction.atomic
+def case_export_download_record(*, actor, export: CaseExport) -> None:
+    """Every download of a referral package leaves an audit row."""
+    audit_record(
+        action="case.export_download",
+        actor=actor,
+        obj=export.case,
+        entity=export.case.entity_id,
+        data={"export": export.pk, "sha256": export.digest},
+    )
+
+
+# --- Handlers' files ------------------------------------------------------------------------------
+@transaction.atomic
+def case_files_add(*, actor, case: Case, notes_key: bytes, files: list) -> list[CaseFile]:
+    """Attach cleaned files (``whistleblowing.files.CleanFile``) to the case file, sealed under
+    the case-internal key."""
+    if not files:
+        raise CaseError(_("Elija al menos un archivo."))
+    added = []
+    for clean in files:
+        row = CaseFile.objects.create(case=case, added_by=actor, meta=b"", content=b"")
+        meta = json.dumps(clean.as_meta(), ensure_ascii=False)
+        CaseFile.objects.filter(pk=row.pk).update(
+            meta=crypto.seal_text(notes_key, meta, row.aad("meta")),
+            content=crypto.seal(notes_key, clean.data, row.aad("content")),
+        )
+        added.append(row)
+    audit_record(
+        action="case.files_add",
+        actor=actor,
+        obj=case,
+        entity=case.entity_id,
+        data={"files": [f.pk for f in added]},
+    )
+    return added
+
+
+def case_file_open(row: CaseFile, notes_key: bytes) -> tuple[dict, bytes]:
+    """(name, type, cleaned) and the bytes of a handler's file."""
+    meta = json.loads(crypto.open_text(notes_key, bytes(row.meta), row.aad("meta")))
+    return meta, crypto.open_(notes_key, bytes(row.content), row.aad("content"))

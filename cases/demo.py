@@ -51,12 +51,24 @@ def seed(*, users: dict, stdout) -> None:
         _open_demo_cases(entity, users)
     if "investigator" in users:
         _record_demo_sanctions(users["investigator"])
+    _seed_rest_days()
     history = _history()
     if history:
         stdout.write(f"cases: {history} closed cases of the past year (figures only, no contents)")
     routed = routing_sweep(older_than_seconds=0)
     if routed:
         stdout.write(f"cases: {routed} case(s) routed; sign in as 'contact' and open /cases/")
+
+
+def _seed_rest_days() -> None:
+    """This year's and next year's statutory rest days, so deadlines skip them."""
+    from django.utils import timezone
+
+    from cases.actions import holidays_statutory_add
+
+    year = timezone.localdate().year
+    for each in (year, year + 1):
+        holidays_statutory_add(actor=None, year=each)
 
 
 @transaction.atomic

@@ -306,3 +306,52 @@ class IndividualSanctionForm(_SanctionForm):
             "facts": forms.Textarea(attrs={"rows": 4}),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
+
+
+class AssignForm(forms.Form):
+    """Who to put in charge of a case: the entity's investigators the contact point may name."""
+
+    assignee = forms.ModelChoiceField(label=_("Asignar a"), queryset=None)
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        field = self.fields["assignee"]
+        field.queryset = people if people is not None else get_user_model().objects.none()
+        field.label_from_instance = lambda u: u.get_full_name() or u.get_username()
+
+
+class BulkForm(forms.Form):
+    """The inbox's bulk actions on the ticked cases."""
+
+    ACKNOWLEDGE = "acknowledge"
+    ASSIGN = "assign"
+    op = forms.ChoiceField(
+        label=_("Acción"),
+        choices=[(ACKNOWLEDGE, _("Acusar recibo")), (ASSIGN, _("Asignar"))],
+    )
+    cases = forms.TypedMultipleChoiceField(
+        label=_("Casos"), coerce=int, choices=(), widget=forms.MultipleHiddenInput
+    )
+    assignee = forms.ModelChoiceField(label=_("Asignar a"), queryset=None, required=False)
+
+    def __init__(self, *args, case_ids=(), people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        self.fields["cases"].choices = [(pk, pk) for pk in case_ids]
+        field = self.fields["assignee"]
+        field.queryset = people if people is not None else get_user_model().objects.none()
+        field.label_from_instance = lambda u: u.get_full_name() or u.get_username()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("op") == self.ASSIGN and not data.get("assignee"):
+            self.add_error("assignee", _("Elija a quién asignar los casos."))
+        return data
+
+
+class HolidayForm(forms.Form):
+    day = forms.DateField(label=_("Día"), widget=forms.DateInput(attrs={"type": "date"}))
+    name = forms.CharField(label=_("Motivo"), max_length=200)

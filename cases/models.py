@@ -9,6 +9,7 @@ notes are sealed under a second, case-internal key that is never wrapped for the
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -92,9 +93,26 @@ REFERRABLE = (CaseStatus.ASSESSMENT, CaseStatus.INVESTIGATION)
 NEAR_DAYS = 2  # a deadline is "near" this many days before it falls
 
 
+# whistleblowing.ProtectionStatus's open states (that app builds on this one, not the reverse).
+PROTECTION_OPEN = ("filed", "review")
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status__in=(CaseStatus.CLOSED, CaseStatus.REFERRED))
+
+    def with_markers(self, user):
+        """``unread`` (activity ``user`` has not seen, or never opened) and ``protection_open``
+        (a protection request waiting for its first answer): two index-backed subqueries."""
+        seen = CaseSeen.objects.filter(
+            case=models.OuterRef("pk"), user=user, activity__gte=models.OuterRef("activity")
+        )
+        waiting = Case.objects.filter(
+            pk=models.OuterRef("pk"),
+            protection_requests__answered_on__isnull=True,
+            protection_requests__status__in=PROTECTION_OPEN,
+        )
+        return self.annotate(unread=~models.Exists(seen), protection_open=models.Exists(waiting))
 
     def deadline_state(self, state: str, today: dt.date | None = None):
         """Cases whose nearest pending deadline is in ``state`` (near / missed / ok)."""
@@ -159,6 +177,18 @@ class Case(models.Model):
     feedback_breached_on = models.DateField(null=True, blank=True)
     referred_to = models.CharField(_("turnado a"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=0)  # guards against two handlers at once
+    # The investigator a contact point put in charge (they also hold a recipient row and keys).
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asignado a"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    # Bumped when the whistle-blower writes, adds a file or asks for protection: a counter, not a
+    # time, so the inbox's unread marker says "something new" and never when.
+    activity = models.PositiveIntegerField(default=0)
 
     objects = CaseQuerySet.as_manager()
 
@@ -230,6 +260,74 @@ def _deadline_state(due: dt.date | None, today: dt.date | None) -> str:
     if due <= day + dt.timedelta(days=NEAR_DAYS):
         return DeadlineState.NEAR
     return DeadlineState.OK
+
+
+class CaseSeen(models.Model):
+    """How much of a case's activity a person has seen: the inbox's unread marker."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="seen_by")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    activity = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "case"], name="one_seen_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.user_id} saw {self.activity}"
+
+
+class NoticeKind(models.TextChoices):
+    ROUTED = "routed", _("Se le turnó un caso")
+    ASSIGNED = "assigned", _("Se le asignó un caso")
+    ACTIVITY = "activity", _("Novedades de la persona denunciante")
+    PROTECTION = "protection", _("Solicitud de protección")
+    IDENTITY = "identity", _("Solicitud de identidad en espera")
+
+
+class PendingNotice(models.Model):
+    """A notice waiting for the next batch: who, about what kind of event, which case.
+
+    No time is stored (the day only), nor any content; one row per person, case and kind, so
+    several events before a batch make one line. ``notices_send`` mails and deletes them. The key
+    is random, not a sequence: row order must not tell which event came first within the day.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_notices"
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=NoticeKind.choices)
+    queued_on = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "case", "kind"],
+                name="one_pending_notice",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind} {self.case_id or ''}"
+
+
+class Holiday(models.Model):
+    """A day on which no term runs (días inhábiles), maintained by administrators."""
+
+    day = models.DateField(_("día"), unique=True)
+    name = models.CharField(_("motivo"), max_length=200)
+
+    class Meta:
+        verbose_name = _("día inhábil")
+        verbose_name_plural = _("días inhábiles")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.name}"
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):
@@ -493,6 +591,48 @@ class CaseNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} note {self.pk}"
+
+
+class CaseFile(models.Model):
+    """A file a handler attached to the case file: cleaned of metadata like a whistle-blower's,
+    then sealed under the case-internal key (the whistle-blower never receives it)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="files")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_on = models.DateField(default=timezone.localdate)
+    meta = models.BinaryField()  # sealed JSON: name, content type, whether it was cleaned
+    content = models.BinaryField()
+
+    class Meta:
+        ordering = ["added_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} file {self.pk}"
+
+    def aad(self, field: str) -> bytes:
+        return f"case-file:{self.case_id}:{self.pk}:{field}".encode()
+
+
+class CaseExport(models.Model):
+    """A referral package made for an external authority: already encrypted to that authority
+    and signed by the platform, so the handler who downloads it cannot read it either."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="exports")
+    authority = models.CharField(_("autoridad"), max_length=20, choices=ReferralKind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_on = models.DateField(_("generado el"), default=timezone.localdate)
+    package = models.BinaryField()
+    digest = models.CharField(_("huella SHA-256"), max_length=64)
+
+    class Meta:
+        ordering = ["-created_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.authority}"
 
 
 class CaseFinding(models.Model):

@@ -9,7 +9,8 @@ else a deleted case still counts on the dashboards are registered here from the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
@@ -25,7 +26,24 @@ KeysDestroy = Callable[["Case"], None]
 # (cases) -> a ``lacs.figures.figure_counts`` queryset of what those cases count elsewhere.
 Figures = Callable[[QuerySet], QuerySet]
 
+# (case, data_key) -> the upper app's part of a referral package (opened contents), or None.
+Contents = Callable[["Case", bytes], "dict[str, Any] | None"]
+
+
+@dataclass(frozen=True)
+class FileHandling:
+    """How uploads are kept in memory and cleaned of metadata (the intake app's rules), so that
+    handlers' files on a case go through exactly what the whistle-blower's do."""
+
+    memory_uploads: Callable[[Callable], Callable]  # view decorator, outermost
+    clean: Callable[[str, bytes], Any]  # (name, content) -> a cleaned file, or raises rejected
+    max_count: Callable[[], int]
+    rejected: type[Exception]
+
+
 case_panels: list[CasePanel] = []
+case_contents: list[Contents] = []
+file_handling: list[FileHandling] = []
 retention_keys_destroyers: list[KeysDestroy] = []
 retention_figures: list[Figures] = []
 
@@ -35,12 +53,16 @@ def register(
     panel: CasePanel | None = None,
     keys_destroy: KeysDestroy | None = None,
     figures: Figures | None = None,
+    contents: Contents | None = None,
+    files: FileHandling | None = None,
 ) -> None:
     """Register an upper app's hooks (once; a second registration of the same one is ignored)."""
     for hook, hooks in (
         (panel, case_panels),
         (keys_destroy, retention_keys_destroyers),
         (figures, retention_figures),
+        (contents, case_contents),
+        (files, file_handling),
     ):
         if hook is not None and hook not in hooks:
             hooks.append(hook)  # type: ignore[arg-type]

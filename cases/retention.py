@@ -22,7 +22,7 @@ from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
 from cases import registry
-from cases.models import Case, CaseKeyWrap, CaseStatus, RetainedCount
+from cases.models import PROTECTION_OPEN, Case, CaseKeyWrap, CaseStatus, RetainedCount
 from cases.selectors import case_figures
 from lacs.audit import audit_record
 from lacs.figures import figure_rows
@@ -60,6 +60,8 @@ def retention_due(*, today: dt.date | None = None) -> dict[str, list[int]]:
         cutoff = day - dt.timedelta(days=category.retention_days)
         ids = list(
             Case.objects.filter(category=category, status=CaseStatus.CLOSED)
+            # An open protection request outlives its case: the rows wait until it is decided.
+            .exclude(protection_requests__status__in=PROTECTION_OPEN)
             .annotate(closed_day=_closed_day())
             .filter(closed_day__lte=cutoff)
             .order_by("pk")
@@ -76,6 +78,7 @@ def case_keys_destroy(*, case_id: int) -> bool:
         case = (
             Case.objects.select_for_update()
             .filter(pk=case_id, status=CaseStatus.CLOSED)
+            .exclude(protection_requests__status__in=PROTECTION_OPEN)  # filed since: wait
             .select_related("category")
             .first()
         )

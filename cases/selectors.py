@@ -63,6 +63,10 @@ HISTORY_LABELS = {
     "case.feedback_breach": gettext_lazy("Plazo de respuesta vencido"),
     "case.recipient_expire": gettext_lazy("Acceso retirado: terminó la designación"),
     "case.handover_needed": gettext_lazy("Entrega pendiente: terminó la designación"),
+    "case.assign": gettext_lazy("Asignado"),
+    "case.export": gettext_lazy("Expediente exportado para la autoridad"),
+    "case.export_download": gettext_lazy("Expediente exportado descargado"),
+    "case.files_add": gettext_lazy("Archivos agregados al expediente"),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 from celery.schedules import crontab
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from cases import actions
@@ -12,6 +13,10 @@ BEAT_SCHEDULE: dict = {
     "cases-routing-sweep": {"task": "cases.routing_sweep", "schedule": 60.0},
     "cases-deadlines": {"task": "cases.deadlines_check", "schedule": crontab(minute=15)},
     "cases-unrouted-alert": {"task": "cases.unrouted_alert", "schedule": 15 * 60.0},
+    "cases-notices-send": {
+        "task": "cases.notices_send",
+        "schedule": float(settings.NOTICE_BATCH_SECONDS),
+    },
     "cases-recipients-expire": {
         "task": "cases.recipients_expire",
         "schedule": crontab(hour=0, minute=30),
@@ -50,6 +55,12 @@ def unrouted_alert_task() -> int:
 def deadlines_check_task() -> dict:
     """Remind recipients before a deadline; mark breaches and escalate after it."""
     return actions.deadlines_check()
+
+
+@shared_task(name="cases.notices_send", time_limit=600, soft_time_limit=540)
+def notices_send_task() -> int:
+    """Send pending notices in batches, each person's batch at a random run."""
+    return actions.notices_send()
 
 
 @shared_task(name="cases.recipients_expire", time_limit=600, soft_time_limit=540)

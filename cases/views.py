@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import json
+from functools import wraps
+
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import access, actions, registry, routing, selectors
 from cases.forms import (
+    AssignForm,
+    BulkForm,
     EscrowRecoverForm,
     ExcludeForm,
     FindingForm,
+    HolidayForm,
     InboxFilterForm,
     IndividualSanctionForm,
     KeyConfirmForm,
@@ -29,13 +37,16 @@ from cases.forms import (
 )
 from cases.models import (
     Case,
+    CaseExport,
+    CaseFile,
     CaseNote,
     CaseRecipient,
+    Holiday,
     IndividualSanction,
     RoutingRule,
     ServantSanction,
 )
-from lacs import keys
+from lacs import crypto, keys
 from lacs.access import recent_auth_required, role_required
 from lacs.models import Entity, Role
 
@@ -47,14 +58,68 @@ PAGE_SIZE = 25
 @inbox_role_required
 def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET or None)
-    cases = selectors.inbox_filter(access.cases_visible_to(request.user), form)
-    page = Paginator(cases.select_related("entity", "category"), PAGE_SIZE).get_page(
+    cases = selectors.inbox_filter(access.cases_visible_to(request.user), form).with_markers(
+        request.user
+    )
+    page = Paginator(cases.select_related("entity", "category", "assigned_to"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    may_assign = access.may_assign(request.user)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "bulk_form": BulkForm(people=access.workload_people(request.user)) if may_assign else None,
+    }
     return render(request, "cases/inbox.html", context)
+
+
+BULK_MAX = 100  # cases per bulk action
+
+
+@require_POST
+@inbox_role_required
+def inbox_bulk(request: HttpRequest) -> HttpResponse:
+    """Acknowledge or assign the ticked cases; any case the user may not work refuses all."""
+    posted = [
+        int(v) for v in request.POST.getlist("cases")[:BULK_MAX] if v.isdigit() and len(v) < 19
+    ]  # beyond bigint PostgreSQL would refuse the query
+    workable = access.cases_visible_to(request.user, "work_case").filter(pk__in=posted)
+    ids = list(workable.values_list("pk", flat=True))
+    form = BulkForm(request.POST, case_ids=ids, people=access.workload_people(request.user))
+    if not form.is_valid():
+        messages.error(request, _("Revise los datos: %(errors)s") % {"errors": _errors(form)})
+        return redirect("cases:inbox")
+    chosen = list(workable.filter(pk__in=form.cleaned_data["cases"]).order_by("pk"))
+    if form.cleaned_data["op"] == BulkForm.ACKNOWLEDGE:
+        done = actions.cases_bulk_acknowledge(actor=request.user, cases=chosen)
+    elif not access.may_assign(request.user):
+        raise PermissionDenied
+    else:
+        private = keys.session_private_key(request)
+        if private is None:
+            messages.error(request, _locked_message(request))
+            return redirect("cases:inbox")
+        done = actions.cases_bulk_assign(
+            actor=request.user,
+            cases=chosen,
+            assignee=form.cleaned_data["assignee"],
+            private_key=private,
+        )
+    messages.success(
+        request,
+        _("Listo: %(done)s de %(total)s casos.") % {"done": done, "total": len(chosen)},
+    )
+    return redirect("cases:inbox")
+
+
+@role_required(Role.CONTACT)
+def workload(request: HttpRequest) -> HttpResponse:
+    """Open cases per investigator of the contact point's entities."""
+    rows = actions.workload(people=access.workload_people(request.user))
+    return render(request, "cases/workload.html", {"rows": rows})
 
 
 # --- Case page --------------------------------------------------------------------------------
@@ -90,7 +155,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         actions.case_keys_share_pending(
             actor=request.user, case=case, data_key=data_key, notes_key=notes_key
         )
+    actions.case_seen(user=request.user, case=case)
     initial = {"version": case.version}
+    people = access.assignable_people(request.user, case)
     context = {
         "case": case,
         "unlocked": data_key is not None,
@@ -108,6 +175,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "recuse_form": RecuseForm(),
         "exclude_form": ExcludeForm(case=case, actor=request.user),
         "refer_form": ReferForm(initial=initial),
+        "assign_form": AssignForm(people=people) if people.exists() else None,
+        "exports": CaseExport.objects.filter(case=case).defer("package"),
+        "files": _files(case, notes_key),
     }
     return render(request, "cases/detail.html", context)
 
@@ -196,6 +266,31 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @inbox_role_required
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access.case_for_user(request.user, pk, perm="work_case")
+    people = access.assignable_people(request.user, case)
+
+    class Bound(AssignForm):
+        def __init__(self, data, **_kw):
+            super().__init__(data, people=people)
+
+    def run(case, data, data_key, notes_key):
+        actions.case_assign(
+            actor=request.user,
+            case=case,
+            assignee=data["assignee"],
+            data_key=data_key,
+            notes_key=notes_key,
+        )
+        return _("Caso asignado a %(name)s.") % {
+            "name": data["assignee"].get_full_name() or data["assignee"].get_username()
+        }
+
+    return _post_action(request, pk, Bound, run)
+
+
+@require_POST
+@inbox_role_required
 def case_recuse(request: HttpRequest, pk: int) -> HttpResponse:
     def run(case, data, data_key, notes_key):
         actions.case_recuse(
@@ -258,6 +353,98 @@ def case_refer(request: HttpRequest, pk: int) -> HttpResponse:
     return _post_action(request, pk, ReferForm, run)
 
 
+def _files(case: Case, notes_key: bytes | None) -> list[dict]:
+    if notes_key is None:
+        return []
+    rows = CaseFile.objects.filter(case=case).select_related("added_by").defer("content")
+    listed = []
+    for row in rows:
+        try:
+            meta = json.loads(crypto.open_text(notes_key, bytes(row.meta), row.aad("meta")))
+        except crypto.CryptoError:  # not sealed for this case: never shown
+            continue
+        listed.append({"file": row, "meta": meta})
+    return listed
+
+
+def _file_handling() -> registry.FileHandling:
+    if not registry.file_handling:  # no intake app to clean files: none are accepted
+        raise Http404
+    return registry.file_handling[0]
+
+
+def _memory_uploads(view):
+    """Uploads stay in memory (never a clear temporary file), as on the intake pages."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        return _file_handling().memory_uploads(view)(request, *args, **kwargs)
+
+    return csrf_exempt(wrapped)  # the intake app's decorator checks CSRF itself, inside
+
+
+@_memory_uploads
+@require_POST
+@inbox_role_required
+def case_files_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach files to the case file: cleaned of metadata, sealed under the internal key."""
+    handling = _file_handling()
+    case = access.case_for_user(request.user, pk, perm="work_case")
+    _data_key, notes_key = _keys(request, case)
+    uploads = request.FILES.getlist("files")
+    if notes_key is None:
+        messages.error(request, _locked_message(request))
+        return redirect("cases:detail", pk=case.pk)
+    if len(uploads) > handling.max_count():
+        limit = handling.max_count()
+        messages.error(request, _("Puede adjuntar hasta %(n)s archivos.") % {"n": limit})
+        return redirect("cases:detail", pk=case.pk)
+    try:
+        cleaned = [handling.clean(u.name, u.read()) for u in uploads]
+        actions.case_files_add(actor=request.user, case=case, notes_key=notes_key, files=cleaned)
+    except (handling.rejected, actions.CaseError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Archivos agregados al expediente."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@require_GET
+@inbox_role_required
+def case_file_download(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+    case = access.case_for_user(request.user, pk)
+    row = get_object_or_404(CaseFile, case=case, pk=file_pk)
+    _data_key, notes_key = _keys(request, case)
+    if notes_key is None:
+        raise Http404
+    try:
+        meta, content = actions.case_file_open(row, notes_key)
+    except crypto.CryptoError:  # a blob that is not this case's: as if it were missing
+        raise Http404 from None
+    response = HttpResponse(content, content_type=meta["type"])
+    name = "".join(c for c in meta["name"] if c.isalnum() or c in "._-")[:80] or "archivo"
+    response["Content-Disposition"] = f'attachment; filename="expediente-{row.pk}-{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@inbox_role_required
+def case_export_download(request: HttpRequest, pk: int, export_pk: int) -> HttpResponse:
+    """A referral package, encrypted to the authority, for the handler to deliver (audited)."""
+    case = access.case_for_user(request.user, pk, perm="work_case")
+    export = get_object_or_404(CaseExport.objects.select_related("case"), case=case, pk=export_pk)
+    actions.case_export_download_record(actor=request.user, export=export)
+    return export_response(export)
+
+
+def export_response(export: CaseExport) -> HttpResponse:
+    response = HttpResponse(bytes(export.package), content_type="application/json")
+    name = f"{export.case.number}-{export.authority}-{export.pk}.lacsref"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @inbox_role_required
 @require_http_methods(["GET", "POST"])
 def case_finding_new(request: HttpRequest) -> HttpResponse:
@@ -298,6 +485,33 @@ def routing_rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     actions.routing_rule_toggle(actor=request.user, rule=rule)
     messages.success(request, _("Regla actualizada."))
     return redirect("cases:routing_rules")
+
+
+# --- Holiday calendar (administration) ----------------------------------------------------------
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def holidays(request: HttpRequest) -> HttpResponse:
+    """The non-working days (días inhábiles) deadlines skip."""
+    form = HolidayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.holiday_add(actor=request.user, **form.cleaned_data)
+        except actions.CaseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Día inhábil agregado."))
+            return redirect("cases:holidays")
+    return render(
+        request, "cases/holidays.html", {"form": form, "holidays": Holiday.objects.all()[:400]}
+    )
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def holiday_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    actions.holiday_remove(actor=request.user, holiday=get_object_or_404(Holiday, pk=pk))
+    messages.success(request, _("Día inhábil retirado."))
+    return redirect("cases:holidays")
 
 
 # --- Escrow recovery (administration) -----------------------------------------------------------

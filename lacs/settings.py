@@ -227,10 +227,22 @@ AUDIT_PUBLIC_KEY = env_str("LACS_AUDIT_PUBLIC_KEY")
 # given to `manage.py restore --private-key FILE` only. Outside production a pair is generated
 # under KEY_DIR (backup.key).
 BACKUP_PUBLIC_KEY = env_str("LACS_BACKUP_PUBLIC_KEY")
+# Referral packages for the prosecutor and the administrative court: each authority's X25519
+# public key (base64) they are encrypted to, and the platform's Ed25519 signing key (base64 of
+# the 32-byte seed). Outside production, missing ones are made under KEY_DIR on first use.
+REFERRAL_PROSECUTOR_PUBLIC_KEY = env_str("LACS_REFERRAL_PROSECUTOR_PUBLIC_KEY")
+REFERRAL_COURT_PUBLIC_KEY = env_str("LACS_REFERRAL_COURT_PUBLIC_KEY")
+REFERRAL_SIGNING_KEY = env_str("LACS_REFERRAL_SIGNING_KEY")
 
 # --- Platform rules -------------------------------------------------------------------------
 ACKNOWLEDGE_DAYS = env_int("LACS_ACKNOWLEDGE_DAYS", 7, minimum=1)
 FEEDBACK_DAYS = env_int("LACS_FEEDBACK_DAYS", 90, minimum=1)
+# A protection request's first answer is due within this many working days (días hábiles).
+PROTECTION_ANSWER_DAYS = env_int("LACS_PROTECTION_ANSWER_DAYS", 10, minimum=1)
+# Notices go out in batches: every NOTICE_BATCH_SECONDS beat offers each person's pending batch
+# with this chance in percent (a random, memoryless delay); a batch from an earlier day always goes.
+NOTICE_BATCH_SECONDS = env_int("LACS_NOTICE_BATCH_SECONDS", 1200, minimum=60)
+NOTICE_SEND_CHANCE = min(env_int("LACS_NOTICE_SEND_PERCENT", 25, minimum=1), 100) / 100
 SMALL_CELL_THRESHOLD = env_int("LACS_SMALL_CELL_THRESHOLD", 5, minimum=1)
 TWO_FACTOR_ROLES = env_list(
     "LACS_TWO_FACTOR_ROLES", ["admin", "contact", "investigator", "custodian"]

@@ -7,14 +7,23 @@ the case and the field, so a blob cannot be moved to another case or field unnot
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.actions import case_feedback_given, case_open
-from cases.models import Case, CaseSource
+from cases.actions import (
+    case_activity_record,
+    case_feedback_given,
+    case_open,
+    case_recipients_notify,
+    notice_queue,
+)
+from cases.calendar import working_days_add
+from cases.models import NEAR_DAYS, Case, CaseSource, NoticeKind
 from lacs import crypto
 from lacs.audit import audit_record
 from lacs.days import unordered_id
@@ -175,6 +184,7 @@ def message_from_whistleblower(
             body=crypto.seal_text(data_key, body, aad(case, "message")),
         )
     _attachments_store(case, data_key, files, Origin.WHISTLEBLOWER)
+    case_activity_record(case=case)
     audit_record(
         action="whistleblowing.message_from_whistleblower",
         obj=case,
@@ -190,12 +200,15 @@ def protection_request_file(
     *, case: Case, data_key: bytes, what: str, when: str, who: str
 ) -> ProtectionRequest:
     """Ask for protection against retaliation; tracked on its own, also after closure."""
+    today = timezone.localdate()
     request = ProtectionRequest.objects.create(
         pk=unordered_id(ProtectionRequest),
         case=case,
-        filed_on=timezone.localdate(),
+        filed_on=today,
+        answer_by=working_days_add(today, settings.PROTECTION_ANSWER_DAYS),
         details=seal_json(data_key, {"what": what, "when": when, "who": who}, case, "protection"),
     )
+    case_activity_record(case=case, kind=NoticeKind.PROTECTION)
     audit_record(
         action="whistleblowing.protection_request_file",
         obj=request,
@@ -207,8 +220,19 @@ def protection_request_file(
 
 # --- Follow-up: the handler -------------------------------------------------------------------
 @transaction.atomic
-def message_from_handler(*, case: Case, data_key: bytes, body: str, actor) -> Message:
-    """A handler's message to the whistle-blower, read at the follow-up page."""
+def message_from_handler(
+    *,
+    case: Case,
+    data_key: bytes,
+    body: str,
+    actor,
+    feedback: bool = False,
+    files: list[CleanFile] | None = None,
+) -> Message:
+    """A handler's message to the whistle-blower, read at the follow-up page.
+
+    It counts as the feedback the deadline asks for only when the handler marks it so.
+    """
     message = Message.objects.create(
         case=case,
         origin=Origin.HANDLER,
@@ -216,10 +240,16 @@ def message_from_handler(*, case: Case, data_key: bytes, body: str, actor) -> Me
         author=actor,
         body=crypto.seal_text(data_key, body, aad(case, "message")),
     )
+    _attachments_store(case, data_key, files or [], Origin.HANDLER)
     audit_record(
-        action="whistleblowing.message_from_handler", actor=actor, obj=case, entity=case.entity_id
+        action="whistleblowing.message_from_handler",
+        actor=actor,
+        obj=case,
+        entity=case.entity_id,
+        data={"feedback": feedback, "attachments": len(files or [])},
     )
-    case_feedback_given(actor=actor, case=case)
+    if feedback:
+        case_feedback_given(actor=actor, case=case)
     return message
 
 
@@ -230,11 +260,14 @@ def protection_request_decide(
     """Move a protection request on; ``measures`` is the answer the whistle-blower reads."""
     locked = ProtectionRequest.objects.select_for_update().get(pk=request.pk)
     locked.status = status
+    today = timezone.localdate()
     if status in (ProtectionStatus.GRANTED, ProtectionStatus.REFUSED):
-        locked.decided_on = timezone.localdate()
+        locked.decided_on = today
     if measures:
         locked.measures = crypto.seal_text(data_key, measures, aad(locked.case, "measures"))
-    locked.save(update_fields=["status", "decided_on", "measures"])
+    if locked.answered_on is None and (measures or status != ProtectionStatus.FILED):
+        locked.answered_on = today  # the first answer meets the request's own deadline
+    locked.save(update_fields=["status", "decided_on", "measures", "answered_on"])
     audit_record(
         action="whistleblowing.protection_request_decide",
         actor=actor,
@@ -276,6 +309,8 @@ def identity_request_file(*, vault: IdentityVault, reasoning: str, actor) -> Ide
         obj=request,
         entity=vault.report.case.entity_id,
     )
+    custodians = [uid for uid, _public in custodians_with_keys() if uid != actor.pk]
+    notice_queue(user_ids=custodians, kind=NoticeKind.IDENTITY)
     return request
 
 
@@ -376,3 +411,63 @@ def identity_vaults_share(*, actor, private_key: bytes) -> int:
             action="whistleblowing.identity_vaults_share", actor=actor, data={"vaults": shared}
         )
     return shared
+
+
+# --- The protection track's deadline -------------------------------------------------------------
+def protection_deadlines_check(*, today: dt.date | None = None) -> dict[str, int]:
+    """Remind the case's holders before an open protection request's first-answer deadline;
+    after it, mark the breach and escalate (idempotent per request). Runs for closed cases too:
+    the protection track outlives the case."""
+    day = today or timezone.localdate()
+    near = day + dt.timedelta(days=NEAR_DAYS)
+    unanswered = ProtectionRequest.objects.filter(
+        answered_on__isnull=True,
+        answer_by__isnull=False,
+        status__in=(ProtectionStatus.FILED, ProtectionStatus.REVIEW),
+    )
+    counts = {"reminded": 0, "breached": 0}
+    for pk in unanswered.filter(reminded_on__isnull=True, answer_by__range=(day, near)).values_list(
+        "pk", flat=True
+    ):
+        counts["reminded"] += _protection_remind(pk, day)
+    for pk in unanswered.filter(breached_on__isnull=True, answer_by__lt=day).values_list(
+        "pk", flat=True
+    ):
+        counts["breached"] += _protection_breach(pk, day)
+    return counts
+
+
+@transaction.atomic
+def _protection_remind(pk: int, day: dt.date) -> int:
+    if not ProtectionRequest.objects.filter(pk=pk, reminded_on__isnull=True).update(
+        reminded_on=day
+    ):
+        return 0
+    request = ProtectionRequest.objects.select_related("case").get(pk=pk)
+    audit_record(
+        action="whistleblowing.protection_reminder", obj=request, entity=request.case.entity_id
+    )
+    case_recipients_notify(case=request.case, kind=NoticeKind.PROTECTION)
+    return 1
+
+
+@transaction.atomic
+def _protection_breach(pk: int, day: dt.date) -> int:
+    """Mark the breach once and give the case to the entity's alternates and the comptroller,
+    as a missed case deadline does (they wait for the keys from a current holder)."""
+    from cases.actions import case_escalate
+
+    if not ProtectionRequest.objects.filter(pk=pk, breached_on__isnull=True).update(
+        breached_on=day
+    ):
+        return 0
+    request = ProtectionRequest.objects.select_related("case__entity").get(pk=pk)
+    added = case_escalate(case=request.case, which="protection")
+    audit_record(
+        action="whistleblowing.protection_breach",
+        obj=request,
+        entity=request.case.entity_id,
+        data={"escalated_to": added},
+    )
+    case_recipients_notify(case=request.case, kind=NoticeKind.PROTECTION)
+    return 1

@@ -295,6 +295,26 @@ class HandlerMessageForm(forms.Form):
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    files = MultipleFileField(
+        label=gettext_lazy("Archivos para la persona denunciante"),
+        help_text=gettext_lazy("Se les quitan los metadatos y se cifran como los de la denuncia."),
+    )
+    feedback = forms.BooleanField(
+        label=gettext_lazy("Este mensaje informa a la persona denunciante sobre el seguimiento"),
+        help_text=gettext_lazy("Sólo así cuenta para el plazo de respuesta."),
+        required=False,
+    )
+
+    def clean_files(self):
+        uploads = self.cleaned_data.get("files") or []
+        if len(uploads) > max_count():
+            raise forms.ValidationError(
+                _("Puede adjuntar hasta %(n)s archivos.") % {"n": max_count()}
+            )
+        try:
+            return [clean_file(u.name, u.read()) for u in uploads]
+        except FileRejected as exc:
+            raise forms.ValidationError(str(exc)) from None
 
 
 class ProtectionDecisionForm(forms.Form):

@@ -224,10 +224,23 @@ class ProtectionRequest(models.Model):
     )
     decided_on = models.DateField(null=True, blank=True)
     measures = models.BinaryField(null=True, blank=True)  # sealed: the handler's answer
+    # Its own deadline, apart from the case's: a first answer within PROTECTION_ANSWER_DAYS
+    # working days, reminded before and escalated after, also once the case is closed.
+    answer_by = models.DateField(_("responder a más tardar"), null=True, blank=True)
+    answered_on = models.DateField(_("respondida el"), null=True, blank=True)
+    reminded_on = models.DateField(null=True, blank=True)
+    breached_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["filed_on", "id"]
-        indexes = [models.Index(fields=["status"])]
+        indexes = [
+            models.Index(fields=["status"]),
+            models.Index(
+                fields=["answer_by"],
+                name="wb_protection_unanswered_idx",
+                condition=models.Q(answered_on__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} · {self.get_status_display()}"

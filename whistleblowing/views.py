@@ -339,16 +339,24 @@ def _back(request: HttpRequest, case) -> HttpResponse:
     return redirect(f"/cases/{case.pk}/")
 
 
+@memory_uploads
 @role_required(*HANDLER_ROLES)
 @require_POST
 def handle_message(request: HttpRequest, case_pk: int) -> HttpResponse:
     case, data_key = access.handler_case(request, case_pk)
-    form = HandlerMessageForm(request.POST)
+    form = HandlerMessageForm(request.POST, request.FILES)
     if form.is_valid():
         actions.message_from_handler(
-            case=case, data_key=data_key, body=form.cleaned_data["body"], actor=request.user
+            case=case,
+            data_key=data_key,
+            body=form.cleaned_data["body"],
+            files=form.cleaned_data["files"],
+            feedback=form.cleaned_data["feedback"],
+            actor=request.user,
         )
         messages.success(request, _("El mensaje se envió a la persona denunciante."))
+    elif "files" in form.errors:
+        messages.error(request, " ".join(form.errors["files"]))
     else:
         messages.error(request, _("Escriba el mensaje antes de enviarlo."))
     return _back(request, case)

@@ -17,6 +17,9 @@ class CaseOut(serializers.ModelSerializer):
     entity = serializers.CharField(source="entity.name")
     category = serializers.CharField(source="category.code")
     deadline = serializers.CharField(source="deadline_badge")
+    assigned_to = serializers.CharField(
+        source="assigned_to.get_username", default=None, allow_null=True
+    )
 
     class Meta:
         model = Case
@@ -38,7 +41,16 @@ class CaseOut(serializers.ModelSerializer):
             "routed_via",
             "deadline",
             "version",
+            "assigned_to",
         ]
+
+
+class CaseListOut(CaseOut):
+    unread = serializers.BooleanField(help_text="activity the caller has not seen yet")
+    protection_open = serializers.BooleanField(help_text="a protection request awaits an answer")
+
+    class Meta(CaseOut.Meta):
+        fields = [*CaseOut.Meta.fields, "unread", "protection_open"]
 
 
 class NoteOut(serializers.Serializer):
@@ -56,11 +68,23 @@ class HistoryOut(serializers.Serializer):
     actor = serializers.CharField()
 
 
+class ProtectionTrackOut(serializers.Serializer):
+    """A protection request's own deadline and state (its contents are in the report's API)."""
+
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    filed_on = serializers.DateField()
+    answer_by = serializers.DateField(allow_null=True)
+    answered_on = serializers.DateField(allow_null=True)
+    decided_on = serializers.DateField(allow_null=True)
+
+
 class CaseDetailOut(serializers.Serializer):
     case = CaseOut()
     notes = NoteOut(many=True)
     history = HistoryOut(many=True)
     allowed_transitions = serializers.ListField(child=serializers.CharField())
+    protection_requests = ProtectionTrackOut(many=True)
 
 
 class TransitionIn(serializers.Serializer):
@@ -98,3 +122,31 @@ class ExclusionOut(serializers.Serializer):
 class ErrorOut(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
+
+
+class AssignIn(serializers.Serializer):
+    assignee = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="user id")
+
+
+class BulkIn(serializers.Serializer):
+    op = serializers.ChoiceField(choices=["acknowledge", "assign"])
+    cases = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        min_length=1,
+        max_length=100,
+    )
+    assignee = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, required=False, allow_null=True, default=None
+    )
+
+
+class BulkOut(serializers.Serializer):
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class WorkloadOut(serializers.Serializer):
+    user = serializers.IntegerField(source="user.pk")
+    username = serializers.CharField(source="user.username")
+    open = serializers.IntegerField()
+    missed = serializers.IntegerField()

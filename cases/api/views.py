@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -12,7 +14,11 @@ from rest_framework.views import APIView
 
 from cases import access, actions, selectors
 from cases.api.serializers import (
+    AssignIn,
+    BulkIn,
+    BulkOut,
     CaseDetailOut,
+    CaseListOut,
     CaseOut,
     ErrorOut,
     ExclusionIn,
@@ -21,9 +27,11 @@ from cases.api.serializers import (
     NoteOut,
     ReferIn,
     TransitionIn,
+    WorkloadOut,
 )
 from cases.forms import InboxFilterForm
 from cases.models import Case, CaseNote
+from lacs import keys
 from lacs.api.errors import error_response
 from lacs.api.permissions import scoped
 
@@ -44,12 +52,16 @@ LOCKED = "Case keys are not unlocked in this session: sign in with your password
 class CaseList(generics.ListAPIView):
     """Cases the caller may see; filters as on the inbox page (q, entity, status, ...)."""
 
-    serializer_class = CaseOut
+    serializer_class = CaseListOut
     permission_classes = CASES_SCOPE
 
     def get_queryset(self):
         form = InboxFilterForm(self.request.query_params or None)
-        cases = access.cases_visible_to(self.request.user).select_related("entity", "category")
+        cases = (
+            access.cases_visible_to(self.request.user)
+            .select_related("entity", "category", "assigned_to")
+            .with_markers(self.request.user)
+        )
         return selectors.inbox_filter(cases, form)
 
 
@@ -77,6 +89,11 @@ class CaseRead(APIView):
             "notes": notes,
             "history": selectors.case_history(case),
             "allowed_transitions": list(case.allowed_transitions()),
+            "protection_requests": list(
+                case.protection_requests.values(
+                    "id", "status", "filed_on", "answer_by", "answered_on", "decided_on"
+                )
+            ),
         }
         return Response(CaseDetailOut(body).data)
 
@@ -173,3 +190,90 @@ class CaseExclude(APIView):
         except actions.CaseError as exc:
             return _refused(str(exc))
         return Response(ExclusionOut(exclusion).data, status=status.HTTP_201_CREATED)
+
+
+class CaseAssign(_CaseAction):
+    """Put a named investigator of the entity in charge (they get the keys)."""
+
+    serializer_in = AssignIn
+
+    @extend_schema(request=AssignIn, responses={200: CaseOut, 400: ErrorOut, 409: ErrorOut})
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+    def run(self, request, case, data, data_key, notes_key):
+        assignee = access.assignable_people(request.user, case).filter(pk=data["assignee"]).first()
+        if assignee is None:
+            raise actions.CaseError("That person cannot receive this case.")
+        actions.case_assign(
+            actor=request.user,
+            case=case,
+            assignee=assignee,
+            data_key=data_key,
+            notes_key=notes_key,
+        )
+        return CaseOut(case).data
+
+
+class CasesBulk(APIView):
+    """Acknowledge or assign several cases; any case the caller may not work refuses them all."""
+
+    permission_classes = CASES_SCOPE
+
+    @extend_schema(request=BulkIn, responses={200: BulkOut, 400: ErrorOut, 404: ErrorOut})
+    def post(self, request: Request) -> Response:
+        data_in = BulkIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        data = data_in.validated_data
+        wanted = set(data["cases"])
+        cases = list(
+            access.cases_visible_to(request.user, "work_case").filter(pk__in=wanted).order_by("pk")
+        )
+        if len(cases) != len(wanted):
+            raise Http404
+        if data["op"] == "acknowledge":
+            done = actions.cases_bulk_acknowledge(actor=request.user, cases=cases)
+            return Response({"done": done, "total": len(cases)})
+        assignee = access.workload_people(request.user).filter(pk=data["assignee"] or 0).first()
+        if assignee is None or not access.may_assign(request.user):
+            return _refused("Choose an investigator of your entity to assign the cases to.")
+        private = keys.session_private_key(request._request)
+        if private is None:
+            return _refused(LOCKED, code="keys_locked", http=status.HTTP_409_CONFLICT)
+        done = actions.cases_bulk_assign(
+            actor=request.user, cases=cases, assignee=assignee, private_key=private
+        )
+        return Response({"done": done, "total": len(cases)})
+
+
+class Workload(APIView):
+    """Open cases per investigator of the caller's entities (contact points)."""
+
+    permission_classes = CASES_SCOPE
+
+    @extend_schema(responses=WorkloadOut(many=True))
+    def get(self, request: Request) -> Response:
+        if not access.may_assign(request.user):
+            return _refused("Only contact points see the workload.", code="forbidden", http=403)
+        rows = actions.workload(people=access.workload_people(request.user))
+        return Response(WorkloadOut(rows, many=True).data)
+
+
+class CaseExportDownload(APIView):
+    """A referral package (encrypted to the authority, signed by the platform); audited."""
+
+    permission_classes = CASES_SCOPE
+
+    @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
+    def get(self, request: Request, pk: int, export_pk: int):
+        from django.shortcuts import get_object_or_404
+
+        from cases.models import CaseExport
+        from cases.views import export_response
+
+        case = access.case_for_user(request.user, pk, perm="work_case")
+        export = get_object_or_404(
+            CaseExport.objects.select_related("case"), case=case, pk=export_pk
+        )
+        actions.case_export_download_record(actor=request.user, export=export)
+        return export_response(export)

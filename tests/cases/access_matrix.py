@@ -1,7 +1,9 @@
 """Access matrix of the cases app: a contact point of another entity gets 404, like a miss."""
 
+import datetime as dt
+
 from cases.actions import case_route
-from cases.models import RoutingRule
+from cases.models import Holiday, RoutingRule
 from tests.access import LOGIN, Row, only
 from tests.cases.factories import open_case
 
@@ -11,6 +13,29 @@ def routed_case(ctx) -> dict:
     case, _key = open_case(ctx.entity)
     case_route(case_id=case.pk)
     return {"pk": case.pk}
+
+
+def exported_case(ctx) -> dict:
+    """A routed case with a referral package (made directly: no keys needed for the matrix)."""
+    from cases.models import CaseExport
+
+    pk = routed_case(ctx)["pk"]
+    export = CaseExport.objects.create(
+        case_id=pk, authority="prosecutor", package=b"{}", digest="0" * 64
+    )
+    return {"pk": pk, "export_pk": export.pk}
+
+
+def case_with_file(ctx) -> dict:
+    from cases.models import CaseFile
+
+    pk = routed_case(ctx)["pk"]
+    row = CaseFile.objects.create(case_id=pk, meta=b"", content=b"")
+    return {"pk": pk, "file_pk": row.pk}
+
+
+def holiday(ctx) -> dict:
+    return {"pk": Holiday.objects.create(day=dt.date(2030, 12, 12), name="Prueba").pk}
 
 
 def rule(ctx) -> dict:
@@ -41,6 +66,19 @@ MATRIX = {
     "cases:refer": Row(CASE_FORM, kwargs=routed_case, method="post"),
     "cases:keys_confirm": Row(CASE_FORM, kwargs=routed_case, method="post"),
     "cases:exclude": Row(CASE_FORM, kwargs=routed_case, method="post"),
+    "cases:assign": Row(CASE_FORM, kwargs=routed_case, method="post"),
+    "cases:export_download": Row(CASE_PAGE, kwargs=exported_case),
+    "cases:files_add": Row(CASE_FORM, kwargs=routed_case, method="post"),
+    # The matrix's file is a placeholder nobody can open: a recipient gets 404 like anyone else
+    # (test_case_files.py downloads a real one).
+    "cases:file_download": Row({**CASE_PAGE, "contact": 404}, kwargs=case_with_file),
+    # Bulk actions post back to the inbox (302) for inbox users; empty data changes nothing.
+    "cases:bulk": Row({**only("contact", "contact_other", "investigator", ok=302)}, method="post"),
+    "cases:workload": Row(only("contact", "contact_other")),
+    "cases:holidays": Row(only("admin")),
+    "cases:holiday_remove": Row(
+        {**only("admin", ok=302), "anonymous": LOGIN}, kwargs=holiday, method="post"
+    ),
     "cases:routing_rules": Row(only("admin")),
     "cases:routing_rule_toggle": Row(
         {**only("admin", ok=302), "anonymous": LOGIN}, kwargs=rule, method="post"
@@ -53,6 +91,13 @@ MATRIX = {
     "api-case-note": Row(API_ACTION, kwargs=routed_case),
     "api-case-refer": Row(API_ACTION, kwargs=routed_case),
     "api-case-exclusions": Row(API_ACTION, kwargs=routed_case),
+    "api-case-assign": Row(API_ACTION, kwargs=routed_case),
+    "api-case-export": Row(API_CASE, kwargs=exported_case),
+    "api-cases-bulk": Row(API_ACTION),
+    # Contact points see their workload; investigators may use the API but get 403.
+    "api-cases-workload": Row(
+        {**only("contact", "contact_other"), "investigator": 403, "anonymous": 401}
+    ),
     # The sanctions registry: investigators (OIC) only.
     "cases:sanctions": Row(only("investigator")),
     "cases:sanction_servant_new": Row(only("investigator")),

@@ -88,6 +88,7 @@ def test_beat_runs_the_routing_sweep_the_deadline_checks_and_retention():
         "cases.recipients_expire",
         "cases.retention_run",
         "cases.unrouted_alert",
+        "cases.notices_send",
     }
     assert tasks <= set(celery_app.tasks)
 

@@ -46,4 +46,8 @@ MATRIX = {
     "api-report-followup": Row(everyone(405)),
     "api-report-followup-message": Row(everyone(405)),
     "api-report-followup-protection": Row(everyone(405)),
+    # Handlers' API: the role and scope first (401/403), then POST only (405).
+    "api-case-protection-decide": Row(
+        {**only(*HANDLERS, ok=405), "anonymous": 401}, kwargs=_case_and_object
+    ),
 }

@@ -267,11 +267,14 @@ def test_the_case_page_shows_the_report_panel_to_its_handler(filed):
     assert answered.url == f"/cases/{case.pk}/"
 
 
-def test_a_handler_message_counts_as_feedback_and_closure_is_explained(filed):
+def test_a_handler_message_counts_as_feedback_only_when_marked_and_closure_is_explained(filed):
     receipt, case, contact = filed
-    handler_client(contact).post(
-        reverse("whistleblowing:handle_message", args=[case.pk]), {"body": "Seguimos revisando."}
-    )
+    handler = handler_client(contact)
+    url = reverse("whistleblowing:handle_message", args=[case.pk])
+    handler.post(url, {"body": "¿Puede precisar la fecha?"})
+    case.refresh_from_db()
+    assert case.feedback_given_on is None  # a question is not feedback
+    handler.post(url, {"body": "Seguimos revisando.", "feedback": "on"})
     case.refresh_from_db()
     assert case.feedback_given_on is not None
     from cases.access import case_data_key

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from whistleblowing.files import max_bytes, max_count
+from whistleblowing.models import ProtectionStatus
 
 
 class Text(serializers.CharField):
@@ -115,3 +116,19 @@ class ErrorOutput(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     fields = serializers.DictField(required=False)
+
+
+class ProtectionDecideIn(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ProtectionStatus.choices)
+    measures = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class ProtectionOut(serializers.Serializer):
+    """A protection request's track, without its contents."""
+
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    filed_on = serializers.DateField()
+    answer_by = serializers.DateField(allow_null=True)
+    answered_on = serializers.DateField(allow_null=True)
+    decided_on = serializers.DateField(allow_null=True)

@@ -15,4 +15,9 @@ urlpatterns = [
         views.FollowupProtectionView.as_view(),
         name="api-report-followup-protection",
     ),
+    path(
+        "cases/<int:case_pk>/protection/<int:pk>/",
+        views.HandlerProtectionDecideView.as_view(),
+        name="api-case-protection-decide",
+    ),
 ]

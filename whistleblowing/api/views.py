@@ -8,6 +8,7 @@ wrong receipt answers exactly like a missing one. The receipt travels in each re
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -16,6 +17,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases import access as case_access
+from lacs.api.errors import error_response
+from lacs.api.permissions import scoped
+from lacs.keys import session_private_key
 from lacs.models import Category
 from whistleblowing import access, actions, ephemeral
 from whistleblowing.api import serializers as s
@@ -224,3 +229,33 @@ class FollowupProtectionView(AnonymousAPIView):
             who=data["who"],
         )
         return Response(status=status.HTTP_201_CREATED)
+
+
+class HandlerProtectionDecideView(APIView):
+    """A handler answers a protection request (the first answer stops its deadline's clock)."""
+
+    permission_classes = [scoped("cases", *case_access.INBOX_ROLES)]
+
+    @extend_schema(
+        request=s.ProtectionDecideIn,
+        responses={200: s.ProtectionOut, 400: s.ErrorOutput, 409: s.ErrorOutput},
+    )
+    def post(self, request: Request, case_pk: int, pk: int) -> Response:
+        case = case_access.case_for_user(request.user, case_pk, perm="work_case")
+        protection = access.protection_request_for_case(case, pk)
+        data_in = s.ProtectionDecideIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        try:
+            data_key = case_access.case_data_key(
+                case=case, user=request.user, private_key=session_private_key(request._request)
+            )
+        except Http404:
+            return error_response(
+                "keys_locked",
+                "Case keys are not unlocked in this session: sign in with your password again.",
+                status.HTTP_409_CONFLICT,
+            )
+        decided = actions.protection_request_decide(
+            request=protection, data_key=data_key, actor=request.user, **data_in.validated_data
+        )
+        return Response(s.ProtectionOut(decided).data)
