@@ -44,12 +44,14 @@ from cases.models import (
     ReferralKind,
     RoutingRule,
     RoutingState,
+    RuleMode,
     ServantSanction,
     Severity,
     WrapKind,
 )
 from cases.routing import Facts, Pick, Plan, facts_load, plan_from, routing_plan
 from lacs import crypto, keys
+from lacs.actions import change_kind_register, optional
 from lacs.audit import audit_record
 from lacs.db import execute_prepared
 from lacs.mail import notify_after_commit
@@ -843,11 +845,26 @@ def _escalate(case: Case, which: str) -> list[int]:
     return added
 
 
-# --- Routing rules ----------------------------------------------------------------------------
+# --- Routing rules (applied only when a second administrator approves) ------------------------
 @transaction.atomic
-def routing_rule_save(*, actor, form) -> RoutingRule:
-    """Save an admin's routing rule from a validated ``RoutingRuleForm``."""
-    rule = form.save()
+def routing_rule_save(
+    *,
+    actor,
+    target: Entity,
+    category: Category | None = None,
+    entity: Entity | None = None,
+    mode: str = RuleMode.INSTEAD,
+    position: int = 0,
+    active: bool = True,
+    rule: RoutingRule | None = None,
+    proposed_by=None,
+) -> RoutingRule:
+    """Create or change a routing rule (``change_approve`` calls this with both names)."""
+    rule = rule or RoutingRule()
+    rule.category, rule.entity, rule.target = category, entity, target
+    rule.mode, rule.position, rule.active = mode, position, active
+    rule.full_clean()
+    rule.save()
     audit_record(
         action="cases.routing_rule_save",
         actor=actor,
@@ -857,20 +874,55 @@ def routing_rule_save(*, actor, form) -> RoutingRule:
             "entity": rule.entity_id,
             "target": rule.target_id,
             "mode": rule.mode,
+            "proposed_by": getattr(proposed_by, "pk", None),
         },
     )
     return rule
 
 
 @transaction.atomic
-def routing_rule_toggle(*, actor, rule: RoutingRule) -> RoutingRule:
+def routing_rule_toggle(*, actor, rule: RoutingRule, proposed_by=None) -> RoutingRule:
     """Switch a routing rule on or off."""
     RoutingRule.objects.filter(pk=rule.pk).update(active=~F("active"))
     rule.refresh_from_db(fields=["active"])
     audit_record(
-        action="cases.routing_rule_toggle", actor=actor, obj=rule, data={"active": rule.active}
+        action="cases.routing_rule_toggle",
+        actor=actor,
+        obj=rule,
+        data={"active": rule.active, "proposed_by": getattr(proposed_by, "pk", None)},
     )
     return rule
+
+
+def _apply_routing_rule_save(*, actor, proposed_by, payload: dict) -> RoutingRule:
+    return routing_rule_save(
+        actor=actor,
+        target=Entity.objects.get(pk=payload["target"]),
+        category=optional(Category, payload.get("category")),
+        entity=optional(Entity, payload.get("entity")),
+        mode=payload["mode"],
+        position=payload.get("position") or 0,
+        active=payload.get("active", True),
+        rule=optional(RoutingRule, payload.get("rule")),
+        proposed_by=proposed_by,
+    )
+
+
+def _apply_routing_rule_toggle(*, actor, proposed_by, payload: dict) -> RoutingRule:
+    rule = RoutingRule.objects.get(pk=payload["rule"])
+    return routing_rule_toggle(actor=actor, rule=rule, proposed_by=proposed_by)
+
+
+def change_kinds_register() -> None:
+    """The changes of this app that need two administrators (see lacs.actions.change_approve)."""
+    change_kind_register(
+        "routing_rule.save", apply=_apply_routing_rule_save, label=_("Regla de turno")
+    )
+    change_kind_register(
+        "routing_rule.toggle",
+        apply=_apply_routing_rule_toggle,
+        label=_("Activar o desactivar una regla de turno"),
+    )
 
 
 # --- Appointments that end ---------------------------------------------------------------------

@@ -36,6 +36,7 @@ from cases.models import (
     RoutingRule,
     ServantSanction,
 )
+from lacs import actions as core_actions
 from lacs import keys
 from lacs.access import recent_auth_required, role_required
 from lacs.models import AuditEvent, Role
@@ -321,12 +322,25 @@ def case_finding_new(request: HttpRequest) -> HttpResponse:
 
 # --- Routing rules (administration) ------------------------------------------------------------
 @role_required(Role.ADMIN)
+@recent_auth_required
 @require_http_methods(["GET", "POST"])
 def routing_rules(request: HttpRequest) -> HttpResponse:
+    """Routing rules; a new rule is proposed for a second administrator's approval."""
     form = RoutingRuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        actions.routing_rule_save(actor=request.user, form=form)
-        messages.success(request, _("Regla de turno guardada."))
+        data = form.cleaned_data
+        core_actions.change_propose(
+            actor=request.user,
+            kind="routing_rule.save",
+            payload={name: core_actions.payload_value(v) for name, v in data.items()},
+            summary=_("Regla de turno: %(category)s / %(entity)s → %(target)s")
+            % {
+                "category": data.get("category") or "*",
+                "entity": data.get("entity") or "*",
+                "target": data["target"],
+            },
+        )
+        messages.success(request, _("Regla propuesta: otra persona administradora la aprueba."))
         return redirect("cases:routing_rules")
     rules = RoutingRule.objects.select_related("category", "entity", "target")
     return render(request, "cases/routing_rules.html", {"form": form, "rules": rules})
@@ -334,10 +348,16 @@ def routing_rules(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADMIN)
+@recent_auth_required
 def routing_rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(RoutingRule, pk=pk)
-    actions.routing_rule_toggle(actor=request.user, rule=rule)
-    messages.success(request, _("Regla actualizada."))
+    core_actions.change_propose(
+        actor=request.user,
+        kind="routing_rule.toggle",
+        payload={"rule": rule.pk},
+        summary=_("Activar o desactivar la regla %(rule)s") % {"rule": rule},
+    )
+    messages.success(request, _("Cambio propuesto: otra persona administradora lo aprueba."))
     return redirect("cases:routing_rules")
 
 

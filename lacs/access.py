@@ -14,9 +14,10 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from lacs.models import ContactPoint, Entity, Role, RoleAssignment
@@ -66,6 +67,34 @@ def role_entities(user, role: str) -> QuerySet[Entity]:
 def requires_two_factor(user) -> bool:
     return user.is_authenticated and (
         user.is_staff or user_has_role(user, *settings.TWO_FACTOR_ROLES)
+    )
+
+
+# Roles whose holders receive case keys or identity keys: never held by an administrator.
+RECIPIENT_ROLES = (Role.INVESTIGATOR, Role.CUSTODIAN)
+
+
+def _live() -> Q:
+    """Appointments that have not ended (current or starting later)."""
+    return Q(end__isnull=True) | Q(end__gte=timezone.localdate())
+
+
+def is_administrator(user) -> bool:
+    """Whether ``user`` runs the platform: Django staff or superuser, or an admin role not ended."""
+    if user is None or not user.is_authenticated:
+        return False
+    return (
+        user.is_staff
+        or user.is_superuser
+        or RoleAssignment.objects.filter(_live(), user=user, role=Role.ADMIN).exists()
+    )
+
+
+def holds_recipient_role(user) -> bool:
+    """Whether ``user`` is, or is appointed to become, a contact point, investigator or custodian."""
+    return (
+        ContactPoint.objects.filter(_live(), user=user).exists()
+        or RoleAssignment.objects.filter(_live(), user=user, role__in=RECIPIENT_ROLES).exists()
     )
 
 

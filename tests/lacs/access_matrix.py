@@ -11,6 +11,15 @@ MATRIX = {
     "set_language": Row(everyone(302)),
     "staff_entities": Row(only("admin")),
     "staff_entity": Row(only("admin"), kwargs=lambda ctx: {"pk": ctx.entity.pk}),
+    "staff_entity_contact": Row(
+        only("admin", ok=405), kwargs=lambda ctx: {"pk": ctx.entity.pk}
+    ),  # POST only
+    "staff_entity_contact_end": Row(
+        only("admin", ok=405), kwargs=lambda ctx: {"pk": ctx.entity.pk}
+    ),
+    "staff_changes": Row(only("admin")),
+    "staff_change_approve": Row(only("admin", ok=405), kwargs=lambda ctx: {"pk": 1}),
+    "staff_change_reject": Row(only("admin", ok=405), kwargs=lambda ctx: {"pk": 1}),
     "staff_categories": Row(only("admin")),
     "staff_roles": Row(only("admin")),
 }
