@@ -107,12 +107,10 @@ def access_grant(*, case: Case, users: list) -> None:
 
 
 def access_revoke(*, case: Case, user) -> None:
-    """Take away every permission and key wrap ``user`` holds on ``case``."""
+    """Take away every permission ``user`` holds on ``case`` (call from an action, which also
+    removes their key wraps: ``cases.actions.recipient_access_remove``)."""
     remove_perm(VIEW, user, case)
     remove_perm(WORK, user, case)
-    CaseKeyWrap.objects.filter(
-        case=case, user=user, kind__in=(WrapKind.RECIPIENT, WrapKind.NOTES)
-    ).delete()
 
 
 def holders_of(case: Case) -> QuerySet:

@@ -11,6 +11,7 @@ import functools
 import logging
 import os
 import time
+from collections import Counter
 from typing import Any
 
 from django.conf import settings
@@ -42,6 +43,7 @@ from cases.models import (
     RecipientState,
     Recusal,
     ReferralKind,
+    RetainedCount,
     RoutingRule,
     RoutingState,
     RuleMode,
@@ -523,7 +525,7 @@ def case_recuse(*, actor, case: Case, reason: str, data_key: bytes, notes_key: b
                 "que designe un suplente antes de excusarse."
             )
         )
-    access_revoke(case=case, user=actor)
+    recipient_access_remove(case=case, user=actor)
     CaseRecipient.objects.filter(case=case, user=actor).update(
         state=RecipientState.REVOKED, reason="recused"
     )
@@ -605,6 +607,14 @@ def _referral_picks(case: Case, kind: str, target: Entity | None) -> list[Pick]:
             % {"entity": target}
         )
     return [Pick(user, role, target, f"referral:{kind}") for user in people]
+
+
+def recipient_access_remove(*, case: Case, user) -> None:
+    """Take away ``user``'s permissions on ``case`` and the key wraps that open it for them."""
+    access_revoke(case=case, user=user)
+    CaseKeyWrap.objects.filter(
+        case=case, user=user, kind__in=(WrapKind.RECIPIENT, WrapKind.NOTES)
+    ).delete()
 
 
 @transaction.atomic
@@ -968,7 +978,7 @@ def _recipient_expire(recipient_id: int) -> int:
             data={"user": recipient.user_id},
         )
         return 0
-    access_revoke(case=case, user=recipient.user)
+    recipient_access_remove(case=case, user=recipient.user)
     CaseRecipient.objects.filter(pk=recipient.pk).update(
         state=RecipientState.REVOKED, reason="appointment_ended"
     )
@@ -1062,3 +1072,96 @@ def individual_sanction_record(
         data={"case": case.pk if case else None, "kinds": list(sanction.kinds)},
     )
     return sanction
+
+
+# --- Retention (crypto-shredding; cases.retention finds what is due) -------------------------
+# The dashboards' own caps on the day histograms (oversight.figures), kept in step.
+ACK_DAYS_CAP = 60
+FEEDBACK_DAYS_CAP = 180
+
+
+def case_keys_destroy(*, case_id: int) -> bool:
+    """Destroy every key that opens the case; True if the case was still due for it."""
+    from whistleblowing.models import IdentityRequest, IdentityVault, Report
+
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update()
+            .filter(pk=case_id, status=CaseStatus.CLOSED)
+            .select_related("category")
+            .first()
+        )
+        if case is None:
+            return False
+        wraps = CaseKeyWrap.objects.filter(case=case).delete()[0]
+        Report.objects.filter(case=case).update(receipt_sealed_key=b"")
+        IdentityVault.objects.filter(report__case=case).update(
+            receipt_sealed_key=b"", custodian_wraps={}
+        )
+        IdentityRequest.objects.filter(vault__report__case=case).update(
+            reader_wrap=None, reasoning_wraps={}
+        )
+        audit_record(
+            action="case.retention_delete",
+            obj=case,
+            entity=case.entity_id,
+            data={
+                "category": case.category.code,
+                "retention_days": case.category.retention_days,
+                "wraps": wraps,
+            },
+        )
+    return True
+
+
+def case_rows_delete(*, case_id: int) -> bool:
+    """Count the case on the dashboards' retained figures, then delete its rows."""
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update()
+            .filter(pk=case_id, status=CaseStatus.CLOSED)
+            .exclude(Exists(CaseKeyWrap.objects.filter(case=OuterRef("pk"))))  # keys gone first
+            .first()
+        )
+        if case is None:
+            return False
+        _retained_add(_counts(case))
+        case.delete()
+    return True
+
+
+def _counts(case: Case) -> Counter:
+    """The figures ``oversight.figures.cases_source``/``protection_source`` take from it."""
+    from whistleblowing.models import ProtectionRequest
+
+    month, entity = case.received_on.replace(day=1), case.entity_id
+    keys = [("cases", ""), ("category", str(case.category_id))]
+    keys += [("status", case.status), ("source", case.source)]
+    if case.outcome:
+        keys.append(("outcome", case.outcome))
+    if case.status == CaseStatus.REFERRED or case.referred_to:
+        keys.append(("referred", ""))
+    if case.acknowledged_on:
+        days = min((case.acknowledged_on - case.received_on).days, ACK_DAYS_CAP)
+        keys.append(("ack_days", str(days)))
+    if case.feedback_given_on:
+        days = min((case.feedback_given_on - case.received_on).days, FEEDBACK_DAYS_CAP)
+        keys.append(("fb_days", str(days)))
+    counts: Counter = Counter((month, entity, dim, key) for dim, key in keys)
+    for filed_on, status in ProtectionRequest.objects.filter(case=case).values_list(
+        "filed_on", "status"
+    ):
+        counts[(filed_on.replace(day=1), entity, "protection", status)] += 1
+    return counts
+
+
+def _retained_add(counts: Counter) -> None:
+    table = connection.ops.quote_name(RetainedCount._meta.db_table)
+    rows = [(month, entity, dim, key, n) for (month, entity, dim, key), n in counts.items()]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (month, entity_id, dimension, key, n) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (month, entity_id, dimension, key) "
+            f"DO UPDATE SET n = {table}.n + EXCLUDED.n",
+            rows,
+        )

@@ -8,26 +8,21 @@ no content. Then, in a second transaction, what the case counts on the dashboard
 the encrypted files live in the database — protection requests, notes, permissions).
 
 A run interrupted between the two steps leaves a case nobody can open; the next run deletes it.
+This module finds what is due; the two steps are actions (``cases.actions``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
-from django.db.models import CharField, DateField, Exists, Max, OuterRef, Subquery
+from django.db.models import CharField, DateField, Max, OuterRef, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
-from cases.models import Case, CaseKeyWrap, CaseStatus, RetainedCount
-from lacs.audit import audit_record
+from cases.actions import case_keys_destroy, case_rows_delete
+from cases.models import Case, CaseStatus
 from lacs.models import AuditEvent, Category
-
-# The dashboards' own caps on the day histograms (oversight.figures), kept in step.
-ACK_DAYS_CAP = 60
-FEEDBACK_DAYS_CAP = 180
 
 
 @dataclass
@@ -67,93 +62,6 @@ def retention_due(*, today: dt.date | None = None) -> dict[str, list[int]]:
     return due
 
 
-def case_keys_destroy(*, case_id: int) -> bool:
-    """Destroy every key that opens the case; True if the case was still due for it."""
-    from whistleblowing.models import IdentityRequest, IdentityVault, Report
-
-    with transaction.atomic():
-        case = (
-            Case.objects.select_for_update()
-            .filter(pk=case_id, status=CaseStatus.CLOSED)
-            .select_related("category")
-            .first()
-        )
-        if case is None:
-            return False
-        wraps = CaseKeyWrap.objects.filter(case=case).delete()[0]
-        Report.objects.filter(case=case).update(receipt_sealed_key=b"")
-        IdentityVault.objects.filter(report__case=case).update(
-            receipt_sealed_key=b"", custodian_wraps={}
-        )
-        IdentityRequest.objects.filter(vault__report__case=case).update(
-            reader_wrap=None, reasoning_wraps={}
-        )
-        audit_record(
-            action="case.retention_delete",
-            obj=case,
-            entity=case.entity_id,
-            data={
-                "category": case.category.code,
-                "retention_days": case.category.retention_days,
-                "wraps": wraps,
-            },
-        )
-    return True
-
-
-def case_rows_delete(*, case_id: int) -> bool:
-    """Count the case on the dashboards' retained figures, then delete its rows."""
-    with transaction.atomic():
-        case = (
-            Case.objects.select_for_update()
-            .filter(pk=case_id, status=CaseStatus.CLOSED)
-            .exclude(Exists(CaseKeyWrap.objects.filter(case=OuterRef("pk"))))  # keys gone first
-            .first()
-        )
-        if case is None:
-            return False
-        _retained_add(_counts(case))
-        case.delete()
-    return True
-
-
-def _counts(case: Case) -> Counter:
-    """The figures ``oversight.figures.cases_source``/``protection_source`` take from it."""
-    from whistleblowing.models import ProtectionRequest
-
-    month, entity = case.received_on.replace(day=1), case.entity_id
-    keys = [("cases", ""), ("category", str(case.category_id))]
-    keys += [("status", case.status), ("source", case.source)]
-    if case.outcome:
-        keys.append(("outcome", case.outcome))
-    if case.status == CaseStatus.REFERRED or case.referred_to:
-        keys.append(("referred", ""))
-    if case.acknowledged_on:
-        days = min((case.acknowledged_on - case.received_on).days, ACK_DAYS_CAP)
-        keys.append(("ack_days", str(days)))
-    if case.feedback_given_on:
-        days = min((case.feedback_given_on - case.received_on).days, FEEDBACK_DAYS_CAP)
-        keys.append(("fb_days", str(days)))
-    counts: Counter = Counter((month, entity, dim, key) for dim, key in keys)
-    for filed_on, status in ProtectionRequest.objects.filter(case=case).values_list(
-        "filed_on", "status"
-    ):
-        counts[(filed_on.replace(day=1), entity, "protection", status)] += 1
-    return counts
-
-
-def _retained_add(counts: Counter) -> None:
-    table = connection.ops.quote_name(RetainedCount._meta.db_table)
-    rows = [(month, entity, dim, key, n) for (month, entity, dim, key), n in counts.items()]
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (month, entity_id, dimension, key, n) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (month, entity_id, dimension, key) "
-            f"DO UPDATE SET n = {table}.n + EXCLUDED.n",
-            rows,
-        )
-
-
 def retention_run(*, today: dt.date | None = None, dry_run: bool = False) -> RetentionResult:
     """Delete every due case (keys first, then rows); ``dry_run`` only counts them."""
     due = retention_due(today=today)
@@ -168,3 +76,9 @@ def retention_run(*, today: dt.date | None = None, dry_run: bool = False) -> Ret
             case_keys_destroy(case_id=case_id)
             result.deleted += case_rows_delete(case_id=case_id)
     return result
+
+
+__all__ = ["case_keys_destroy", "case_rows_delete", "retention_due", "retention_run"]
+
+
+__all__ = ["case_keys_destroy", "case_rows_delete", "retention_due", "retention_run"]

@@ -163,6 +163,28 @@ def entity_escrow_key_set(
     return entity
 
 
+@transaction.atomic
+def entity_escrow_key_first(*, entity: Entity, escrow_public_key: str) -> Entity:
+    """Give an entity without one its first escrow key (``manage.py escrow_keygen``, run by the
+    operator); replacing a key is a two-person change."""
+    _escrow_key_check(escrow_public_key)
+    if not escrow_public_key:
+        raise ValidationError(_("La llave pública debe ser X25519 en base64 (32 bytes)."))
+    updated = Entity.objects.filter(pk=entity.pk, escrow_public_key="").update(
+        escrow_public_key=escrow_public_key
+    )
+    if not updated:
+        raise ValidationError(_("Este ente ya tiene llave: reemplazarla requiere dos personas."))
+    entity.escrow_public_key = escrow_public_key
+    audit_record(
+        action="entity.escrow_key_set",
+        obj=entity,
+        entity=entity,
+        data={"old": "", "new": escrow_public_key[:8], "via": "escrow_keygen"},
+    )
+    return entity
+
+
 # --- Contact points ---------------------------------------------------------------------------
 @transaction.atomic
 def contact_point_appoint(

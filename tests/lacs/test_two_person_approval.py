@@ -180,3 +180,19 @@ def test_someone_who_is_not_an_administrator_cannot_approve(matrix_users, client
     ).status_code in (403, 404)
     change.refresh_from_db()
     assert change.status == ChangeStatus.PENDING
+
+
+def test_escrow_keygen_replaces_a_key_only_through_a_proposal(matrix_users, entity):
+    from django.core.management import call_command
+
+    call_command("escrow_keygen", str(entity.pk))
+    entity.refresh_from_db()
+    first = entity.escrow_public_key
+    with pytest.raises(Exception, match="proposer"):
+        call_command("escrow_keygen", str(entity.pk), "--replace")
+    call_command(
+        "escrow_keygen", str(entity.pk), "--replace", "--proposer", matrix_users["admin"].username
+    )
+    entity.refresh_from_db()
+    assert entity.escrow_public_key == first
+    assert ChangeRequest.objects.filter(kind="entity.escrow_key", entity=entity).exists()
