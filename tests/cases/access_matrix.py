@@ -39,9 +39,17 @@ MATRIX = {
     "cases:note": Row(CASE_FORM, kwargs=routed_case, method="post"),
     "cases:recuse": Row(CASE_FORM, kwargs=routed_case, method="post"),
     "cases:refer": Row(CASE_FORM, kwargs=routed_case, method="post"),
-    "cases:routing_rules": Row(only("admin")),
+    "cases:routing_rules": Row(
+        only("admin"),
+        post=lambda ctx: {"target": ctx.other_entity.pk, "mode": "instead", "position": 0},
+        post_as=("admin",),
+    ),
     "cases:routing_rule_toggle": Row(
-        {**only("admin", ok=302), "anonymous": LOGIN}, kwargs=rule, method="post"
+        {**only("admin", ok=302), "anonymous": LOGIN},
+        kwargs=rule,
+        method="post",
+        post=lambda ctx: {},
+        post_as=("admin",),
     ),
     "cases:escrow_recovery": Row(only("admin")),
     "api-cases": Row(API_LIST),

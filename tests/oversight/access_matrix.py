@@ -45,7 +45,9 @@ MATRIX = {
     ),
     "oversight:monitoring": Row(only(*VIEWERS)),
     "oversight:control": Row(only(*VIEWERS)),
-    "oversight:finding_close": Row(only("admin", ok=405), kwargs=_finding),
+    "oversight:finding_close": Row(
+        only("admin", ok=405), kwargs=_finding, post=lambda ctx: {}, post_as=("admin",)
+    ),
     "api-dashboard-panels": Row(API),
     "api-dashboard-panel": Row(API, kwargs=lambda ctx: {"slug": "cases_entity"}),
 }
