@@ -14,7 +14,7 @@ from guardian.shortcuts import remove_perm
 
 from cases.models import Case, CaseKeyWrap, CaseUserObjectPermission, WrapKind
 from lacs import crypto
-from lacs.access import role_entities, user_has_role
+from lacs.access import role_entities, role_required, user_has_role
 from lacs.db import execute_prepared
 from lacs.models import Entity, Role
 
@@ -22,6 +22,10 @@ VIEW = "cases.view_case"
 WORK = "cases.work_case"
 # Roles that may open the inbox at all; what they see inside is decided per case.
 INBOX_ROLES = (Role.CONTACT, Role.INVESTIGATOR)
+
+
+# Page policies: anonymous users go to log-in, signed-in users without the role get 403.
+inbox_page = role_required(*INBOX_ROLES)
 
 
 def may_use_inbox(user) -> bool:
@@ -122,6 +126,7 @@ def holders_of(case: Case) -> QuerySet:
 
 # --- Sanctions registry ------------------------------------------------------------------------
 SANCTION_ROLES = (Role.INVESTIGATOR,)
+sanction_page = role_required(*SANCTION_ROLES)
 
 
 def sanction_entities(user) -> QuerySet[Entity]:

@@ -38,10 +38,10 @@ from cases.models import (
 )
 from lacs import actions as core_actions
 from lacs import keys
-from lacs.access import recent_auth_required, role_required
-from lacs.models import AuditEvent, Role
+from lacs.access import staff_page
+from lacs.models import AuditEvent
 
-inbox_role_required = role_required(*access.INBOX_ROLES)
+inbox_role_required = access.inbox_page
 PAGE_SIZE = 25
 
 HISTORY_LABELS = {
@@ -321,8 +321,7 @@ def case_finding_new(request: HttpRequest) -> HttpResponse:
 
 
 # --- Routing rules (administration) ------------------------------------------------------------
-@role_required(Role.ADMIN)
-@recent_auth_required
+@staff_page
 @require_http_methods(["GET", "POST"])
 def routing_rules(request: HttpRequest) -> HttpResponse:
     """Routing rules; a new rule is proposed for a second administrator's approval."""
@@ -347,8 +346,7 @@ def routing_rules(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.ADMIN)
-@recent_auth_required
+@staff_page
 def routing_rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(RoutingRule, pk=pk)
     core_actions.change_propose(
@@ -362,8 +360,7 @@ def routing_rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Escrow recovery (administration) -----------------------------------------------------------
-@role_required(Role.ADMIN)
-@recent_auth_required
+@staff_page
 @sensitive_post_parameters("private_key")
 @require_http_methods(["GET", "POST"])
 def escrow_recovery(request: HttpRequest) -> HttpResponse:
@@ -409,7 +406,7 @@ def escrow_recovery(request: HttpRequest) -> HttpResponse:
 
 
 # --- Sanctions registry (investigators) --------------------------------------------------------
-sanction_role_required = role_required(*access.SANCTION_ROLES)
+sanction_role_required = access.sanction_page
 
 
 @sanction_role_required

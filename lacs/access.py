@@ -155,3 +155,8 @@ def recent_auth_required(view):
 
 def staff_roles() -> Iterable[str]:
     return [r for r in Role.values if r != Role.SERVANT]
+
+
+def staff_page(view):
+    """Administration pages: the admin role, and the password (and code) asked again when stale."""
+    return role_required(Role.ADMIN)(recent_auth_required(view))

@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lacs import actions, keys
-from lacs.access import mark_recent_auth, recent_auth_required, role_required
+from lacs.access import mark_recent_auth, staff_page
 from lacs.celery import app as celery_app
 from lacs.forms import (
     CategoryForm,
@@ -191,8 +191,7 @@ def _tree(entities: list[Entity]) -> list[tuple[Entity, int]]:
     return ordered
 
 
-@role_required(Role.ADMIN)
-@recent_auth_required
+@staff_page
 @require_http_methods(["GET", "POST"])
 def staff_entities(request: HttpRequest) -> HttpResponse:
     form = EntityForm(request.POST or None)
@@ -226,8 +225,7 @@ def _proposed(request: HttpRequest) -> None:
     )
 
 
-@role_required(Role.ADMIN)
-@recent_auth_required
+@staff_page
 @require_http_methods(["GET", "POST"])
 def staff_entity(request: HttpRequest, pk: int) -> HttpResponse:
     """An entity's data; a new escrow key is proposed for a second administrator's approval."""
@@ -255,8 +253,7 @@ def staff_entity(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("staff_entity", pk=pk)
 
 
-@role_required(Role.ADMIN)
-@recent_auth_required
+@staff_page
 @require_POST
 def staff_entity_contact(request: HttpRequest, pk: int) -> HttpResponse:
     """Propose a contact point; a second administrator's approval appoints them."""
@@ -282,8 +279,7 @@ def staff_entity_contact(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("staff_entity", pk=pk)
 
 
-@role_required(Role.ADMIN)
-@recent_auth_required
+@staff_page
 @require_POST
 def staff_entity_contact_end(request: HttpRequest, pk: int) -> HttpResponse:
     """Propose ending a contact point's appointment today."""
@@ -303,8 +299,7 @@ def staff_entity_contact_end(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("staff_entity", pk=pk)
 
 
-@role_required(Role.ADMIN)
-@recent_auth_required
+@staff_page
 @require_http_methods(["GET", "POST"])
 def staff_categories(request: HttpRequest) -> HttpResponse:
     form = CategoryForm(request.POST or None)
@@ -316,8 +311,7 @@ def staff_categories(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/categories.html", {"form": form, "categories": categories})
 
 
-@role_required(Role.ADMIN)
-@recent_auth_required
+@staff_page
 @require_http_methods(["GET", "POST"])
 def staff_roles(request: HttpRequest) -> HttpResponse:
     """Assign a role; a custodian is proposed for a second administrator's approval."""
@@ -354,8 +348,7 @@ def _role_assign_or_propose(request: HttpRequest, data: dict) -> None:
 
 
 # --- Two-person approval ----------------------------------------------------------------------
-@role_required(Role.ADMIN)
-@recent_auth_required
+@staff_page
 @require_GET
 def staff_changes(request: HttpRequest) -> HttpResponse:
     """Changes waiting for a second administrator, and the latest decided ones."""
@@ -368,8 +361,7 @@ def staff_changes(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/changes.html", context)
 
 
-@role_required(Role.ADMIN)
-@recent_auth_required
+@staff_page
 @require_POST
 def staff_change_approve(request: HttpRequest, pk: int) -> HttpResponse:
     change = get_object_or_404(ChangeRequest, pk=pk)
@@ -382,8 +374,7 @@ def staff_change_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("staff_changes")
 
 
-@role_required(Role.ADMIN)
-@recent_auth_required
+@staff_page
 @require_POST
 def staff_change_reject(request: HttpRequest, pk: int) -> HttpResponse:
     change = get_object_or_404(ChangeRequest, pk=pk)

@@ -9,6 +9,7 @@ urlpatterns = [
     re_path(r"^export/(?P<slug>[a-z_]+)\.(?P<fmt>csv|xlsx)$", views.export, name="export"),
     path("refresh/", views.refresh, name="refresh"),
     path("committee/encig/", views.encig, name="encig"),
+    path("committee/encig/import/", views.encig_import, name="encig_import"),
     path("committee/risks/", views.risks, name="risks"),
     path("committee/risks/areas/new/", views.risk_area_new, name="risk_area_new"),
     path("committee/risks/new/", views.risk_new, name="risk_new"),

@@ -4,7 +4,6 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -109,29 +108,35 @@ def refresh(request: HttpRequest) -> HttpResponse:
 
 # --- ENCIG and risk register ------------------------------------------------------------------
 @access.dashboard_page
+@require_GET
 def encig(request: HttpRequest) -> HttpResponse:
-    form, errors = EncigUploadForm(), []
-    if request.method == "POST":
-        if not access.may_edit(request.user):
-            raise PermissionDenied
-        form = EncigUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            rows, errors = encig_parse(form.cleaned_data["file"].read())
-            if not errors:
-                count = actions.encig_import(actor=request.user, rows=rows)
-                messages.success(request, _("Se importaron %(n)s indicadores.") % {"n": count})
-                return redirect("oversight:encig")
-    values = EncigValue.objects.all()
+    return _encig_page(request, EncigUploadForm(), [])
+
+
+def _encig_page(request: HttpRequest, form: EncigUploadForm, errors: list) -> HttpResponse:
     return render(
         request,
         "oversight/encig.html",
         {
             "form": form,
             "errors": errors,
-            "values": values,
+            "values": EncigValue.objects.all(),
             "may_edit": access.may_edit(request.user),
         },
     )
+
+
+@access.committee_page
+@require_POST
+def encig_import(request: HttpRequest) -> HttpResponse:
+    form, errors = EncigUploadForm(request.POST, request.FILES), []
+    if form.is_valid():
+        rows, errors = encig_parse(form.cleaned_data["file"].read())
+        if not errors:
+            count = actions.encig_import(actor=request.user, rows=rows)
+            messages.success(request, _("Se importaron %(n)s indicadores.") % {"n": count})
+            return redirect("oversight:encig")
+    return _encig_page(request, form, errors)
 
 
 def _ranking(risks) -> list[tuple[PriorityArea, int, int, int]]:

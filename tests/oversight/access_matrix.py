@@ -89,6 +89,7 @@ MATRIX = {
     ),
     "oversight:refresh": Row(only("admin", ok=405)),  # POST only, committee and admins
     "oversight:encig": Row(only(*VIEWERS)),
+    "oversight:encig_import": Row(EDIT),  # its POST: tests/oversight/test_committee.py
     "oversight:risks": Row(only(*VIEWERS)),
     "oversight:risk_area_new": Row(
         EDIT, post=lambda ctx: {"area-name": "Área nueva"}, post_as=("admin",)

@@ -45,7 +45,7 @@ def committee(client):
 
 def _upload(client, text: str):
     data = SimpleUploadedFile("encig.csv", text.encode(), content_type="text/csv")
-    return client.post(reverse("oversight:encig"), {"file": data})
+    return client.post(reverse("oversight:encig_import"), {"file": data})
 
 
 def test_committee_imports_encig_indicators_with_confidence_intervals(committee):
