@@ -18,6 +18,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
@@ -291,6 +292,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 # --- Accounts ---------------------------------------------------------------------------------
 User = get_user_model()
 admin.site.unregister(User)
+admin.site.unregister(Group)  # roles are role assignments; groups grant nothing here
 
 
 class AccountChangeForm(UserChangeForm):

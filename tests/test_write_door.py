@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("lacs", "cases", "whistleblowing", "ethics", "procurement", "oversight")
 ALWAYS = {"create", "get_or_create", "update_or_create", "bulk_create", "bulk_update"}
@@ -84,3 +86,30 @@ def test_the_check_sees_a_write(tmp_path):
     assert isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
     assert _is_write(call.value)
     assert not _is_write(ast.parse("settings.update(other)").body[0].value)  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+def test_every_admin_writes_through_actions_or_is_read_only(rf):
+    """A plain ModelAdmin saves with the ORM: each one here overrides the writes or refuses them."""
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+
+    request = rf.get("/admin/")
+    request.user = get_user_model()(is_staff=True, is_superuser=True, is_active=True)
+    base = admin.ModelAdmin
+    plain = []
+    for model, model_admin in admin.site._registry.items():
+        kind = type(model_admin)
+        may = {
+            "add": model_admin.has_add_permission(request),
+            "change": model_admin.has_change_permission(request),
+            "delete": model_admin.has_delete_permission(request),
+        }
+        if (may["add"] or may["change"]) and kind.save_model is base.save_model:
+            plain.append(f"{model._meta.label}: save_model")
+        writes = may["add"] or may["change"]
+        if writes and model_admin.inlines and kind.save_formset is base.save_formset:
+            plain.append(f"{model._meta.label}: save_formset")
+        if may["delete"] and kind.delete_model is base.delete_model:
+            plain.append(f"{model._meta.label}: delete_model")
+    assert not plain, f"admin writes that bypass the actions: {plain}"
