@@ -121,6 +121,29 @@ def role_required(*roles: str) -> Callable:
     return decorator
 
 
+def page_policy(allowed: Callable[..., bool]) -> Callable:
+    """Page decorator for a policy beyond roles: anonymous users go to log-in; signed-in users
+    for whom ``allowed(user)`` is false get 403. Pages that fetch one object authorise it with
+    their app's ``access_*`` helper (404 for missing and forbidden alike)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not allowed(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# Pages whose object is authorised by an ``access_*`` helper: only signing in is checked here.
+signed_in_page = page_policy(lambda user: True)
+
+
 REAUTH_SESSION_KEY = "lacs_reauth_at"
 
 
