@@ -277,8 +277,9 @@ def category_save(
     return category
 
 
-# Roles whose assignment needs a second administrator: they open identities.
-APPROVED_ROLES = (Role.CUSTODIAN,)
+# Roles whose assignment needs a second administrator: custodians open identities, and a new
+# administrator could otherwise be one person's second account approving their own changes.
+APPROVED_ROLES = (Role.CUSTODIAN, Role.ADMIN)
 
 
 @transaction.atomic
@@ -304,6 +305,9 @@ def role_assign(
     )
     assignment.full_clean()
     assignment.save()
+    if role == Role.ADMIN and not user.is_staff:  # the admin site opens to staff accounts
+        get_user_model().objects.filter(pk=user.pk).update(is_staff=True)
+        user.is_staff = True
     forget_roles(user)
     audit_record(
         actor=actor,
@@ -608,7 +612,9 @@ change_kind_register(
 change_kind_register(
     "contact_point.end", apply=_apply_contact_point_end, label=_("Concluir punto de contacto")
 )
-change_kind_register("role.assign", apply=_apply_role_assign, label=_("Asignar rol de custodia"))
+change_kind_register(
+    "role.assign", apply=_apply_role_assign, label=_("Asignar rol de custodia o administración")
+)
 
 
 def payload_value(value: Any) -> Any:
@@ -655,7 +661,10 @@ def admin_object_delete(*, actor: Actor, obj: models.Model) -> None:
 
 @transaction.atomic
 def user_admin_save(*, actor: Actor, user, changed: list[str], created: bool) -> None:
-    """Create or change an account in the admin (never its password: see user_password_reset)."""
+    """Create or change an account in the admin (never its password: see user_password_reset).
+
+    Staff and superuser flags are not set here: the admin role is a two-person change.
+    """
     _require_administrator(actor)
     if (user.is_staff or user.is_superuser) and user.pk is not None:
         refuse_recipient_as_administrator(user)

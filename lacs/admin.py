@@ -17,7 +17,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
@@ -295,14 +294,6 @@ admin.site.unregister(User)
 admin.site.unregister(Group)  # roles are role assignments; groups grant nothing here
 
 
-class AccountChangeForm(UserChangeForm):
-    def clean(self):
-        data = super().clean()
-        if self.instance.pk and (data.get("is_staff") or data.get("is_superuser")):
-            actions.refuse_recipient_as_administrator(self.instance)
-        return data
-
-
 @admin.register(User)
 class AccountAdmin(UserAdmin, NoLogEntryAdmin):
     """Accounts: roles come from role assignments, so groups and permissions are not edited here.
@@ -316,8 +307,8 @@ class AccountAdmin(UserAdmin, NoLogEntryAdmin):
         (_("Permisos"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Fechas"), {"fields": ("last_login", "date_joined")}),
     )
-    readonly_fields = ("last_login", "date_joined")
-    form = AccountChangeForm
+    # Who administers is a two-person change (the admin role at /staff/roles/), never a tick here.
+    readonly_fields = ("last_login", "date_joined", "is_staff", "is_superuser")
     list_filter = ("is_staff", "is_superuser", "is_active")
 
     def save_model(self, request, obj, form, change):

@@ -335,7 +335,10 @@ def _role_assign_or_propose(request: HttpRequest, data: dict) -> None:
         actions.role_assign(actor=request.user, **data)
         messages.success(request, _("Rol asignado."))
         return
-    actions.refuse_administrator_as_recipient(data["user"])
+    if data["role"] == Role.ADMIN:
+        actions.refuse_recipient_as_administrator(data["user"])
+    else:
+        actions.refuse_administrator_as_recipient(data["user"])
     actions.change_propose(
         actor=request.user,
         kind="role.assign",

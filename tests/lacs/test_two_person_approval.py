@@ -165,6 +165,21 @@ def test_a_custodian_waits_for_a_second_administrator(client_for, second_admin):
     assert RoleAssignment.objects.filter(user=person, role=Role.CUSTODIAN).exists()
 
 
+def test_a_new_administrator_waits_for_a_second_administrator(client_for, second_admin):
+    person = UserFactory()
+    client_for("admin").post(
+        reverse("staff_roles"), {"user": person.pk, "role": "admin", "start": "2026-01-01"}
+    )
+    person.refresh_from_db()
+    assert not person.is_staff
+    assert not RoleAssignment.objects.filter(user=person).exists()
+    change = ChangeRequest.objects.get(kind="role.assign")
+    second_admin.post(reverse("staff_change_approve", args=[change.pk]))
+    person.refresh_from_db()
+    assert person.is_staff
+    assert RoleAssignment.objects.filter(user=person, role=Role.ADMIN).exists()
+
+
 def test_a_custodian_cannot_be_assigned_without_a_proposal(matrix_users):
     with pytest.raises(Exception, match="segunda persona"):
         actions.role_assign(actor=matrix_users["admin"], user=UserFactory(), role=Role.CUSTODIAN)
