@@ -2,6 +2,7 @@
 
 from cases.actions import case_route
 from cases.models import RoutingRule
+from lacs.models import Category
 from tests.access import LOGIN, Row, only
 from tests.cases.factories import open_case
 
@@ -11,6 +12,11 @@ def routed_case(ctx) -> dict:
     case, _key = open_case(ctx.entity)
     case_route(case_id=case.pk)
     return {"pk": case.pk}
+
+
+def finding(ctx) -> dict:
+    category = Category.objects.create(code="matriz-hallazgo", name="Hallazgo de la matriz")
+    return {"entity": ctx.entity.pk, "category": category.pk, "summary": "Hallazgo de auditoría"}
 
 
 def rule(ctx) -> dict:
@@ -32,7 +38,9 @@ API_ACTION = {**only("contact", "contact_other", "investigator", ok=405), "anony
 
 MATRIX = {
     "cases:inbox": Row(INBOX),
-    "cases:finding_new": Row(INBOX),
+    "cases:finding_new": Row(
+        INBOX, post=finding, post_as=("contact", "contact_other", "investigator")
+    ),
     "cases:detail": Row(CASE_PAGE, kwargs=routed_case),
     "cases:transition": Row(CASE_FORM, kwargs=routed_case, method="post"),
     "cases:severity": Row(CASE_FORM, kwargs=routed_case, method="post"),
