@@ -391,9 +391,11 @@ def totp_device_confirm(*, user, device: TOTPDevice) -> TOTPDevice:
 
 
 @transaction.atomic
-def totp_device_remove(*, actor: Actor, device: TOTPDevice) -> None:
-    """An administrator removes a lost device; the user enrols a new one at next log-in."""
-    if not is_administrator(actor):
+def totp_device_remove(*, actor: Actor, device: TOTPDevice, proposed_by: Actor | None) -> None:
+    """Remove a lost device (applied by ``change_approve``); the user enrols a new one at next
+    log-in. Two people: with a password reset, one administrator could otherwise enrol their
+    own device as that user."""
+    if not is_administrator(actor) or proposed_by is None:
         raise PermissionDenied
     user = device.user
     TOTPDevice.objects.filter(pk=device.pk).delete()
@@ -589,6 +591,12 @@ def _apply_contact_point_end(*, actor, proposed_by, payload: dict) -> ContactPoi
     )
 
 
+def _apply_totp_remove(*, actor, proposed_by, payload: dict) -> None:
+    device = TOTPDevice.objects.filter(pk=payload["device"]).first()
+    if device is not None:  # already gone: nothing to remove
+        totp_device_remove(actor=actor, device=device, proposed_by=proposed_by)
+
+
 def _apply_role_assign(*, actor, proposed_by, payload: dict) -> RoleAssignment:
     return role_assign(
         actor=actor,
@@ -611,6 +619,9 @@ change_kind_register(
 )
 change_kind_register(
     "contact_point.end", apply=_apply_contact_point_end, label=_("Concluir punto de contacto")
+)
+change_kind_register(
+    "totp.remove", apply=_apply_totp_remove, label=_("Quitar un dispositivo de verificación")
 )
 change_kind_register(
     "role.assign", apply=_apply_role_assign, label=_("Asignar rol de custodia o administración")

@@ -346,7 +346,8 @@ admin.site.unregister(TOTPDevice)
 
 @admin.register(TOTPDevice)
 class TOTPDeviceAdmin(NoLogEntryAdmin):
-    """Devices by user, never their secret; removing a lost one is ``totp_device_remove``."""
+    """Devices by user, never their secret; removing a lost one is proposed for a second
+    administrator's approval (``totp_device_remove``)."""
 
     list_display = ["user", "name", "confirmed"]
     fields = ["user", "name", "confirmed"]
@@ -360,7 +361,19 @@ class TOTPDeviceAdmin(NoLogEntryAdmin):
         return False
 
     def delete_model(self, request, obj):
-        actions.totp_device_remove(actor=request.user, device=obj)
+        actions.change_propose(
+            actor=request.user,
+            kind="totp.remove",
+            payload={"device": obj.pk, "user": obj.user_id},
+            summary=f"{obj._meta.verbose_name}: {obj.user}"[:300],
+        )
+
+    def response_delete(self, request, obj_display, obj_id):
+        messages.success(
+            request,
+            _("Cambio propuesto: se aplicará cuando otra persona administradora lo apruebe."),
+        )
+        return HttpResponseRedirect(reverse("staff_changes"))
 
 
 # OAuth2: clients are configuration (audited); tokens and grants are never shown or made here.

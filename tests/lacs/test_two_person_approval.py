@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import RoutingRule
 from lacs import actions, crypto
@@ -211,3 +212,19 @@ def test_escrow_keygen_replaces_a_key_only_through_a_proposal(matrix_users, enti
     entity.refresh_from_db()
     assert entity.escrow_public_key == first
     assert ChangeRequest.objects.filter(kind="entity.escrow_key", entity=entity).exists()
+
+
+def test_removing_a_totp_device_waits_for_a_second_administrator(
+    client_for, matrix_users, second_admin
+):
+    """A password reset and a removed device together would let one administrator sign in."""
+    device = TOTPDevice.objects.get(user=matrix_users["contact"])
+    response = client_for("admin").post(
+        reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
+    change = ChangeRequest.objects.get(kind="totp.remove")
+    second_admin.post(reverse("staff_change_approve", args=[change.pk]))
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    assert AuditEvent.objects.filter(action="totp.remove").exists()
