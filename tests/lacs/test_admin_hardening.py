@@ -136,3 +136,35 @@ def test_a_contact_point_cannot_be_given_the_admin_role(matrix_users):
             proposed_by=make_user(Role.ADMIN),
         )
     assert not RoleAssignment.objects.filter(user=matrix_users["contact"], role=Role.ADMIN).exists()
+
+
+def test_an_oauth_client_made_in_the_admin_is_audited_and_tokens_are_not_shown(
+    client_for, matrix_users
+):
+    from oauth2_provider.models import get_application_model
+
+    admin = client_for("admin")
+    page = admin.get(reverse("admin:oauth2_provider_application_add"))
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {
+        name: "" if value is None or callable(value) else value
+        for name, value in form.initial.items()
+    }
+    data.update(
+        {
+            "name": "PDN",
+            "client_id": "cliente-pdn",
+            "client_secret": "secreto-del-cliente-pdn-largo",
+            "user": matrix_users["admin"].pk,
+            "client_type": "confidential",
+            "authorization_grant_type": "password",
+            "algorithm": "",
+        }
+    )
+    data = {k: v for k, v in data.items() if not isinstance(v, bool) or v}
+    response = admin.post(reverse("admin:oauth2_provider_application_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert get_application_model().objects.filter(name="PDN").exists()
+    assert AuditEvent.objects.filter(action="oauth2_provider.application.create").exists()
+    assert admin.get("/admin/oauth2_provider/accesstoken/").status_code == 404
