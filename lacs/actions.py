@@ -108,8 +108,12 @@ def entity_update(
     parent: Entity | None = None,
     is_comptroller: bool = False,
     active: bool = True,
+    proposed_by: Actor | None = None,
 ) -> Entity:
-    """Change an entity's description; its escrow key changes only by two-person approval."""
+    """Change an entity's description. Its escrow key, and whether it is the Comptroller (which
+    receives the cases whose entity head is implicated), change only by two-person approval."""
+    if is_comptroller != entity.is_comptroller and proposed_by is None:
+        raise ValidationError(_("Este cambio requiere la aprobación de una segunda persona."))
     fields = {
         "name": name,
         "kind": kind,
@@ -123,8 +127,45 @@ def entity_update(
         setattr(entity, name_, value)
     entity.full_clean()
     entity.save(update_fields=list(fields))
-    audit_record(actor=actor, action="entity.update", obj=entity, entity=entity, data=changed)
+    audit_record(
+        actor=actor,
+        action="entity.update",
+        obj=entity,
+        entity=entity,
+        data={**changed, "proposed_by": getattr(proposed_by, "pk", None)},
+    )
     return entity
+
+
+@transaction.atomic
+def entity_update_or_propose(*, actor: Actor, entity: Entity, **fields: Any) -> bool:
+    """Save an entity's description now; propose what needs a second administrator (a new
+    escrow key, the Comptroller flag). Returns whether anything was proposed."""
+    escrow_public_key = fields.pop("escrow_public_key", entity.escrow_public_key)
+    is_comptroller = fields.pop("is_comptroller", entity.is_comptroller)
+    entity_update(actor=actor, entity=entity, is_comptroller=entity.is_comptroller, **fields)
+    proposals = []
+    if escrow_public_key != entity.escrow_public_key:
+        _escrow_key_check(escrow_public_key)
+        proposals.append(
+            (
+                "entity.escrow_key",
+                {"entity": entity.pk, "escrow_public_key": escrow_public_key},
+                _("Nueva llave de recuperación de %(entity)s") % {"entity": entity},
+            )
+        )
+    if is_comptroller != entity.is_comptroller:
+        proposals.append(
+            (
+                "entity.comptroller",
+                {"entity": entity.pk, "is_comptroller": is_comptroller},
+                _("%(entity)s: es la Contraloría = %(value)s")
+                % {"entity": entity, "value": is_comptroller},
+            )
+        )
+    for kind, payload, summary in proposals:
+        change_propose(actor=actor, kind=kind, payload=payload, summary=summary, entity=entity)
+    return bool(proposals)
 
 
 def _escrow_key_check(escrow_public_key: str) -> None:
@@ -250,7 +291,13 @@ def category_save(
     retention_days: int = 5 * 365,
     active: bool = True,
     position: int = 0,
+    proposed_by: Actor | None = None,
 ) -> Category:
+    """Create or change a category. Its specialised unit routes its cases, so setting or
+    changing the unit is a two-person change (``category_save_or_propose``)."""
+    current_unit = category.specialised_unit_id if category is not None else None
+    if getattr(specialised_unit, "pk", None) != current_unit and proposed_by is None:
+        raise ValidationError(_("Este cambio requiere la aprobación de una segunda persona."))
     created = category is None
     category = category or Category()
     fields = {
@@ -272,9 +319,29 @@ def category_save(
         actor=actor,
         action="category.create" if created else "category.update",
         obj=category,
-        data=changed,
+        data={**changed, "proposed_by": getattr(proposed_by, "pk", None)},
     )
     return category
+
+
+@transaction.atomic
+def category_save_or_propose(
+    *, actor: Actor, category: Category | None = None, **fields: Any
+) -> tuple[Category, bool]:
+    """Save a category now with its current unit; propose a new specialised unit."""
+    unit = fields.pop("specialised_unit", None)
+    current = category.specialised_unit if category is not None else None
+    saved = category_save(actor=actor, category=category, specialised_unit=current, **fields)
+    if getattr(unit, "pk", None) == getattr(current, "pk", None):
+        return saved, False
+    change_propose(
+        actor=actor,
+        kind="category.specialised_unit",
+        payload={"category": saved.pk, "specialised_unit": getattr(unit, "pk", None)},
+        summary=_("Unidad especializada de %(category)s: %(unit)s")
+        % {"category": saved, "unit": unit or "—"},
+    )
+    return saved, True
 
 
 # Roles whose assignment needs a second administrator: custodians open identities, and a new
@@ -591,6 +658,38 @@ def _apply_contact_point_end(*, actor, proposed_by, payload: dict) -> ContactPoi
     )
 
 
+def _apply_entity_comptroller(*, actor, proposed_by, payload: dict) -> Entity:
+    entity = Entity.objects.get(pk=payload["entity"])
+    return entity_update(
+        actor=actor,
+        entity=entity,
+        name=entity.name,
+        kind=entity.kind,
+        acronym=entity.acronym,
+        parent=entity.parent,
+        is_comptroller=payload["is_comptroller"],
+        active=entity.active,
+        proposed_by=proposed_by,
+    )
+
+
+def _apply_category_unit(*, actor, proposed_by, payload: dict) -> Category:
+    category = Category.objects.get(pk=payload["category"])
+    return category_save(
+        actor=actor,
+        category=category,
+        code=category.code,
+        name=category.name,
+        name_en=category.name_en,
+        description=category.description,
+        specialised_unit=optional(Entity, payload.get("specialised_unit")),
+        retention_days=category.retention_days,
+        active=category.active,
+        position=category.position,
+        proposed_by=proposed_by,
+    )
+
+
 def _apply_totp_remove(*, actor, proposed_by, payload: dict) -> None:
     device = TOTPDevice.objects.filter(pk=payload["device"]).first()
     if device is not None:  # already gone: nothing to remove
@@ -619,6 +718,16 @@ change_kind_register(
 )
 change_kind_register(
     "contact_point.end", apply=_apply_contact_point_end, label=_("Concluir punto de contacto")
+)
+change_kind_register(
+    "entity.comptroller",
+    apply=_apply_entity_comptroller,
+    label=_("Contraloría (casos del titular)"),
+)
+change_kind_register(
+    "category.specialised_unit",
+    apply=_apply_category_unit,
+    label=_("Unidad especializada de una categoría"),
 )
 change_kind_register(
     "totp.remove", apply=_apply_totp_remove, label=_("Quitar un dispositivo de verificación")

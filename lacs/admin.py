@@ -56,6 +56,12 @@ admin.site.login = _login  # type: ignore[method-assign]
 admin.site.disable_action("delete_selected")  # a bulk delete would skip the actions
 
 
+def _proposed(request) -> None:
+    messages.info(
+        request, _("Cambio propuesto: se aplicará cuando otra persona administradora lo apruebe.")
+    )
+
+
 class NoLogEntryAdmin(admin.ModelAdmin):
     """The audit log records each change; Django's own LogEntry table is not written."""
 
@@ -124,10 +130,7 @@ class ProposingAdmin(NoLogEntryAdmin):
         return None
 
     def _to_changes(self, request):
-        messages.success(
-            request,
-            _("Cambio propuesto: se aplicará cuando otra persona administradora lo apruebe."),
-        )
+        _proposed(request)
         return HttpResponseRedirect(reverse("staff_changes"))
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -175,8 +178,9 @@ class EntityAdmin(NoLogEntryAdmin):
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in form.cleaned_data}
         if change:
-            data.pop("escrow_public_key", None)
-            actions.entity_update(actor=request.user, entity=obj, **data)
+            entity = Entity.objects.get(pk=obj.pk)  # the form has changed ``obj`` already
+            if actions.entity_update_or_propose(actor=request.user, entity=entity, **data):
+                _proposed(request)
         else:
             created = actions.entity_create(actor=request.user, **data)
             obj.pk = created.pk
@@ -223,8 +227,12 @@ class CategoryAdmin(NoLogEntryAdmin):
 
     def save_model(self, request, obj, form, change):
         category = Category.objects.get(pk=obj.pk) if change else None
-        saved = actions.category_save(actor=request.user, category=category, **form.cleaned_data)
+        saved, proposed = actions.category_save_or_propose(
+            actor=request.user, category=category, **form.cleaned_data
+        )
         obj.pk = saved.pk
+        if proposed:
+            _proposed(request)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -228,25 +228,15 @@ def _proposed(request: HttpRequest) -> None:
 @staff_page
 @require_http_methods(["GET", "POST"])
 def staff_entity(request: HttpRequest, pk: int) -> HttpResponse:
-    """An entity's data; a new escrow key is proposed for a second administrator's approval."""
+    """An entity's data; a new escrow key or Comptroller flag is proposed for a second
+    administrator's approval."""
     entity = get_object_or_404(Entity, pk=pk)
     if request.method != "POST":
         return _entity_page(request, entity)
-    old_key = entity.escrow_public_key
     form = EntityForm(request.POST, instance=Entity.objects.get(pk=pk))  # the form edits its copy
     if not form.is_valid():
         return _entity_page(request, entity, entity_form=form)
-    fields = dict(form.cleaned_data)
-    new_key = fields.pop("escrow_public_key")
-    actions.entity_update(actor=request.user, entity=entity, **fields)
-    if new_key != old_key:
-        actions.change_propose(
-            actor=request.user,
-            kind="entity.escrow_key",
-            payload={"entity": entity.pk, "escrow_public_key": new_key},
-            summary=_("Nueva llave de recuperación de %(entity)s") % {"entity": entity},
-            entity=entity,
-        )
+    if actions.entity_update_or_propose(actor=request.user, entity=entity, **form.cleaned_data):
         _proposed(request)
     else:
         messages.success(request, _("Cambios guardados."))
@@ -304,8 +294,12 @@ def staff_entity_contact_end(request: HttpRequest, pk: int) -> HttpResponse:
 def staff_categories(request: HttpRequest) -> HttpResponse:
     form = CategoryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        actions.category_save(actor=request.user, **form.cleaned_data)
+        _category, proposed = actions.category_save_or_propose(
+            actor=request.user, **form.cleaned_data
+        )
         messages.success(request, _("Categoría guardada."))
+        if proposed:
+            _proposed(request)
         return redirect("staff_categories")
     categories = Category.objects.select_related("specialised_unit")
     return render(request, "staff/categories.html", {"form": form, "categories": categories})

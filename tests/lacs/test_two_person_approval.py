@@ -12,6 +12,7 @@ from cases.models import RoutingRule
 from lacs import actions, crypto
 from lacs.models import (
     AuditEvent,
+    Category,
     ChangeRequest,
     ChangeStatus,
     ContactPoint,
@@ -228,3 +229,38 @@ def test_removing_a_totp_device_waits_for_a_second_administrator(
     second_admin.post(reverse("staff_change_approve", args=[change.pk]))
     assert not TOTPDevice.objects.filter(pk=device.pk).exists()
     assert AuditEvent.objects.filter(action="totp.remove").exists()
+
+
+def test_the_comptroller_flag_waits_for_a_second_administrator(client_for, second_admin, entity):
+    """The Comptroller receives the cases whose entity head is implicated."""
+    response = client_for("admin").post(
+        reverse("staff_entity", args=[entity.pk]),
+        {"name": entity.name, "kind": entity.kind, "is_comptroller": "on", "active": "on"},
+    )
+    assert response.status_code == 302
+    assert not Entity.objects.get(pk=entity.pk).is_comptroller
+    change = ChangeRequest.objects.get(kind="entity.comptroller")
+    second_admin.post(reverse("staff_change_approve", args=[change.pk]))
+    assert Entity.objects.get(pk=entity.pk).is_comptroller
+
+
+def test_a_categorys_specialised_unit_waits_for_a_second_administrator(
+    client_for, second_admin, other_entity
+):
+    client_for("admin").post(
+        reverse("staff_categories"),
+        {
+            "code": "unidad",
+            "name": "Con unidad",
+            "specialised_unit": other_entity.pk,
+            "retention_days": 365,
+            "position": 0,
+            "active": "on",
+        },
+    )
+    category = Category.objects.get(code="unidad")
+    assert category.specialised_unit is None
+    change = ChangeRequest.objects.get(kind="category.specialised_unit")
+    second_admin.post(reverse("staff_change_approve", args=[change.pk]))
+    category.refresh_from_db()
+    assert category.specialised_unit == other_entity
