@@ -10,6 +10,8 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The project's apps (the folders holding actions.py / access.py / selectors.py), tests excluded.
+APPS = $(filter-out tests bench scripts static templates docs locale bin,$(patsubst %/,%,$(wildcard */)))
 
 .PHONY: demo test browser venv messages extract migrate lint check pytest services-stop audit backup restore clean-run
 
@@ -40,13 +42,14 @@ demo: migrate
 	LACS_PROFILE=demo $(PY) manage.py demo_seed
 	LACS_PROFILE=demo HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) bash bin/demo
 
+# mypy checks every app's actions, access policy and selectors (new apps' files are picked up).
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/mypy lacs/access.py lacs/audit.py lacs/actions.py lacs/crypto.py lacs/keys.py \
-	    $$(ls cases/actions.py cases/access.py whistleblowing/actions.py whistleblowing/access.py \
-	       ethics/actions.py ethics/access.py procurement/actions.py procurement/access.py 2>/dev/null)
+	$(BIN)/mypy lacs/audit.py lacs/crypto.py lacs/keys.py \
+	    $$(ls $(addsuffix /actions.py,$(APPS)) $(addsuffix /access.py,$(APPS)) \
+	       $(addsuffix /selectors.py,$(APPS)) 2>/dev/null)
 
 check: messages
 	LACS_PROFILE=test DJANGO_SETTINGS_MODULE=lacs.settings_test $(PY) manage.py makemigrations --check --dry-run

@@ -84,14 +84,14 @@ def _noop_round_trip() -> float:
 
 
 def _routing_setup():
-    from lacs import keys
+    from lacs import actions as lacs_actions
     from lacs.models import Category, ContactPoint, Entity
     from tests.factories import PASSWORD, UserFactory
 
     entity = Entity.objects.create(name="Ente de prueba", kind="secretaria")
     category = Category.objects.create(code="bench", name="Bench")
     user = UserFactory(username="bench-contact")
-    keys.user_keys_create(user=user, password=PASSWORD)
+    lacs_actions.user_keys_create(user=user, password=PASSWORD)
     ContactPoint.objects.create(entity=entity, user=user, kind="primary", start="2020-01-01")
     return entity, category, user
 

@@ -22,7 +22,7 @@ from cases.models import (
     WrapKind,
 )
 from lacs import crypto
-from lacs.access import role_entities, role_entity_ids, user_has_role
+from lacs.access import role_entities, role_entity_ids, role_required, user_has_role
 from lacs.db import execute_prepared
 from lacs.keys import session_private_key
 from lacs.models import Entity, Role, RoleAssignment
@@ -31,6 +31,10 @@ VIEW = "cases.view_case"
 WORK = "cases.work_case"
 # Roles that may open the inbox at all; what they see inside is decided per case.
 INBOX_ROLES = (Role.CONTACT, Role.INVESTIGATOR)
+
+
+# Page policies: anonymous users go to log-in, signed-in users without the role get 403.
+inbox_page = role_required(*INBOX_ROLES)
 
 
 def may_use_inbox(user) -> bool:
@@ -129,12 +133,10 @@ def access_grant(*, case: Case, users: list) -> None:
 
 
 def access_revoke(*, case: Case, user) -> None:
-    """Take away every permission and key wrap ``user`` holds on ``case``."""
+    """Take away every permission ``user`` holds on ``case`` (call from an action, which also
+    removes their key wraps: ``cases.actions.recipient_access_remove``)."""
     remove_perm(VIEW, user, case)
     remove_perm(WORK, user, case)
-    CaseKeyWrap.objects.filter(
-        case=case, user=user, kind__in=(WrapKind.RECIPIENT, WrapKind.NOTES)
-    ).delete()
 
 
 def holders_of(case: Case) -> QuerySet:
@@ -187,6 +189,7 @@ def workload_people(user) -> QuerySet:
 
 # --- Sanctions registry ------------------------------------------------------------------------
 SANCTION_ROLES = (Role.INVESTIGATOR,)
+sanction_page = role_required(*SANCTION_ROLES)
 
 
 def sanction_entities(user) -> QuerySet[Entity]:

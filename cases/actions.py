@@ -13,6 +13,7 @@ import logging
 import os
 import secrets
 import time
+from collections import Counter
 from typing import Any
 
 from django.conf import settings
@@ -39,6 +40,7 @@ from cases.access import (
 from cases.calendar import next_working_day, working_days_add
 from cases.models import (
     NEAR_DAYS,
+    PROTECTION_OPEN,
     REFERRABLE,
     Case,
     CaseExclusion,
@@ -62,8 +64,10 @@ from cases.models import (
     RecipientState,
     Recusal,
     ReferralKind,
+    RetainedCount,
     RoutingRule,
     RoutingState,
+    RuleMode,
     ServantSanction,
     Severity,
     WrapKind,
@@ -80,9 +84,11 @@ from cases.routing import (
     unrouted,
 )
 from lacs import crypto, keys
+from lacs.actions import change_kind_register, optional
 from lacs.audit import audit_record
 from lacs.days import day_start, unordered_id
 from lacs.db import execute_prepared
+from lacs.figures import figure_rows
 from lacs.mail import notify_after_commit
 from lacs.models import (
     AuditEvent,
@@ -603,7 +609,7 @@ def case_recuse(*, actor, case: Case, reason: str, data_key: bytes, notes_key: b
                 "que designe un suplente antes de excusarse."
             )
         )
-    access_revoke(case=case, user=actor)
+    recipient_access_remove(case=case, user=actor)
     CaseRecipient.objects.filter(case=case, user=actor).update(
         state=RecipientState.REVOKED, reason="recused"
     )
@@ -740,6 +746,14 @@ def _referral_picks(case: Case, kind: str, target: Entity | None) -> list[Pick]:
             % {"entity": target}
         )
     return [Pick(user, role, target, f"referral:{kind}") for user in people]
+
+
+def recipient_access_remove(*, case: Case, user) -> None:
+    """Take away ``user``'s permissions on ``case`` and the key wraps that open it for them."""
+    access_revoke(case=case, user=user)
+    CaseKeyWrap.objects.filter(
+        case=case, user=user, kind__in=(WrapKind.RECIPIENT, WrapKind.NOTES)
+    ).delete()
 
 
 @transaction.atomic
@@ -1031,11 +1045,26 @@ def _escalate(case: Case, which: str) -> list[int]:
     return added
 
 
-# --- Routing rules ----------------------------------------------------------------------------
+# --- Routing rules (applied only when a second administrator approves) ------------------------
 @transaction.atomic
-def routing_rule_save(*, actor, form) -> RoutingRule:
-    """Save an admin's routing rule from a validated ``RoutingRuleForm``."""
-    rule = form.save()
+def routing_rule_save(
+    *,
+    actor,
+    target: Entity,
+    category: Category | None = None,
+    entity: Entity | None = None,
+    mode: str = RuleMode.INSTEAD,
+    position: int = 0,
+    active: bool = True,
+    rule: RoutingRule | None = None,
+    proposed_by=None,
+) -> RoutingRule:
+    """Create or change a routing rule (``change_approve`` calls this with both names)."""
+    rule = rule or RoutingRule()
+    rule.category, rule.entity, rule.target = category, entity, target
+    rule.mode, rule.position, rule.active = mode, position, active
+    rule.full_clean()
+    rule.save()
     audit_record(
         action="cases.routing_rule_save",
         actor=actor,
@@ -1045,20 +1074,55 @@ def routing_rule_save(*, actor, form) -> RoutingRule:
             "entity": rule.entity_id,
             "target": rule.target_id,
             "mode": rule.mode,
+            "proposed_by": getattr(proposed_by, "pk", None),
         },
     )
     return rule
 
 
 @transaction.atomic
-def routing_rule_toggle(*, actor, rule: RoutingRule) -> RoutingRule:
+def routing_rule_toggle(*, actor, rule: RoutingRule, proposed_by=None) -> RoutingRule:
     """Switch a routing rule on or off."""
     RoutingRule.objects.filter(pk=rule.pk).update(active=~F("active"))
     rule.refresh_from_db(fields=["active"])
     audit_record(
-        action="cases.routing_rule_toggle", actor=actor, obj=rule, data={"active": rule.active}
+        action="cases.routing_rule_toggle",
+        actor=actor,
+        obj=rule,
+        data={"active": rule.active, "proposed_by": getattr(proposed_by, "pk", None)},
     )
     return rule
+
+
+def _apply_routing_rule_save(*, actor, proposed_by, payload: dict) -> RoutingRule:
+    return routing_rule_save(
+        actor=actor,
+        target=Entity.objects.get(pk=payload["target"]),
+        category=optional(Category, payload.get("category")),
+        entity=optional(Entity, payload.get("entity")),
+        mode=payload["mode"],
+        position=payload.get("position") or 0,
+        active=payload.get("active", True),
+        rule=optional(RoutingRule, payload.get("rule")),
+        proposed_by=proposed_by,
+    )
+
+
+def _apply_routing_rule_toggle(*, actor, proposed_by, payload: dict) -> RoutingRule:
+    rule = RoutingRule.objects.get(pk=payload["rule"])
+    return routing_rule_toggle(actor=actor, rule=rule, proposed_by=proposed_by)
+
+
+def change_kinds_register() -> None:
+    """The changes of this app that need two administrators (see lacs.actions.change_approve)."""
+    change_kind_register(
+        "routing_rule.save", apply=_apply_routing_rule_save, label=_("Regla de turno")
+    )
+    change_kind_register(
+        "routing_rule.toggle",
+        apply=_apply_routing_rule_toggle,
+        label=_("Activar o desactivar una regla de turno"),
+    )
 
 
 # --- Appointments that end ---------------------------------------------------------------------
@@ -1104,7 +1168,7 @@ def _recipient_expire(recipient_id: int) -> int:
             data={"user": recipient.user_id},
         )
         return 0
-    access_revoke(case=case, user=recipient.user)
+    recipient_access_remove(case=case, user=recipient.user)
     CaseRecipient.objects.filter(pk=recipient.pk).update(
         state=RecipientState.REVOKED, reason="appointment_ended"
     )
@@ -1571,3 +1635,75 @@ def case_file_open(row: CaseFile, notes_key: bytes) -> tuple[dict, bytes]:
     """(name, type, cleaned) and the bytes of a handler's file."""
     meta = json.loads(crypto.open_text(notes_key, bytes(row.meta), row.aad("meta")))
     return meta, crypto.open_(notes_key, bytes(row.content), row.aad("content"))
+
+
+# --- Retention (crypto-shredding; cases.retention finds what is due) -------------------------
+def case_keys_destroy(*, case_id: int) -> bool:
+    """Destroy every key that opens the case; True if the case was still due for it."""
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update()
+            .filter(pk=case_id, status=CaseStatus.CLOSED)
+            .exclude(protection_requests__status__in=PROTECTION_OPEN)  # filed since: wait
+            .select_related("category")
+            .first()
+        )
+        if case is None:
+            return False
+        wraps = CaseKeyWrap.objects.filter(case=case).delete()[0]
+        for keys_destroy in registry.retention_keys_destroyers:  # the report's keys
+            keys_destroy(case)
+        audit_record(
+            action="case.retention_delete",
+            obj=case,
+            entity=case.entity_id,
+            data={
+                "category": case.category.code,
+                "retention_days": case.category.retention_days,
+                "wraps": wraps,
+            },
+        )
+    return True
+
+
+def case_rows_delete(*, case_id: int) -> bool:
+    """Count the case on the dashboards' retained figures, then delete its rows."""
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update()
+            .filter(pk=case_id, status=CaseStatus.CLOSED)
+            .exclude(Exists(CaseKeyWrap.objects.filter(case=OuterRef("pk"))))  # keys gone first
+            .first()
+        )
+        if case is None:
+            return False
+        _retained_add(_counts(case))
+        case.delete()
+    return True
+
+
+def _counts(case: Case) -> Counter:
+    """What the case counts on the dashboards: the same figures ``cases.selectors`` gives them
+    (and those the apps above register, such as protection requests)."""
+    from cases.selectors import case_figures  # selectors read forms, which read actions
+
+    one = Case.objects.filter(pk=case.pk)
+    sources = case_figures(one, today=timezone.localdate())
+    sources += [figures(one) for figures in registry.retention_figures]
+    counts: Counter = Counter()
+    for source in sources:
+        for month, entity, dimension, key, n, _amount in figure_rows(source):
+            counts[(month, entity, dimension, key)] += n
+    return counts
+
+
+def _retained_add(counts: Counter) -> None:
+    table = connection.ops.quote_name(RetainedCount._meta.db_table)
+    rows = [(month, entity, dim, key, n) for (month, entity, dim, key), n in counts.items()]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (month, entity_id, dimension, key, n) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (month, entity_id, dimension, key) "
+            f"DO UPDATE SET n = {table}.n + EXCLUDED.n",
+            rows,
+        )

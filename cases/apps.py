@@ -8,11 +8,9 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from cases import actions
-        from lacs.keys import keys_replaced
+        from lacs import actions as core_actions
 
-        def _on_keys_replaced(sender, user, **_kwargs) -> None:
-            actions.user_keys_replaced(user=user)
-
-        keys_replaced.connect(
-            _on_keys_replaced, weak=False, dispatch_uid="cases.user_keys_replaced"
-        )
+        # An explicit step of lacs.actions.user_keys_create, not a signal: the core calls it.
+        if actions.user_keys_replaced not in core_actions.KEYS_REPLACED_STEPS:
+            core_actions.KEYS_REPLACED_STEPS.append(actions.user_keys_replaced)
+        actions.change_kinds_register()

@@ -8,24 +8,20 @@ no content. Then, in a second transaction, what the case counts on the dashboard
 the encrypted files live in the database — protection requests, notes, permissions).
 
 A run interrupted between the two steps leaves a case nobody can open; the next run deletes it.
+This module finds what is due; the two steps are actions (``cases.actions``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
-from django.db.models import CharField, Exists, Max, OuterRef, Subquery
+from django.db.models import CharField, Max, OuterRef, Subquery
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
-from cases import registry
-from cases.models import PROTECTION_OPEN, Case, CaseKeyWrap, CaseStatus, RetainedCount
-from cases.selectors import case_figures
-from lacs.audit import audit_record
-from lacs.figures import figure_rows
+from cases.actions import case_keys_destroy, case_rows_delete
+from cases.models import PROTECTION_OPEN, Case, CaseStatus
 from lacs.models import AuditEvent, Category
 
 
@@ -72,75 +68,6 @@ def retention_due(*, today: dt.date | None = None) -> dict[str, list[int]]:
     return due
 
 
-def case_keys_destroy(*, case_id: int) -> bool:
-    """Destroy every key that opens the case; True if the case was still due for it."""
-    with transaction.atomic():
-        case = (
-            Case.objects.select_for_update()
-            .filter(pk=case_id, status=CaseStatus.CLOSED)
-            .exclude(protection_requests__status__in=PROTECTION_OPEN)  # filed since: wait
-            .select_related("category")
-            .first()
-        )
-        if case is None:
-            return False
-        wraps = CaseKeyWrap.objects.filter(case=case).delete()[0]
-        for keys_destroy in registry.retention_keys_destroyers:  # the report's keys
-            keys_destroy(case)
-        audit_record(
-            action="case.retention_delete",
-            obj=case,
-            entity=case.entity_id,
-            data={
-                "category": case.category.code,
-                "retention_days": case.category.retention_days,
-                "wraps": wraps,
-            },
-        )
-    return True
-
-
-def case_rows_delete(*, case_id: int) -> bool:
-    """Count the case on the dashboards' retained figures, then delete its rows."""
-    with transaction.atomic():
-        case = (
-            Case.objects.select_for_update()
-            .filter(pk=case_id, status=CaseStatus.CLOSED)
-            .exclude(Exists(CaseKeyWrap.objects.filter(case=OuterRef("pk"))))  # keys gone first
-            .first()
-        )
-        if case is None:
-            return False
-        _retained_add(_counts(case))
-        case.delete()
-    return True
-
-
-def _counts(case: Case) -> Counter:
-    """What the case counts on the dashboards: the same figures ``cases.selectors`` gives them
-    (and those the apps above register, such as protection requests)."""
-    one = Case.objects.filter(pk=case.pk)
-    sources = case_figures(one, today=timezone.localdate())
-    sources += [figures(one) for figures in registry.retention_figures]
-    counts: Counter = Counter()
-    for source in sources:
-        for month, entity, dimension, key, n, _amount in figure_rows(source):
-            counts[(month, entity, dimension, key)] += n
-    return counts
-
-
-def _retained_add(counts: Counter) -> None:
-    table = connection.ops.quote_name(RetainedCount._meta.db_table)
-    rows = [(month, entity, dim, key, n) for (month, entity, dim, key), n in counts.items()]
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (month, entity_id, dimension, key, n) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (month, entity_id, dimension, key) "
-            f"DO UPDATE SET n = {table}.n + EXCLUDED.n",
-            rows,
-        )
-
-
 def retention_run(*, today: dt.date | None = None, dry_run: bool = False) -> RetentionResult:
     """Delete every due case (keys first, then rows); ``dry_run`` only counts them."""
     due = retention_due(today=today)
@@ -155,3 +82,6 @@ def retention_run(*, today: dt.date | None = None, dry_run: bool = False) -> Ret
             case_keys_destroy(case_id=case_id)
             result.deleted += case_rows_delete(case_id=case_id)
     return result
+
+
+__all__ = ["case_keys_destroy", "case_rows_delete", "retention_due", "retention_run"]

@@ -46,11 +46,12 @@ from cases.models import (
     RoutingRule,
     ServantSanction,
 )
+from lacs import actions as core_actions
 from lacs import crypto, keys
-from lacs.access import recent_auth_required, role_required
+from lacs.access import recent_auth_required, role_required, staff_page
 from lacs.models import Entity, Role
 
-inbox_role_required = role_required(*access.INBOX_ROLES)
+inbox_role_required = access.inbox_page
 PAGE_SIZE = 25
 
 
@@ -466,24 +467,41 @@ def case_finding_new(request: HttpRequest) -> HttpResponse:
 
 
 # --- Routing rules (administration) ------------------------------------------------------------
-@role_required(Role.ADMIN)
+@staff_page
 @require_http_methods(["GET", "POST"])
 def routing_rules(request: HttpRequest) -> HttpResponse:
+    """Routing rules; a new rule is proposed for a second administrator's approval."""
     form = RoutingRuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        actions.routing_rule_save(actor=request.user, form=form)
-        messages.success(request, _("Regla de turno guardada."))
+        data = form.cleaned_data
+        core_actions.change_propose(
+            actor=request.user,
+            kind="routing_rule.save",
+            payload={name: core_actions.payload_value(v) for name, v in data.items()},
+            summary=_("Regla de turno: %(category)s / %(entity)s → %(target)s")
+            % {
+                "category": data.get("category") or "*",
+                "entity": data.get("entity") or "*",
+                "target": data["target"],
+            },
+        )
+        messages.success(request, _("Regla propuesta: otra persona administradora la aprueba."))
         return redirect("cases:routing_rules")
     rules = RoutingRule.objects.select_related("category", "entity", "target")
     return render(request, "cases/routing_rules.html", {"form": form, "rules": rules})
 
 
 @require_POST
-@role_required(Role.ADMIN)
+@staff_page
 def routing_rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(RoutingRule, pk=pk)
-    actions.routing_rule_toggle(actor=request.user, rule=rule)
-    messages.success(request, _("Regla actualizada."))
+    core_actions.change_propose(
+        actor=request.user,
+        kind="routing_rule.toggle",
+        payload={"rule": rule.pk},
+        summary=_("Activar o desactivar la regla %(rule)s") % {"rule": rule},
+    )
+    messages.success(request, _("Cambio propuesto: otra persona administradora lo aprueba."))
     return redirect("cases:routing_rules")
 
 
@@ -515,8 +533,7 @@ def holiday_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Escrow recovery (administration) -----------------------------------------------------------
-@role_required(Role.ADMIN)
-@recent_auth_required
+@staff_page
 @sensitive_post_parameters("private_key")
 @require_http_methods(["GET", "POST"])
 def escrow_recovery(request: HttpRequest) -> HttpResponse:
@@ -579,7 +596,7 @@ def staff_routing(request: HttpRequest) -> HttpResponse:
 
 
 # --- Sanctions registry (investigators) --------------------------------------------------------
-sanction_role_required = role_required(*access.SANCTION_ROLES)
+sanction_role_required = access.sanction_page
 
 
 @sanction_role_required

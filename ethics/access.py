@@ -13,7 +13,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from ethics.models import AdviceRequest, ConflictCase, Declaration, Gift
-from lacs.access import role_entities, user_has_role
+from lacs.access import page_policy, role_entities, user_has_role
+from lacs.access import signed_in_page as signed_in_page
 from lacs.models import Entity, Role, RoleAssignment
 
 REVIEWER_ROLES = (Role.CONTACT, Role.INVESTIGATOR)
@@ -188,3 +189,11 @@ def access_procurement_appointment(user, pk) -> RoleAssignment:
         return procurement_appointments(user).get(pk=int(pk))
     except (RoleAssignment.DoesNotExist, TypeError, ValueError, OverflowError):
         raise Http404 from None
+
+
+# --- Page policies (decorators): anonymous → log-in, signed in without the right → 403 ---------
+compliance_page = page_policy(may_see_compliance_counts)
+# Servants, and former servants (the conclusion declaration comes after leaving).
+declarant_page = page_policy(lambda user: past_appointments(user).exists())
+gifts_page = page_policy(lambda user: is_servant(user) or is_reviewer(user))
+advice_page = page_policy(lambda user: is_servant(user) or bool(contact_entity_ids(user)))

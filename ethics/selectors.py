@@ -123,6 +123,8 @@ def declaration_obligations(
     ):
         filed[(appointment_id, kind, year)] = (pk, timezone.localdate(filed_at))
     for appointment in appointments.order_by("pk").iterator(chunk_size=1000):
+        if appointment.entity_id is None:  # a servant's role is entity-bound (RoleAssignment.clean)
+            continue
         for ob in obligations(appointment.start, appointment.end, today):
             found = filed.get((appointment.pk, ob.kind, ob.year))
             if found:
@@ -169,7 +171,16 @@ def gift_totals(
         handed_over=Count("pk", filter=Q(decision=GiftDecision.HANDED_OVER)),
         declined=Count("pk", filter=Q(decision=GiftDecision.DECLINED)),
     )
-    return {row.pop("entity_id"): {**row, "value": row["value"] or Decimal(0)} for row in rows}
+    return {
+        row["entity_id"]: {
+            "count": row["count"],
+            "value": row["value"] or Decimal(0),
+            "over_threshold": row["over_threshold"],
+            "handed_over": row["handed_over"],
+            "declined": row["declined"],
+        }
+        for row in rows
+    }
 
 
 def education_completion(*, entity_ids: Iterable[int] | None = None) -> dict[int, dict[str, int]]:

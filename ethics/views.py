@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -61,12 +60,6 @@ REMINDER_SESSION_KEY = "ethics_reminders"
 
 def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
-
-
-def _signed_in(request: HttpRequest) -> HttpResponse | None:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    return None
 
 
 # --- Home and the code ---------------------------------------------------------------------------
@@ -208,18 +201,9 @@ def _suppressed(row: dict) -> dict:
     return result
 
 
-def _compliance_user(request: HttpRequest) -> HttpResponse | None:
-    if (answer := _signed_in(request)) is not None:
-        return answer
-    if not access.may_see_compliance_counts(request.user):
-        raise PermissionDenied
-    return None
-
-
+@access.compliance_page
 def compliance(request: HttpRequest) -> HttpResponse:
     """Per-entity counts (no names): acknowledgement, declarations, gifts and training."""
-    if (answer := _compliance_user(request)) is not None:
-        return answer
     named = set(access.compliance_entities(request.user).values_list("pk", flat=True))
     return render(
         request, "ethics/compliance.html", {"rows": _compliance_rows(request.user), "named": named}
@@ -241,18 +225,16 @@ COMPLIANCE_COLUMNS = [
 ]
 
 
+@access.compliance_page
 def compliance_csv(request: HttpRequest) -> HttpResponse:
     """The same counts as the compliance page, as CSV (no names of people)."""
-    if (answer := _compliance_user(request)) is not None:
-        return answer
     rows = [[get(r) for _n, get in COMPLIANCE_COLUMNS] for r in _compliance_rows(request.user)]
     return csv_response("cumplimiento-etica.csv", [n for n, _g in COMPLIANCE_COLUMNS], rows)
 
 
+@access.signed_in_page
 def entity_compliance(request: HttpRequest, pk: int) -> HttpResponse:
     """Who has and has not acknowledged the code; late and missing declarations, by name."""
-    if (answer := _signed_in(request)) is not None:
-        return answer
     entity = get_object_or_404(access.compliance_entities(request.user), pk=pk)
     current = CodeVersion.objects.current()
     servants = (
@@ -325,18 +307,8 @@ def declarations_review(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _declarant(request: HttpRequest) -> HttpResponse | None:
-    """Servants, and former servants (the conclusion declaration comes after leaving)."""
-    if (answer := _signed_in(request)) is not None:
-        return answer
-    if not access.past_appointments(request.user).exists():
-        raise PermissionDenied
-    return None
-
-
+@access.declarant_page
 def declarations(request: HttpRequest) -> HttpResponse:
-    if (answer := _declarant(request)) is not None:
-        return answer
     user = request.user
     appointments = list(access.past_appointments(user).order_by("-start"))
     mine = Declaration.objects.filter(declarant=user).select_related("entity")
@@ -357,9 +329,8 @@ def declarations(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@access.declarant_page
 def declaration_start(request: HttpRequest) -> HttpResponse:
-    if (answer := _declarant(request)) is not None:
-        return answer
     appointments = access.past_appointments(request.user)
     form = DeclarationStartForm(request.POST, appointments=appointments, kinds=_start_kinds())
     reminder = actions.reminder_for(
@@ -437,9 +408,8 @@ def _sections_for_display(data: dict) -> list[dict]:
     ]
 
 
+@access.signed_in_page
 def declaration(request: HttpRequest, pk: int) -> HttpResponse:
-    if (answer := _signed_in(request)) is not None:
-        return answer
     item = access.access_declaration(request.user, pk)
     is_owner = item.declarant_id == request.user.pk
     if not is_owner:
@@ -459,11 +429,10 @@ def declaration(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@access.signed_in_page
 def declaration_item(
     request: HttpRequest, pk: int, section: str, index: int | None = None
 ) -> HttpResponse:
-    if (answer := _signed_in(request)) is not None:
-        return answer
     draft = access.access_own_draft(request.user, pk)
     spec = interest_format.SECTION_BY_KEY.get(section)
     if spec is None:
@@ -499,9 +468,8 @@ def declaration_item(
 
 
 @require_POST
+@access.signed_in_page
 def declaration_item_flag(request: HttpRequest, pk: int, section: str, index: int) -> HttpResponse:
-    if (answer := _signed_in(request)) is not None:
-        return answer
     draft = access.access_own_draft(request.user, pk)
     if section not in interest_format.SECTION_BY_KEY:
         raise Http404
@@ -519,9 +487,8 @@ def declaration_item_flag(request: HttpRequest, pk: int, section: str, index: in
 
 
 @require_POST
+@access.signed_in_page
 def declaration_section_note(request: HttpRequest, pk: int, section: str) -> HttpResponse:
-    if (answer := _signed_in(request)) is not None:
-        return answer
     draft = access.access_own_draft(request.user, pk)
     if section not in interest_format.SECTION_BY_KEY:
         raise Http404
@@ -534,9 +501,8 @@ def declaration_section_note(request: HttpRequest, pk: int, section: str) -> Htt
 
 
 @require_POST
+@access.signed_in_page
 def declaration_file(request: HttpRequest, pk: int) -> HttpResponse:
-    if (answer := _signed_in(request)) is not None:
-        return answer
     draft = access.access_own_draft(request.user, pk)
     shown_pk = request.session.get(REMINDER_SESSION_KEY, {}).get(str(draft.pk))
     shown = ReminderShown.objects.filter(pk=shown_pk, user=request.user).first()
@@ -625,12 +591,9 @@ def conflict_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Gifts ---------------------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
+@access.gifts_page
 def gifts(request: HttpRequest) -> HttpResponse:
-    if (answer := _signed_in(request)) is not None:
-        return answer
     is_servant = access.is_servant(request.user)
-    if not (is_servant or access.is_reviewer(request.user)):
-        raise PermissionDenied
     form = GiftForm(request.POST or None) if is_servant else None
     if request.method == "POST":
         appointment = access.servant_appointments(request.user).first()
@@ -701,13 +664,10 @@ def gifts_public_csv(request: HttpRequest) -> HttpResponse:
 
 # --- Advice --------------------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
+@access.advice_page
 def advice(request: HttpRequest) -> HttpResponse:
-    if (answer := _signed_in(request)) is not None:
-        return answer
     is_servant = access.is_servant(request.user)
     contact_ids = access.contact_entity_ids(request.user)
-    if not (is_servant or contact_ids):
-        raise PermissionDenied
     form = AdviceAskForm(request.POST or None) if is_servant else None
     if request.method == "POST":
         appointment = access.servant_appointments(request.user).first()
@@ -734,9 +694,8 @@ def advice(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@access.signed_in_page
 def advice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if (answer := _signed_in(request)) is not None:
-        return answer
     item = access.access_advice(request.user, pk)
     may_answer = access.may_answer_advice(request.user, item)
     form = AdviceAnswerForm(request.POST or None) if may_answer and not item.is_answered else None
@@ -763,9 +722,8 @@ def advice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@access.signed_in_page
 def advice_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    if (answer := _signed_in(request)) is not None:
-        return answer
     item = access.access_advice(request.user, pk)
     if not access.may_answer_advice(request.user, item):
         raise Http404
@@ -839,13 +797,10 @@ def screening(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@access.declarant_page
 def post_employment(request: HttpRequest) -> HttpResponse:
     """A servant or former servant tells where they work next."""
-    if (answer := _signed_in(request)) is not None:
-        return answer
     appointments = access.past_appointments(request.user)
-    if not appointments.exists():
-        raise PermissionDenied
     form = PostEmploymentForm(request.POST or None, appointments=appointments)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -14,9 +14,10 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from lacs.models import ContactPoint, Entity, Role, RoleAssignment
@@ -69,6 +70,34 @@ def requires_two_factor(user) -> bool:
     )
 
 
+# Roles whose holders receive case keys or identity keys: never held by an administrator.
+RECIPIENT_ROLES = (Role.INVESTIGATOR, Role.CUSTODIAN)
+
+
+def _live() -> Q:
+    """Appointments that have not ended (current or starting later)."""
+    return Q(end__isnull=True) | Q(end__gte=timezone.localdate())
+
+
+def is_administrator(user) -> bool:
+    """Whether ``user`` runs the platform: Django staff or superuser, or an admin role not ended."""
+    if user is None or not user.is_authenticated:
+        return False
+    return (
+        user.is_staff
+        or user.is_superuser
+        or RoleAssignment.objects.filter(_live(), user=user, role=Role.ADMIN).exists()
+    )
+
+
+def holds_recipient_role(user) -> bool:
+    """Whether ``user`` is, or is appointed to become, a contact point, investigator or custodian."""
+    return (
+        ContactPoint.objects.filter(_live(), user=user).exists()
+        or RoleAssignment.objects.filter(_live(), user=user, role__in=RECIPIENT_ROLES).exists()
+    )
+
+
 def forget_roles(user) -> None:
     if hasattr(user, "_lacs_roles"):
         del user._lacs_roles
@@ -90,6 +119,29 @@ def role_required(*roles: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def page_policy(allowed: Callable[..., bool]) -> Callable:
+    """Page decorator for a policy beyond roles: anonymous users go to log-in; signed-in users
+    for whom ``allowed(user)`` is false get 403. Pages that fetch one object authorise it with
+    their app's ``access_*`` helper (404 for missing and forbidden alike)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not allowed(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# Pages whose object is authorised by an ``access_*`` helper: only signing in is checked here.
+signed_in_page = page_policy(lambda user: True)
 
 
 REAUTH_SESSION_KEY = "lacs_reauth_at"
@@ -126,3 +178,8 @@ def recent_auth_required(view):
 
 def staff_roles() -> Iterable[str]:
     return [r for r in Role.values if r != Role.SERVANT]
+
+
+def staff_page(view):
+    """Administration pages: the admin role, and the password (and code) asked again when stale."""
+    return role_required(Role.ADMIN)(recent_auth_required(view))

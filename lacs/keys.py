@@ -5,6 +5,7 @@ password. At log-in it is unwrapped and kept for the session sealed under a rand
 lives only in the browser's cookie (``lacs_kk``): neither the session table nor the cookie alone
 opens it. A password change re-wraps it; an administrator's password reset cannot, so the user
 gets a new pair at next log-in and the entity's escrow key recovers access to older cases.
+The writes (creating, replacing, re-wrapping a pair) are actions in ``lacs.actions``.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import fcntl
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
-from django.dispatch import Signal
 
 from lacs import crypto
 from lacs.models import UserKeyPair
@@ -23,31 +22,7 @@ SESSION_FIELD = "lacs_sealed_private_key"
 COOKIE_NAME = "lacs_kk"
 
 
-# Sent (inside a transaction) when a user's key pair is replaced by a new one: everything
-# wrapped for the old public key can no longer be opened. Arguments: ``user``.
-keys_replaced = Signal()
-
-
-@transaction.atomic
-def user_keys_create(*, user, password: str) -> UserKeyPair:
-    """Give ``user`` a fresh key pair wrapped by ``password`` (replacing any old one)."""
-    previous = UserKeyPair.objects.filter(user=user).values_list("public_key", flat=True).first()
-    replaced = previous is not None
-    private, public = crypto.new_keypair()
-    pair, _ = UserKeyPair.objects.update_or_create(
-        user=user,
-        defaults={
-            "public_key": crypto.b64e(public),
-            "replaced_public_key": previous or "",
-            **_wrapped(private, password),
-        },
-    )
-    if replaced:
-        keys_replaced.send(sender=UserKeyPair, user=user)
-    return pair
-
-
-def _wrapped(private: bytes, password: str) -> dict[str, str]:
+def wrapped(private: bytes, password: str) -> dict[str, str]:
     """The stored fields of ``private`` wrapped by ``password`` with today's Argon2id cost."""
     salt, params = crypto.new_salt(), crypto.kdf_current()
     wrapped = crypto.seal(crypto.derive_key(password, salt, params=params), private, b"user-key")
@@ -58,41 +33,14 @@ def _wrapped(private: bytes, password: str) -> dict[str, str]:
     }
 
 
-def _open(pair: UserKeyPair, password: str) -> bytes:
+def open_pair(pair: UserKeyPair, password: str) -> bytes:
     params = crypto.KdfParams.parse(pair.kdf)
     key = crypto.derive_key(password, crypto.b64d(pair.salt), params=params)
     return crypto.open_(key, crypto.b64d(pair.wrapped_private_key), b"user-key")
 
 
 def user_private_key(*, user, password: str) -> bytes:
-    return _open(UserKeyPair.objects.get(user=user), password)
-
-
-def user_keys_unlock(*, user, password: str) -> bytes:
-    """The private key for a correct password, creating the pair on first log-in."""
-    pair = UserKeyPair.objects.filter(user=user).first()
-    if pair is None:
-        pair = user_keys_create(user=user, password=password)
-    try:
-        private = _open(pair, password)
-    except crypto.CryptoError:
-        # The password was reset by an administrator: the old key cannot be opened.
-        user_keys_create(user=user, password=password)
-        return user_private_key(user=user, password=password)
-    if pair.kdf != str(crypto.kdf_current()):  # the cost was raised: re-wrap at today's cost
-        UserKeyPair.objects.filter(pk=pair.pk).update(**_wrapped(private, password))
-    return private
-
-
-@transaction.atomic
-def user_keys_rewrap(*, user, old_password: str, new_password: str) -> None:
-    """Re-wrap the private key for a new password (called by the password-change form)."""
-    try:
-        private = user_private_key(user=user, password=old_password)
-    except (UserKeyPair.DoesNotExist, crypto.CryptoError):
-        user_keys_create(user=user, password=new_password)
-        return
-    UserKeyPair.objects.filter(user=user).update(**_wrapped(private, new_password))
+    return open_pair(UserKeyPair.objects.get(user=user), password)
 
 
 def session_store(request, private_key: bytes) -> None:

@@ -352,3 +352,54 @@ class AuditSignedHead(models.Model):
     def line(self) -> str:
         """The published line: day, sequence number, hash, public key, signature."""
         return f"{self.day.isoformat()} {self.seq} {self.hash} {self.key} {self.signature}"
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", _("Pendiente")
+    APPLIED = "applied", _("Aprobado y aplicado")
+    REJECTED = "rejected", _("Rechazado")
+
+
+class ChangeRequest(models.Model):
+    """A change one administrator proposes and a second, different one approves (two people).
+
+    Escrow keys, contact points, custodians and routing rules decide who can read reports, so
+    no single administrator changes them. ``payload`` holds the action's keyword arguments as
+    ids and ISO dates; the action named by ``kind`` applies them on approval.
+    """
+
+    kind = models.CharField(_("tipo de cambio"), max_length=60)
+    summary = models.CharField(_("resumen"), max_length=300)
+    payload = models.JSONField(default=dict)
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("ente"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    status = models.CharField(
+        _("estado"), max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("propuesto por"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    proposed_on = models.DateField(_("propuesto el"), default=timezone.localdate)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decidido por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_on = models.DateField(_("decidido el"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cambio por aprobar")
+        verbose_name_plural = _("cambios por aprobar")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.summary}"

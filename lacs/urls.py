@@ -19,6 +19,21 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("staff/entities/", views.staff_entities, name="staff_entities"),
     path("staff/entities/<int:pk>/", views.staff_entity, name="staff_entity"),
+    path(
+        "staff/entities/<int:pk>/contact-points/",
+        views.staff_entity_contact,
+        name="staff_entity_contact",
+    ),
+    path(
+        "staff/entities/<int:pk>/contact-points/end/",
+        views.staff_entity_contact_end,
+        name="staff_entity_contact_end",
+    ),
+    path("staff/changes/", views.staff_changes, name="staff_changes"),
+    path(
+        "staff/changes/<int:pk>/approve/", views.staff_change_approve, name="staff_change_approve"
+    ),
+    path("staff/changes/<int:pk>/reject/", views.staff_change_reject, name="staff_change_reject"),
     path("staff/categories/", views.staff_categories, name="staff_categories"),
     path("staff/roles/", views.staff_roles, name="staff_roles"),
     path("audit/heads/", views.audit_heads, name="audit_heads"),

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -18,7 +19,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lacs import actions, crypto, keys
-from lacs.access import mark_recent_auth, recent_auth_required, role_required
+from lacs.access import mark_recent_auth, role_required, staff_page
 from lacs.celery import app as celery_app
 from lacs.forms import (
     CategoryForm,
@@ -29,7 +30,16 @@ from lacs.forms import (
     RoleAssignmentForm,
     TokenForm,
 )
-from lacs.models import AuditSignedHead, Category, ContactPoint, Entity, Role, RoleAssignment
+from lacs.models import (
+    AuditSignedHead,
+    Category,
+    ChangeRequest,
+    ChangeStatus,
+    ContactPoint,
+    Entity,
+    Role,
+    RoleAssignment,
+)
 
 
 def not_found(request: HttpRequest, exception=None) -> HttpResponse:
@@ -94,7 +104,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         login(request, form.user)
         if form.device is not None:
             otp_login(request, form.device)
-        keys.session_store(request, keys.user_keys_unlock(user=form.user, password=password))
+        keys.session_store(request, actions.user_keys_unlock(user=form.user, password=password))
         mark_recent_auth(request)
         return redirect(_next_url(request))
     return render(request, "registration/login.html", {"form": form, "next": _next_url(request)})
@@ -116,20 +126,17 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     enrolling = device is None
-    if enrolling:
-        device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=request.user, name="app", confirmed=False)
+    if device is None:
+        device = actions.totp_device_start(user=request.user)
     form = TokenForm(request.POST or None, device=device)
     if request.method == "POST" and form.is_valid():
         if enrolling:
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+            actions.totp_device_confirm(user=request.user, device=device)
         otp_login(request, device)
         messages.success(request, _("Verificación en dos pasos activa."))
         return redirect(_next_url(request))
     context = {"form": form, "enrolling": enrolling, "next": _next_url(request)}
-    if enrolling:
+    if enrolling:  # the secret is shown while enrolling only, never once the device is confirmed
         context["otpauth"] = device.config_url
         context["secret"] = device.config_url.split("secret=")[1].split("&")[0]
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4)
@@ -158,13 +165,12 @@ def password_change(request: HttpRequest) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        keys.user_keys_rewrap(
+        actions.user_password_change(
             user=request.user,
             old_password=form.cleaned_data["old_password"],
             new_password=form.cleaned_data["new_password1"],
         )
-        form.save()
-        update_session_auth_hash(request, form.user)
+        update_session_auth_hash(request, request.user)
         messages.success(request, _("Su contraseña cambió; sus llaves siguen disponibles."))
         return redirect("home")
     return render(request, "registration/password_change.html", {"form": form})
@@ -186,13 +192,12 @@ def _tree(entities: list[Entity]) -> list[tuple[Entity, int]]:
     return ordered
 
 
-@role_required(Role.ADMIN)
-@recent_auth_required
+@staff_page
 @require_http_methods(["GET", "POST"])
 def staff_entities(request: HttpRequest) -> HttpResponse:
     form = EntityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        entity = actions.entity_save(actor=request.user, form=form)
+        entity = actions.entity_create(actor=request.user, **form.cleaned_data)
         messages.success(request, _("Ente «%(name)s» creado.") % {"name": entity.name})
         return redirect("staff_entity", pk=entity.pk)
     entities = list(Entity.objects.select_related("parent").order_by("name"))
@@ -203,72 +208,181 @@ def staff_entities(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/entities.html", {"rows": rows, "form": form})
 
 
-@role_required(Role.ADMIN)
-@recent_auth_required
-@require_http_methods(["GET", "POST"])
-def staff_entity(request: HttpRequest, pk: int) -> HttpResponse:
-    entity = get_object_or_404(Entity, pk=pk)
-    entity_form = EntityForm(instance=entity)
-    contact_form = ContactPointForm(entity=entity)
-    if request.method == "POST" and request.POST.get("form") == "entity":
-        entity_form = EntityForm(request.POST, instance=entity)
-        if entity_form.is_valid():
-            actions.entity_save(actor=request.user, form=entity_form)
-            messages.success(request, _("Cambios guardados."))
-            return redirect("staff_entity", pk=pk)
-    elif request.method == "POST" and request.POST.get("form") == "contact":
-        contact_form = ContactPointForm(request.POST, entity=entity)
-        if contact_form.is_valid():
-            actions.contact_point_save(actor=request.user, form=contact_form)
-            messages.success(request, _("Punto de contacto registrado."))
-            return redirect("staff_entity", pk=pk)
-    elif request.method == "POST" and request.POST.get("form") == "end":
-        contact_point = get_object_or_404(
-            ContactPoint, pk=request.POST.get("contact_point"), entity=entity
-        )
-        actions.contact_point_end(
-            actor=request.user, contact_point=contact_point, end=timezone.localdate()
-        )
-        messages.success(request, _("Designación concluida hoy."))
-        return redirect("staff_entity", pk=pk)
-    contact_points = entity.contact_points.select_related("user").order_by("-start")
+def _entity_page(request: HttpRequest, entity: Entity, **forms) -> HttpResponse:
     context = {
         "entity": entity,
-        "entity_form": entity_form,
-        "contact_form": contact_form,
-        "contact_points": contact_points,
+        "entity_form": forms.get("entity_form") or EntityForm(instance=entity),
+        "contact_form": forms.get("contact_form") or ContactPointForm(entity=entity),
+        "contact_points": entity.contact_points.select_related("user").order_by("-start"),
+        "pending": ChangeRequest.objects.filter(entity=entity, status=ChangeStatus.PENDING),
         "today": timezone.localdate(),
     }
-    return render(request, "staff/entity.html", context)
+    return render(request, "staff/entity.html", context, status=forms.get("status", 200))
 
 
-@role_required(Role.ADMIN)
-@recent_auth_required
+def _proposed(request: HttpRequest) -> None:
+    messages.success(
+        request, _("Cambio propuesto: se aplicará cuando otra persona administradora lo apruebe.")
+    )
+
+
+@staff_page
+@require_http_methods(["GET", "POST"])
+def staff_entity(request: HttpRequest, pk: int) -> HttpResponse:
+    """An entity's data; a new escrow key or Comptroller flag is proposed for a second
+    administrator's approval."""
+    entity = get_object_or_404(Entity, pk=pk)
+    if request.method != "POST":
+        return _entity_page(request, entity)
+    form = EntityForm(request.POST, instance=Entity.objects.get(pk=pk))  # the form edits its copy
+    if not form.is_valid():
+        return _entity_page(request, entity, entity_form=form)
+    if actions.entity_update_or_propose(actor=request.user, entity=entity, **form.cleaned_data):
+        _proposed(request)
+    else:
+        messages.success(request, _("Cambios guardados."))
+    return redirect("staff_entity", pk=pk)
+
+
+@staff_page
+@require_POST
+def staff_entity_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """Propose a contact point; a second administrator's approval appoints them."""
+    entity = get_object_or_404(Entity, pk=pk)
+    form = ContactPointForm(request.POST, entity=entity)
+    if form.is_valid():
+        try:
+            actions.refuse_administrator_as_recipient(form.cleaned_data["user"])
+        except ValidationError as exc:
+            form.add_error("user", exc)
+    if not form.is_valid():
+        return _entity_page(request, entity, contact_form=form)
+    payload = {name: actions.payload_value(v) for name, v in form.cleaned_data.items()}
+    actions.change_propose(
+        actor=request.user,
+        kind="contact_point.appoint",
+        payload={"entity": entity.pk, **payload},
+        summary=_("Designar a %(user)s como punto de contacto de %(entity)s")
+        % {"user": form.cleaned_data["user"].get_username(), "entity": entity},
+        entity=entity,
+    )
+    _proposed(request)
+    return redirect("staff_entity", pk=pk)
+
+
+@staff_page
+@require_POST
+def staff_entity_contact_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """Propose ending a contact point's appointment today."""
+    entity = get_object_or_404(Entity, pk=pk)
+    contact_point = get_object_or_404(
+        ContactPoint, pk=request.POST.get("contact_point") or 0, entity=entity
+    )
+    actions.change_propose(
+        actor=request.user,
+        kind="contact_point.end",
+        payload={"contact_point": contact_point.pk, "end": timezone.localdate().isoformat()},
+        summary=_("Concluir a %(user)s como punto de contacto de %(entity)s")
+        % {"user": contact_point.user.get_username(), "entity": entity},
+        entity=entity,
+    )
+    _proposed(request)
+    return redirect("staff_entity", pk=pk)
+
+
+@staff_page
 @require_http_methods(["GET", "POST"])
 def staff_categories(request: HttpRequest) -> HttpResponse:
     form = CategoryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        actions.category_save(actor=request.user, form=form)
+        _category, proposed = actions.category_save_or_propose(
+            actor=request.user, **form.cleaned_data
+        )
         messages.success(request, _("Categoría guardada."))
+        if proposed:
+            _proposed(request)
         return redirect("staff_categories")
     categories = Category.objects.select_related("specialised_unit")
     return render(request, "staff/categories.html", {"form": form, "categories": categories})
 
 
-@role_required(Role.ADMIN)
-@recent_auth_required
+@staff_page
 @require_http_methods(["GET", "POST"])
 def staff_roles(request: HttpRequest) -> HttpResponse:
+    """Assign a role; a custodian is proposed for a second administrator's approval."""
     form = RoleAssignmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        actions.role_assign(actor=request.user, form=form)
-        messages.success(request, _("Rol asignado."))
-        return redirect("staff_roles")
+        try:
+            _role_assign_or_propose(request, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("staff_roles")
     assignments = RoleAssignment.objects.select_related("user", "entity").order_by(
         "user__username", "role"
     )
     page = Paginator(assignments, 50).get_page(request.GET.get("page"))
     return render(request, "staff/roles.html", {"form": form, "page": page})
+
+
+def _role_assign_or_propose(request: HttpRequest, data: dict) -> None:
+    if data["role"] not in actions.APPROVED_ROLES:
+        actions.role_assign(actor=request.user, **data)
+        messages.success(request, _("Rol asignado."))
+        return
+    if data["role"] == Role.ADMIN:
+        actions.refuse_recipient_as_administrator(data["user"])
+    else:
+        actions.refuse_administrator_as_recipient(data["user"])
+    actions.change_propose(
+        actor=request.user,
+        kind="role.assign",
+        payload={name: actions.payload_value(v) for name, v in data.items()},
+        summary=_("Asignar a %(user)s el rol %(role)s")
+        % {"user": data["user"].get_username(), "role": Role(data["role"]).label},
+        entity=data.get("entity"),
+    )
+    _proposed(request)
+
+
+# --- Two-person approval ----------------------------------------------------------------------
+@staff_page
+@require_GET
+def staff_changes(request: HttpRequest) -> HttpResponse:
+    """Changes waiting for a second administrator, and the latest decided ones."""
+    changes = ChangeRequest.objects.select_related("proposed_by", "decided_by", "entity")
+    context = {
+        "pending": changes.filter(status=ChangeStatus.PENDING).order_by("id"),
+        "decided": changes.exclude(status=ChangeStatus.PENDING).order_by("-id")[:50],
+        "labels": {kind: change.label for kind, change in actions.CHANGE_KINDS.items()},
+    }
+    return render(request, "staff/changes.html", context)
+
+
+@staff_page
+@require_POST
+def staff_change_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    change = get_object_or_404(ChangeRequest, pk=pk)
+    try:
+        actions.change_approve(actor=request.user, change=change)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Cambio aprobado y aplicado."))
+    return redirect("staff_changes")
+
+
+@staff_page
+@require_POST
+def staff_change_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    change = get_object_or_404(ChangeRequest, pk=pk)
+    try:
+        actions.change_reject(actor=request.user, change=change)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Cambio rechazado."))
+    return redirect("staff_changes")
 
 
 # --- The audit log's published heads -------------------------------------------------------------

@@ -4,7 +4,6 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from lacs.models import Entity
 from oversight import access, actions, charts, exports
@@ -109,29 +108,35 @@ def refresh(request: HttpRequest) -> HttpResponse:
 
 # --- ENCIG and risk register ------------------------------------------------------------------
 @access.dashboard_page
+@require_GET
 def encig(request: HttpRequest) -> HttpResponse:
-    form, errors = EncigUploadForm(), []
-    if request.method == "POST":
-        if not access.may_edit(request.user):
-            raise PermissionDenied
-        form = EncigUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            rows, errors = encig_parse(form.cleaned_data["file"].read())
-            if not errors:
-                count = actions.encig_import(actor=request.user, rows=rows)
-                messages.success(request, _("Se importaron %(n)s indicadores.") % {"n": count})
-                return redirect("oversight:encig")
-    values = EncigValue.objects.all()
+    return _encig_page(request, EncigUploadForm(), [])
+
+
+def _encig_page(request: HttpRequest, form: EncigUploadForm, errors: list) -> HttpResponse:
     return render(
         request,
         "oversight/encig.html",
         {
             "form": form,
             "errors": errors,
-            "values": values,
+            "values": EncigValue.objects.all(),
             "may_edit": access.may_edit(request.user),
         },
     )
+
+
+@access.committee_page
+@require_POST
+def encig_import(request: HttpRequest) -> HttpResponse:
+    form, errors = EncigUploadForm(request.POST, request.FILES), []
+    if form.is_valid():
+        rows, errors = encig_parse(form.cleaned_data["file"].read())
+        if not errors:
+            count = actions.encig_import(actor=request.user, rows=rows)
+            messages.success(request, _("Se importaron %(n)s indicadores.") % {"n": count})
+            return redirect("oversight:encig")
+    return _encig_page(request, form, errors)
 
 
 def _ranking(risks) -> list[tuple[PriorityArea, int, int, int]]:
@@ -144,23 +149,12 @@ def _ranking(risks) -> list[tuple[PriorityArea, int, int, int]]:
 
 
 @access.dashboard_page
+@require_GET
 def risks(request: HttpRequest) -> HttpResponse:
-    may_edit = access.may_edit(request.user)
-    area_form, risk_form = PriorityAreaForm(prefix="area"), RiskForm(prefix="risk")
-    if request.method == "POST":
-        if not may_edit:
-            raise PermissionDenied
-        which = request.POST.get("form")
-        if which == "area":
-            area_form = PriorityAreaForm(request.POST, prefix="area")
-            if area_form.is_valid():
-                actions.form_save(actor=request.user, form=area_form, action="area")
-                return redirect("oversight:risks")
-        elif which == "risk":
-            risk_form = RiskForm(request.POST, prefix="risk")
-            if risk_form.is_valid():
-                actions.form_save(actor=request.user, form=risk_form, action="risk")
-                return redirect("oversight:risks")
+    return _risks_page(request)
+
+
+def _risks_page(request: HttpRequest, **forms) -> HttpResponse:
     register = sorted(
         Risk.objects.select_related("area", "encig"), key=lambda r: (-r.score, r.name)
     )
@@ -175,11 +169,31 @@ def risks(request: HttpRequest) -> HttpResponse:
             "heatmap": heatmap if register else "",
             "register": register,
             "ranking": _ranking(register),
-            "area_form": area_form,
-            "risk_form": risk_form,
-            "may_edit": may_edit,
+            "area_form": forms.get("area_form") or PriorityAreaForm(prefix="area"),
+            "risk_form": forms.get("risk_form") or RiskForm(prefix="risk"),
+            "may_edit": access.may_edit(request.user),
         },
     )
+
+
+@access.committee_page
+@require_POST
+def risk_area_new(request: HttpRequest) -> HttpResponse:
+    form = PriorityAreaForm(request.POST, prefix="area")
+    if not form.is_valid():
+        return _risks_page(request, area_form=form)
+    actions.priority_area_create(actor=request.user, **form.cleaned_data)
+    return redirect("oversight:risks")
+
+
+@access.committee_page
+@require_POST
+def risk_new(request: HttpRequest) -> HttpResponse:
+    form = RiskForm(request.POST, prefix="risk")
+    if not form.is_valid():
+        return _risks_page(request, risk_form=form)
+    actions.risk_create(actor=request.user, **form.cleaned_data)
+    return redirect("oversight:risks")
 
 
 # --- Work plan and monitoring -----------------------------------------------------------------
@@ -194,23 +208,13 @@ def _with_reports(actions_qs):
 
 
 @access.plan_page
+@require_GET
 def plan(request: HttpRequest) -> HttpResponse:
+    return _plan_page(request)
+
+
+def _plan_page(request: HttpRequest, **forms) -> HttpResponse:
     may_edit = access.may_edit(request.user)
-    goal_form, action_form = GoalForm(prefix="goal"), PlanActionForm(prefix="action")
-    if request.method == "POST":
-        if not may_edit:
-            raise PermissionDenied
-        if request.POST.get("form") == "goal":
-            goal_form = GoalForm(request.POST, prefix="goal")
-            if goal_form.is_valid():
-                year = goal_form.cleaned_data["year"]
-                actions.goal_create(actor=request.user, year=year, form=goal_form)
-                return redirect("oversight:plan")
-        elif request.POST.get("form") == "action":
-            action_form = PlanActionForm(request.POST, prefix="action")
-            if action_form.is_valid():
-                actions.plan_action_create(actor=request.user, form=action_form)
-                return redirect("oversight:plan")
     today = timezone.localdate()
     visible = _with_reports(access.plan_actions_for(request.user)).order_by(
         "-goal__plan__year", "goal__area__name", "goal__name", "due"
@@ -221,12 +225,32 @@ def plan(request: HttpRequest) -> HttpResponse:
         "oversight/plan.html",
         {
             "rows": rows,
-            "goal_form": goal_form,
-            "action_form": action_form,
+            "goal_form": forms.get("goal_form") or GoalForm(prefix="goal"),
+            "action_form": forms.get("action_form") or PlanActionForm(prefix="action"),
             "may_edit": may_edit,
             "goals": Goal.objects.select_related("plan", "area") if may_edit else [],
         },
     )
+
+
+@access.committee_page
+@require_POST
+def goal_new(request: HttpRequest) -> HttpResponse:
+    form = GoalForm(request.POST, prefix="goal")
+    if not form.is_valid():
+        return _plan_page(request, goal_form=form)
+    actions.goal_create(actor=request.user, **form.cleaned_data)
+    return redirect("oversight:plan")
+
+
+@access.committee_page
+@require_POST
+def plan_action_new(request: HttpRequest) -> HttpResponse:
+    form = PlanActionForm(request.POST, prefix="action")
+    if not form.is_valid():
+        return _plan_page(request, action_form=form)
+    actions.plan_action_create(actor=request.user, **form.cleaned_data)
+    return redirect("oversight:plan")
 
 
 @access.plan_page
@@ -324,22 +348,12 @@ def monitoring(request: HttpRequest) -> HttpResponse:
 
 # --- Internal control -------------------------------------------------------------------------
 @access.dashboard_page
+@require_GET
 def control(request: HttpRequest) -> HttpResponse:
-    may_edit = access.may_edit(request.user)
-    control_form, finding_form = ControlForm(prefix="control"), FindingForm(prefix="finding")
-    if request.method == "POST":
-        if not may_edit:
-            raise PermissionDenied
-        if request.POST.get("form") == "control":
-            control_form = ControlForm(request.POST, prefix="control")
-            if control_form.is_valid():
-                actions.form_save(actor=request.user, form=control_form, action="control")
-                return redirect("oversight:control")
-        elif request.POST.get("form") == "finding":
-            finding_form = FindingForm(request.POST, prefix="finding")
-            if finding_form.is_valid():
-                actions.form_save(actor=request.user, form=finding_form, action="finding")
-                return redirect("oversight:control")
+    return _control_page(request)
+
+
+def _control_page(request: HttpRequest, **forms) -> HttpResponse:
     per_entity: dict = defaultdict(lambda: {1: [], 2: [], 3: []})
     for c in Control.objects.select_related("entity"):
         per_entity[c.entity][c.line].append(c)
@@ -351,11 +365,31 @@ def control(request: HttpRequest) -> HttpResponse:
             "per_entity": sorted(per_entity.items(), key=lambda kv: kv[0].name),
             "findings": findings,
             "today": timezone.localdate(),
-            "control_form": control_form,
-            "finding_form": finding_form,
-            "may_edit": may_edit,
+            "control_form": forms.get("control_form") or ControlForm(prefix="control"),
+            "finding_form": forms.get("finding_form") or FindingForm(prefix="finding"),
+            "may_edit": access.may_edit(request.user),
         },
     )
+
+
+@access.committee_page
+@require_POST
+def control_new(request: HttpRequest) -> HttpResponse:
+    form = ControlForm(request.POST, prefix="control")
+    if not form.is_valid():
+        return _control_page(request, control_form=form)
+    actions.control_create(actor=request.user, **form.cleaned_data)
+    return redirect("oversight:control")
+
+
+@access.committee_page
+@require_POST
+def finding_new(request: HttpRequest) -> HttpResponse:
+    form = FindingForm(request.POST, prefix="finding")
+    if not form.is_valid():
+        return _control_page(request, finding_form=form)
+    actions.finding_create(actor=request.user, **form.cleaned_data)
+    return redirect("oversight:control")
 
 
 @access.committee_page

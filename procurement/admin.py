@@ -1,11 +1,12 @@
 from django.contrib import admin
 
+from lacs.admin import AuditedAdmin, NoLogEntryAdmin, ReadOnlyAdmin
 from procurement.actions import buyer_map
 from procurement.models import Buyer, ImportBatch, SanctionedSupplier
 
 
 @admin.register(Buyer)
-class BuyerAdmin(admin.ModelAdmin):
+class BuyerAdmin(NoLogEntryAdmin):
     """Admins match each published buyer to one of the platform's entities."""
 
     list_display = ("name", "key", "entity")
@@ -18,23 +19,20 @@ class BuyerAdmin(admin.ModelAdmin):
         """Matching goes through the action, so the audit log records who matched what."""
         if change and "entity" in form.changed_data:
             buyer_map(actor=request.user, buyer=obj, entity=obj.entity)
-        elif not change:
-            super().save_model(request, obj, form, change)
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdmin):
     list_display = ("pk", "created_at", "status", "files_done", "files_total", "releases_new")
-    readonly_fields = [f.name for f in ImportBatch._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(SanctionedSupplier)
-class SanctionedSupplierAdmin(admin.ModelAdmin):
+class SanctionedSupplierAdmin(AuditedAdmin):
     list_display = ("name", "rfc", "authority", "start", "end")
     search_fields = ("name", "rfc")

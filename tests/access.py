@@ -4,6 +4,11 @@ Each app lists its URLs in ``tests/<app>/access_matrix.py`` as ``MATRIX = {url_n
 ``tests/test_access_matrix.py`` joins them, walks the URL configuration, and fails for any URL
 without an entry. Kwargs are built from the matrix context (the users and entities of the
 ``matrix_users`` fixture, plus whatever objects a row's ``setup`` creates).
+
+A row that writes also gives ``post``: a valid form for the context, and ``post_as``: the roles
+that may send it. Every other role sends it too, and the test asserts their refused request
+changed nothing (row counts of every table and the audit log); the first allowed role's request
+must change something, so the form is known to be valid.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ class Row:
     kwargs: Callable[[Any], dict] | None = None
     method: str = "get"
     data: dict = field(default_factory=dict)
+    post: Callable[[Any], dict] | None = None
+    post_as: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # A whistle-blower holds no account: answered like anonymous unless the row says otherwise.

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from lacs import actions as lacs_actions
 from lacs import crypto, keys
 from lacs.access import REAUTH_SESSION_KEY, requires_two_factor
 from lacs.celery import app as celery_app
@@ -76,7 +77,7 @@ def make_user(role: str, entity=None, *, username: str | None = None, with_keys:
     else:
         RoleAssignmentFactory(user=user, role=role, entity=entity)
     if with_keys:
-        keys.user_keys_create(user=user, password=PASSWORD)
+        lacs_actions.user_keys_create(user=user, password=PASSWORD)
     if requires_two_factor(user):
         TOTPDevice.objects.create(user=user, name="test", confirmed=True)
     return user

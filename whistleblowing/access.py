@@ -16,7 +16,7 @@ from django.http import Http404
 from cases import access as case_access
 from cases.models import Case
 from lacs import crypto
-from lacs.access import user_has_role
+from lacs.access import role_required, user_has_role
 from lacs.keys import session_private_key
 from lacs.models import Role, RoleAssignment, UserKeyPair
 from whistleblowing import ephemeral, receipts
@@ -29,6 +29,12 @@ from whistleblowing.models import (
     Report,
 )
 from whistleblowing.sealing import aad, open_json
+
+# Page policies: anonymous users go to log-in, signed-in users without the role get 403.
+HANDLER_ROLES = (Role.CONTACT, Role.INVESTIGATOR)
+contact_page = role_required(Role.CONTACT)
+handler_page = role_required(*HANDLER_ROLES)
+custodian_page = role_required(Role.CUSTODIAN)
 
 
 # --- The whistle-blower ---------------------------------------------------------------------

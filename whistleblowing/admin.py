@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from lacs.admin import AuditedAdmin
 from whistleblowing.models import Question, Questionnaire
 
 
@@ -19,7 +20,7 @@ class QuestionInline(admin.StackedInline):
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
+class QuestionnaireAdmin(AuditedAdmin):
     list_display = ["category"]
     inlines = [QuestionInline]
     fields = ["category", "intro", "intro_en"]

@@ -17,9 +17,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lacs import crypto
-from lacs.access import recent_auth_required, role_required
+from lacs.access import recent_auth_required
 from lacs.keys import session_private_key
-from lacs.models import Category, Role
+from lacs.models import Category
 from whistleblowing import access, actions, ephemeral
 from whistleblowing.files import CLEANED_FORMATS, KEPT_FORMATS, max_bytes, max_count
 from whistleblowing.forms import (
@@ -37,8 +37,6 @@ from whistleblowing.models import Question, Questionnaire
 from whistleblowing.sealing import aad, open_json, open_text
 from whistleblowing.status import closure_reason, status_words
 from whistleblowing.uploads import memory_uploads
-
-HANDLER_ROLES = (Role.CONTACT, Role.INVESTIGATOR)
 
 
 def _limit(name: str, default: int) -> int:
@@ -85,7 +83,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
 
 @memory_uploads
 @never_cache
-@role_required(Role.CONTACT)
+@access.contact_page
 @require_http_methods(["GET", "POST"])
 def staff_report_new(request: HttpRequest) -> HttpResponse:
     """A contact point registers a report received by phone, mail or in person."""
@@ -178,7 +176,7 @@ def _render_intake(request, form, category, staff, *, token=None) -> HttpRespons
     return render(request, "whistleblowing/report_form.html", context, status=200)
 
 
-@role_required(Role.CONTACT)
+@access.contact_page
 @require_GET
 def staff_start(request: HttpRequest) -> HttpResponse:
     categories = Category.objects.filter(active=True)
@@ -340,7 +338,7 @@ def _back(request: HttpRequest, case) -> HttpResponse:
 
 
 @memory_uploads
-@role_required(*HANDLER_ROLES)
+@access.handler_page
 @require_POST
 def handle_message(request: HttpRequest, case_pk: int) -> HttpResponse:
     case, data_key = access.handler_case(request, case_pk)
@@ -362,7 +360,7 @@ def handle_message(request: HttpRequest, case_pk: int) -> HttpResponse:
     return _back(request, case)
 
 
-@role_required(*HANDLER_ROLES)
+@access.handler_page
 @require_POST
 def handle_protection(request: HttpRequest, case_pk: int, pk: int) -> HttpResponse:
     case, data_key = access.handler_case(request, case_pk)
@@ -378,7 +376,7 @@ def handle_protection(request: HttpRequest, case_pk: int, pk: int) -> HttpRespon
     return _back(request, case)
 
 
-@role_required(*HANDLER_ROLES)
+@access.handler_page
 @require_GET
 def handle_attachment(request: HttpRequest, case_pk: int, pk: int) -> HttpResponse:
     case, data_key = access.handler_case(request, case_pk, work=False)
@@ -389,7 +387,7 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "._-" else "_" for c in name)[:100]
 
 
-@role_required(*HANDLER_ROLES)
+@access.handler_page
 @require_POST
 def identity_request(request: HttpRequest, case_pk: int) -> HttpResponse:
     case, _key = access.handler_case(request, case_pk)
@@ -408,7 +406,7 @@ def identity_request(request: HttpRequest, case_pk: int) -> HttpResponse:
 
 
 @never_cache
-@role_required(*HANDLER_ROLES)
+@access.handler_page
 @recent_auth_required
 @require_GET
 def identity_read(request: HttpRequest, case_pk: int) -> HttpResponse:
@@ -424,7 +422,7 @@ def identity_read(request: HttpRequest, case_pk: int) -> HttpResponse:
 
 # --- Custodians --------------------------------------------------------------------------------
 @never_cache
-@role_required(Role.CUSTODIAN)
+@access.custodian_page
 @recent_auth_required
 @require_GET
 def custody(request: HttpRequest) -> HttpResponse:
@@ -448,7 +446,7 @@ def custody(request: HttpRequest) -> HttpResponse:
     return render(request, "whistleblowing/custody.html", context)
 
 
-@role_required(Role.CUSTODIAN)
+@access.custodian_page
 @recent_auth_required
 @require_POST
 def custody_share(request: HttpRequest) -> HttpResponse:
@@ -464,7 +462,7 @@ def custody_share(request: HttpRequest) -> HttpResponse:
     return redirect("whistleblowing:custody")
 
 
-@role_required(Role.CUSTODIAN)
+@access.custodian_page
 @recent_auth_required
 @require_POST
 def custody_decide(request: HttpRequest, pk: int) -> HttpResponse:

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from lacs.models import ContactPoint, Entity
+from lacs.models import ChangeRequest, ContactPoint, Entity
 
 
 class EntityOut(serializers.ModelSerializer):
@@ -31,3 +31,9 @@ class ContactPointIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ContactPoint._meta.get_field("kind").choices)
     start = serializers.DateField()
     end = serializers.DateField(required=False, allow_null=True)
+
+
+class ChangeOut(serializers.ModelSerializer):
+    class Meta:
+        model = ChangeRequest
+        fields = ["id", "kind", "summary", "status", "proposed_on"]

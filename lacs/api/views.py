@@ -1,7 +1,11 @@
-"""Entities and contact points over the API: the same forms and actions as the staff pages."""
+"""Entities and contact points over the API: the same actions as the staff pages.
+
+A contact point is proposed (202): a second administrator approves it at /staff/changes/.
+"""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -12,7 +16,7 @@ from rest_framework.views import APIView
 from lacs import actions
 from lacs.api.pagination import StandardPagination
 from lacs.api.permissions import scoped
-from lacs.api.serializers import ContactPointIn, ContactPointOut, EntityIn, EntityOut
+from lacs.api.serializers import ChangeOut, ContactPointIn, ContactPointOut, EntityIn, EntityOut
 from lacs.forms import ContactPointForm, EntityForm
 from lacs.models import Entity, Role
 
@@ -52,7 +56,7 @@ class EntityList(generics.GenericAPIView):
     def post(self, request):
         data = _strict(EntityIn, request.data)
         form = _form_or_400(EntityForm(data={**data, "parent": data.get("parent") or ""}))
-        entity = actions.entity_save(actor=request.user, form=form)
+        entity = actions.entity_create(actor=request.user, **form.cleaned_data)
         return Response(EntityOut(entity).data, status=status.HTTP_201_CREATED)
 
 
@@ -80,8 +84,8 @@ class EntityContactPoints(generics.GenericAPIView):
 
     @extend_schema(
         request=ContactPointIn,
-        responses={201: ContactPointOut},
-        summary="Designar punto de contacto",
+        responses={202: ChangeOut},
+        summary="Proponer un punto de contacto (lo aplica la aprobación de otra persona)",
     )
     def post(self, request, pk: int):
         entity = get_object_or_404(Entity, pk=pk)
@@ -89,5 +93,18 @@ class EntityContactPoints(generics.GenericAPIView):
         form = _form_or_400(
             ContactPointForm(data={**data, "end": data.get("end") or ""}, entity=entity)
         )
-        contact_point = actions.contact_point_save(actor=request.user, form=form)
-        return Response(ContactPointOut(contact_point).data, status=status.HTTP_201_CREATED)
+        try:
+            actions.refuse_administrator_as_recipient(form.cleaned_data["user"])
+        except DjangoValidationError as exc:
+            raise ValidationError({"user": exc.messages}) from None
+        change = actions.change_propose(
+            actor=request.user,
+            kind="contact_point.appoint",
+            payload={
+                "entity": entity.pk,
+                **{name: actions.payload_value(v) for name, v in form.cleaned_data.items()},
+            },
+            summary=f"contact_point.appoint {form.cleaned_data['user'].get_username()} @ {entity}",
+            entity=entity,
+        )
+        return Response(ChangeOut(change).data, status=status.HTTP_202_ACCEPTED)

@@ -4,6 +4,7 @@ import datetime as dt
 
 from cases.actions import case_route
 from cases.models import Holiday, RoutingRule
+from lacs.models import Category
 from tests.access import LOGIN, Row, only
 from tests.cases.factories import open_case
 
@@ -38,6 +39,11 @@ def holiday(ctx) -> dict:
     return {"pk": Holiday.objects.create(day=dt.date(2030, 12, 12), name="Prueba").pk}
 
 
+def finding(ctx) -> dict:
+    category = Category.objects.create(code="matriz-hallazgo", name="Hallazgo de la matriz")
+    return {"entity": ctx.entity.pk, "category": category.pk, "summary": "Hallazgo de auditoría"}
+
+
 def rule(ctx) -> dict:
     return {"pk": RoutingRule.objects.create(target=ctx.other_entity).pk}
 
@@ -57,7 +63,9 @@ API_ACTION = {**only("contact", "contact_other", "investigator", ok=405), "anony
 
 MATRIX = {
     "cases:inbox": Row(INBOX),
-    "cases:finding_new": Row(INBOX),
+    "cases:finding_new": Row(
+        INBOX, post=finding, post_as=("contact", "contact_other", "investigator")
+    ),
     "cases:detail": Row(CASE_PAGE, kwargs=routed_case),
     "cases:transition": Row(CASE_FORM, kwargs=routed_case, method="post"),
     "cases:severity": Row(CASE_FORM, kwargs=routed_case, method="post"),
@@ -79,9 +87,17 @@ MATRIX = {
     "cases:holiday_remove": Row(
         {**only("admin", ok=302), "anonymous": LOGIN}, kwargs=holiday, method="post"
     ),
-    "cases:routing_rules": Row(only("admin")),
+    "cases:routing_rules": Row(
+        only("admin"),
+        post=lambda ctx: {"target": ctx.other_entity.pk, "mode": "instead", "position": 0},
+        post_as=("admin",),
+    ),
     "cases:routing_rule_toggle": Row(
-        {**only("admin", ok=302), "anonymous": LOGIN}, kwargs=rule, method="post"
+        {**only("admin", ok=302), "anonymous": LOGIN},
+        kwargs=rule,
+        method="post",
+        post=lambda ctx: {},
+        post_as=("admin",),
     ),
     "cases:escrow_recovery": Row(only("admin")),
     "staff_routing": Row(only("admin")),

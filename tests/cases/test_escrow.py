@@ -11,6 +11,7 @@ from django.urls import reverse
 from cases import actions
 from cases.access import case_data_key, case_notes_key
 from cases.models import Case, CaseKeyWrap, CaseRecipient, RecipientState
+from lacs import actions as lacs_actions
 from lacs import crypto, keys
 from lacs.models import AuditEvent, ContactPointKind, Entity, Role
 from tests.cases.factories import open_case
@@ -98,7 +99,9 @@ def test_a_password_reset_makes_the_cases_wait_and_the_escrow_key_does_not_give_
     """Whoever reset the password may hold the new pair: escrow recovery skips it."""
     case, private, _data_key, _notes_key = escrowed
     contact = CaseRecipient.objects.get(case=case).user
-    keys.user_keys_create(user=contact, password="otra-contraseña-larga")  # an admin's reset
+    lacs_actions.user_keys_create(
+        user=contact, password="otra-contraseña-larga"
+    )  # an admin's reset
     assert CaseRecipient.objects.get(case=case, user=contact).state == RecipientState.KEY_REPLACED
     assert not CaseKeyWrap.objects.filter(case=case, user=contact).exists()
     assert AuditEvent.objects.filter(action="case.key_lost", object_id=str(contact.pk)).exists()

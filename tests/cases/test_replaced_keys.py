@@ -9,6 +9,7 @@ from django.urls import reverse
 from cases import actions
 from cases.access import case_data_key, case_notes_key
 from cases.models import CaseKeyWrap, CaseRecipient, RecipientState, RoutingRule, RuleMode
+from lacs import actions as lacs_actions
 from lacs import keys
 from lacs.models import AuditEvent, Role, UserKeyPair
 from tests.cases.factories import open_case
@@ -28,7 +29,7 @@ def shared_case(entity):
     RoutingRule.objects.create(entity=entity, target=other, mode=RuleMode.ALSO)
     case, data_key = open_case(entity)
     actions.case_route(case_id=case.pk)
-    keys.user_keys_create(user=victim, password=HIJACK)  # the reset: a new key pair
+    lacs_actions.user_keys_create(user=victim, password=HIJACK)  # the reset: a new key pair
     victim = type(victim).objects.get(pk=victim.pk)  # without the old pair cached
     return case, data_key, victim, colleague
 

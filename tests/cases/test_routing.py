@@ -20,8 +20,9 @@ from cases.models import (
     RuleMode,
     WrapKind,
 )
+from lacs import actions as lacs_actions
 from lacs import keys
-from lacs.models import AuditEvent, ContactPointKind, Role
+from lacs.models import AuditEvent, ChangeRequest, ContactPointKind, Role
 from tests.cases.factories import open_case
 from tests.conftest import make_user, sign_in
 from tests.factories import PASSWORD, CategoryFactory, ContactPointFactory, EntityFactory
@@ -175,7 +176,7 @@ def test_recipient_without_key_pair_waits_for_a_key_holder_to_share(entity):
     case_route(case_id=case.pk)
     states = {r.user_id: r.state for r in CaseRecipient.objects.filter(case=case)}
     assert states == {contact.pk: RecipientState.ACTIVE, late.pk: RecipientState.PENDING_KEY}
-    keys.user_keys_create(user=late, password=PASSWORD)
+    lacs_actions.user_keys_create(user=late, password=PASSWORD)
     private = keys.user_private_key(user=contact, password=PASSWORD)
     notes_key = case_notes_key(case=case, user=contact, private_key=private)
     shared = case_keys_share_pending(
@@ -207,6 +208,8 @@ def test_instead_rule_replaces_the_reported_entity_until_an_admin_switches_it_of
     assert recipients(case) == {other.pk: RecipientRole.RULE}
     sign_in(client, admin)
     client.post(reverse("cases:routing_rule_toggle", args=[rule.pk]))
+    toggle = ChangeRequest.objects.get(kind="routing_rule.toggle")  # a second admin approves
+    lacs_actions.change_approve(actor=make_user(Role.ADMIN), change=toggle)
     rule.refresh_from_db()
     assert rule.active is False
     assert AuditEvent.objects.filter(action="cases.routing_rule_toggle").exists()

@@ -94,9 +94,21 @@ assert sample_interest  # the factories' sample is what the matrix declarations 
 MATRIX = {
     "ethics:home": Row(everyone()),
     "ethics:code": Row(everyone()),
-    "ethics:code_acknowledge": Row(only("servant", ok=302), kwargs=_published_code, method="post"),
+    "ethics:code_acknowledge": Row(
+        only("servant", ok=302),
+        kwargs=_published_code,
+        method="post",
+        post=lambda ctx: {},
+        post_as=("servant",),
+    ),
     "ethics:code_versions": Row(only("admin")),
-    "ethics:code_version_publish": Row(only("admin", ok=302), kwargs=_draft_code, method="post"),
+    "ethics:code_version_publish": Row(
+        only("admin", ok=302),
+        kwargs=_draft_code,
+        method="post",
+        post=lambda ctx: {},
+        post_as=("admin",),
+    ),
     "ethics:compliance": Row(only("contact", "contact_other", "investigator", "cpc", "admin")),
     "ethics:compliance_csv": Row(only("contact", "contact_other", "investigator", "cpc", "admin")),
     "ethics:entity_compliance": Row(
@@ -153,7 +165,16 @@ MATRIX = {
         _not_found_except("contact", ok=302), kwargs=_advice, method="post"
     ),
     "ethics:guidance": Row(everyone()),
-    "ethics:reminders": Row(only("admin")),
+    "ethics:reminders": Row(
+        only("admin"),
+        post=lambda ctx: {
+            "transaction": "declaration_file",
+            "variant": "matriz",
+            "text": "Recuerde el código de ética.",
+            "active": "on",
+        },
+        post_as=("admin",),
+    ),
     "ethics:education": Row(only("servant")),
     "ethics:education_module": Row(only("servant"), kwargs=_module),
     "ethics:revolving_door": Row(only(*REVIEWERS, "contact_other")),

@@ -2,6 +2,7 @@
 
 import pytest
 
+from lacs import actions as lacs_actions
 from lacs import crypto, keys
 from lacs.models import Role, UserKeyPair
 from tests.conftest import make_user
@@ -27,7 +28,7 @@ def test_a_staff_key_opens_after_the_cost_is_raised_and_is_rewrapped_at_the_new_
     assert before.kdf == "argon2id:m=1024,t=3,p=1"
     private = keys.user_private_key(user=user, password=PASSWORD)
     settings.ARGON2_MEMORY_KIB = 2048
-    assert keys.user_keys_unlock(user=user, password=PASSWORD) == private
+    assert lacs_actions.user_keys_unlock(user=user, password=PASSWORD) == private
     after = UserKeyPair.objects.get(user=user)
     assert after.kdf == "argon2id:m=2048,t=3,p=1" and after.salt != before.salt
     assert after.public_key == before.public_key  # the same pair: every case key still opens

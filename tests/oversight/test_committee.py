@@ -45,7 +45,7 @@ def committee(client):
 
 def _upload(client, text: str):
     data = SimpleUploadedFile("encig.csv", text.encode(), content_type="text/csv")
-    return client.post(reverse("oversight:encig"), {"file": data})
+    return client.post(reverse("oversight:encig_import"), {"file": data})
 
 
 def test_committee_imports_encig_indicators_with_confidence_intervals(committee):
@@ -94,13 +94,12 @@ def test_cpc_member_reads_but_cannot_import(client):
 
 def test_risk_register_ranks_priority_areas_by_likelihood_times_impact(committee):
     for name in ("Obra pública", "Trámites vehiculares"):
-        committee.post(reverse("oversight:risks"), {"form": "area", "area-name": name})
+        committee.post(reverse("oversight:risk_area_new"), {"area-name": name})
     works, permits = PriorityArea.objects.order_by("name")
     for area, likelihood, impact in ((works, 3, 3), (permits, 5, 4), (works, 2, 2)):
         response = committee.post(
-            reverse("oversight:risks"),
+            reverse("oversight:risk_new"),
             {
-                "form": "risk",
                 "risk-area": area.pk,
                 "risk-name": f"Riesgo {likelihood}x{impact}",
                 "risk-likelihood": likelihood,
@@ -120,9 +119,8 @@ def test_risk_register_ranks_priority_areas_by_likelihood_times_impact(committee
 def test_risk_outside_the_scale_is_refused(committee):
     area = PriorityArea.objects.create(name="Obra pública")
     response = committee.post(
-        reverse("oversight:risks"),
+        reverse("oversight:risk_new"),
         {
-            "form": "risk",
             "risk-area": area.pk,
             "risk-name": "X",
             "risk-likelihood": 9,
@@ -138,7 +136,6 @@ def test_risk_outside_the_scale_is_refused(committee):
 def _action_post(goal, entity, **overrides):
     today = timezone.localdate()
     data = {
-        "form": "action",
         "action-goal": goal.pk,
         "action-name": "Digitalizar licencias",
         "action-entity": entity.pk,
@@ -156,11 +153,11 @@ def test_work_plan_goal_and_action_are_created_and_audited(committee, entity):
     area = PriorityArea.objects.create(name="Trámites vehiculares")
     year = timezone.localdate().year
     committee.post(
-        reverse("oversight:plan"),
-        {"form": "goal", "goal-year": year, "goal-area": area.pk, "goal-name": "Menos cohecho"},
+        reverse("oversight:goal_new"),
+        {"goal-year": year, "goal-area": area.pk, "goal-name": "Menos cohecho"},
     )
     goal = area.goal_set.get()
-    response = committee.post(reverse("oversight:plan"), _action_post(goal, entity))
+    response = committee.post(reverse("oversight:plan_action_new"), _action_post(goal, entity))
     assert response.status_code == 302
     action = PlanAction.objects.get()
     assert action.light() == Light.GREY
@@ -179,7 +176,9 @@ def test_targets_without_baseline_or_with_past_due_dates_are_refused(
 ):
     goal = make_plan_action(entity).goal
     PlanAction.objects.all().delete()
-    response = committee.post(reverse("oversight:plan"), _action_post(goal, entity, **override))
+    response = committee.post(
+        reverse("oversight:plan_action_new"), _action_post(goal, entity, **override)
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not PlanAction.objects.exists()
@@ -245,9 +244,8 @@ def test_monitoring_shows_values_over_time_next_to_the_target(committee, entity)
 
 def test_internal_control_by_line_and_overdue_findings_on_the_dashboard(committee, entity):
     response = committee.post(
-        reverse("oversight:control"),
+        reverse("oversight:control_new"),
         {
-            "form": "control",
             "control-entity": entity.pk,
             "control-line": 3,
             "control-name": "Auditoría anual de adquisiciones",
@@ -258,9 +256,8 @@ def test_internal_control_by_line_and_overdue_findings_on_the_dashboard(committe
     control = Control.objects.get()
     future = timezone.localdate() + dt.timedelta(days=10)
     response = committee.post(
-        reverse("oversight:control"),
+        reverse("oversight:finding_new"),
         {
-            "form": "finding",
             "finding-entity": entity.pk,
             "finding-control": control.pk,
             "finding-title": "Expedientes incompletos",
@@ -285,9 +282,8 @@ def test_internal_control_by_line_and_overdue_findings_on_the_dashboard(committe
 
 def test_finding_with_a_past_due_date_is_refused(committee, entity):
     response = committee.post(
-        reverse("oversight:control"),
+        reverse("oversight:finding_new"),
         {
-            "form": "finding",
             "finding-entity": entity.pk,
             "finding-title": "X",
             "finding-recommendation": "Y",

@@ -27,6 +27,7 @@ def seed() -> dict:
 
     from django.contrib.auth import get_user_model
 
+    from lacs import actions as lacs_actions
     from lacs import keys
     from lacs.models import Category, ContactPoint, ContactPointKind, Entity, EntityKind
 
@@ -41,7 +42,7 @@ def seed() -> dict:
         ContactPoint.objects.create(
             entity=entity, user=user, kind=ContactPointKind.PRIMARY, start=dt.date(2020, 1, 1)
         )
-        keys.user_keys_create(user=user, password=PASSWORD)
+        lacs_actions.user_keys_create(user=user, password=PASSWORD)
     keys.intake_public_key()  # the dev intake pair is created once, before the processes race
     return {"entity": entity.pk, "category": category.code, "contact": user.pk}
 
@@ -61,6 +62,7 @@ def session(role: str) -> dict:
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from lacs import actions as lacs_actions
     from lacs import crypto, keys
     from lacs.access import REAUTH_SESSION_KEY, requires_two_factor
     from lacs.models import Role, RoleAssignment
@@ -71,7 +73,7 @@ def session(role: str) -> dict:
         user.save()
         if role == "cpc":
             RoleAssignment.objects.create(user=user, role=Role.CPC, start=dt.date(2020, 1, 1))
-        keys.user_keys_create(user=user, password=PASSWORD)
+        lacs_actions.user_keys_create(user=user, password=PASSWORD)
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"

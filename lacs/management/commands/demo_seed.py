@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lacs import crypto, keys
+from lacs import actions as lacs_actions
+from lacs import crypto
 from lacs.access import requires_two_factor
 from lacs.models import ContactPoint, ContactPointKind, Entity, Role, RoleAssignment
 from lacs.seed import seed_reference_data
@@ -99,7 +100,7 @@ class Command(BaseCommand):
                 user.is_staff = role == Role.ADMIN
                 user.is_superuser = role == Role.ADMIN
                 user.save()
-                keys.user_keys_create(user=user, password=password)
+                lacs_actions.user_keys_create(user=user, password=password)
             entity = Entity.objects.get(acronym=where) if where else None
             if role == Role.CONTACT:
                 kind = (
