@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lacs.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "lacs.middleware.RejectUnstorableQueryMiddleware",
     "lacs.middleware.NullOriginSameSiteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -203,6 +204,16 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("LACS_UPLOAD_MAX_BYTES", 26_214_400, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Django parses every file of a post before any form sees the count (its default is 100): room
+# for an OCDS import of a few years' files; the intake keeps no more than its own cap (uploads.py).
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("LACS_UPLOAD_MAX_FILES", 20, minimum=1)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("LACS_UPLOAD_MAX_FIELDS", 1000, minimum=100)
+# The API's JSON bodies (lacs.api.parsers): a size cap, and a nesting cap far above any
+# document the API takes (PDN queries nest three levels) and far below Python's recursion limit.
+LACS_API_JSON_MAX_BYTES = env_int(
+    "LACS_API_JSON_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE, minimum=1024
+)
+LACS_API_JSON_MAX_DEPTH = env_int("LACS_API_JSON_MAX_DEPTH", 32, minimum=4)
 
 # --- Keys -----------------------------------------------------------------------------------
 # Base64 X25519 keys. The web process needs only the public intake key; the routing worker
@@ -274,7 +285,7 @@ REST_FRAMEWORK = {
         "user": env_str("LACS_API_USER_RATE", "100000/minute" if TESTING else "1200/minute"),
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["lacs.api.parsers.SafeJSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

@@ -280,7 +280,7 @@ def _spic_rows(query: PdnQuery):
         if not value or name == "rfcSolicitante":
             continue
         if name == "id":
-            ok = value.isdigit() and 0 < int(value) < 2**63
+            ok = value.isascii() and value.isdigit() and 0 < int(value) < 2**63
             rows = rows.filter(pk=int(value)) if ok else rows.none()
         elif name in SPIC_FILTERS:
             rows = rows.filter(**{SPIC_FILTERS[name]: value})
