@@ -183,6 +183,22 @@ LOGOUT_REDIRECT_URL = "home"
 OTP_TOTP_ISSUER = "LACS CDMX"
 LOGIN_FAILURE_LIMIT = env_int("LACS_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LACS_LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# Anonymous intake and follow-up (whistleblowing/gate.py): no limit looks at the address. Each
+# post pays with a proof of work of this many leading zero bits (about a second in a browser at
+# 17), or, with JavaScript off, by a challenge at least this old; and a global hourly ceiling
+# holds for every client together, with a smaller share for the waiting path.
+WB_POW_DIFFICULTY = env_int("LACS_WB_POW_DIFFICULTY", 4 if TESTING else 17, minimum=1)
+WB_POW_WAIT_SECONDS = env_int("LACS_WB_POW_WAIT_SECONDS", 0 if TESTING else 20, minimum=0)
+WB_CEILINGS_PER_HOUR = {
+    "submit": (
+        env_int("LACS_WB_SUBMIT_CEILING", 600, minimum=1),
+        env_int("LACS_WB_SUBMIT_WAITED_CEILING", 120, minimum=1),
+    ),
+    "receipt": (
+        env_int("LACS_WB_RECEIPT_CEILING", 6000, minimum=1),
+        env_int("LACS_WB_RECEIPT_WAITED_CEILING", 1200, minimum=1),
+    ),
+}
 SESSION_COOKIE_AGE = env_int("LACS_SESSION_IDLE_SECONDS", 1800, minimum=60)
 REAUTH_SECONDS = env_int("LACS_REAUTH_SECONDS", 300, minimum=30)
 SESSION_SAVE_EVERY_REQUEST = True  # the age above is an inactivity timeout
@@ -276,12 +292,13 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "lacs.api.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "lacs.api.throttles.HashedAnonRateThrottle",
+        "lacs.api.throttles.AnonymousCeilingThrottle",
         "lacs.api.throttles.StaffRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         # DRF reads these once per process; the test profile lifts them (throttle tests patch them).
-        "anon": env_str("LACS_API_ANON_RATE", "100000/minute" if TESTING else "60/minute"),
+        # "anon" is one ceiling for all anonymous clients together, not a rate per client.
+        "anon": env_str("LACS_API_ANON_RATE", "100000/minute" if TESTING else "600/minute"),
         "user": env_str("LACS_API_USER_RATE", "100000/minute" if TESTING else "1200/minute"),
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
