@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from oauth2_provider import views as oauth2_views
@@ -21,6 +22,8 @@ urlpatterns = [
     path("staff/entities/<int:pk>/", views.staff_entity, name="staff_entity"),
     path("staff/categories/", views.staff_categories, name="staff_categories"),
     path("staff/roles/", views.staff_roles, name="staff_roles"),
+    # The admin signs in through the one log-in page: same throttle, same second factor.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("report/", include("whistleblowing.urls")),
     path("cases/", include("cases.urls")),
