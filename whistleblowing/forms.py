@@ -83,14 +83,15 @@ class UploadsMixin(forms.Form):
         dropped = set(getlist(name)) if getlist else set(self.data.get(name) or [])
         kept = [f for i, f in enumerate(self.pending) if str(i) not in dropped]
         errors = []
-        for upload in self.cleaned_data.get("files") or []:
+        uploads = self.cleaned_data.get("files") or []
+        room = max(0, max_count() - len(kept))
+        for upload in uploads[:room]:  # files past the cap are never read nor cleaned
             try:
                 kept.append(clean_file(upload.name, upload.read()))
             except FileRejected as exc:
                 errors.append(str(exc))
         self.accepted = kept
-        if len(kept) > max_count():
-            self.accepted = kept[: max_count()]
+        if len(uploads) > room:
             errors.append(
                 _("Puede adjuntar hasta %(n)s archivos; se conservaron los primeros.")
                 % {"n": max_count()}
