@@ -182,7 +182,12 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 OTP_TOTP_ISSUER = "LACS CDMX"
 LOGIN_FAILURE_LIMIT = env_int("LACS_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+# The window in which failures are counted (the name predates the back-off; nothing locks).
 LOGIN_LOCKOUT_SECONDS = env_int("LACS_LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# Past the account's (above) or the source's failure limit a password alone is rationed with a
+# doubling back-off up to this cap; a password with the account's TOTP code always signs in.
+LOGIN_SOURCE_FAILURE_LIMIT = env_int("LACS_LOGIN_SOURCE_FAILURE_LIMIT", 50, minimum=1)
+LOGIN_BACKOFF_MAX_SECONDS = env_int("LACS_LOGIN_BACKOFF_MAX_SECONDS", 300, minimum=1)
 # Anonymous intake and follow-up (whistleblowing/gate.py): no limit looks at the address. Each
 # post pays with a proof of work of this many leading zero bits (about a second in a browser at
 # 17), or, with JavaScript off, by a challenge at least this old; and a global hourly ceiling
