@@ -141,6 +141,20 @@ def test_too_many_files_keeps_the_first_ones(client, form, settings):
     assert not Case.objects.exists()
 
 
+def test_files_past_the_cap_are_never_cleaned(client, form, settings, monkeypatch):
+    from whistleblowing import forms
+
+    settings.WB_ATTACHMENT_MAX_COUNT = 2
+    cleaned = []
+    real = forms.clean_file
+    monkeypatch.setattr(forms, "clean_file", lambda n, d: cleaned.append(n) or real(n, d))
+    category, entity, questions = form
+    files = [text_file(f"archivo {i}", name=f"a{i}.txt") for i in range(12)]
+    html = submit(client, category, entity, questions, files=files).content.decode()
+    assert "Puede adjuntar hasta 2 archivos" in html
+    assert cleaned == ["a0.txt", "a1.txt"]
+
+
 def test_a_replayed_post_is_refused(client, form):
     category, entity, questions = form
     data = report_data(category, entity, questions)
