@@ -127,6 +127,15 @@ def test_huge_pdn_page_numbers_are_a_400(hostile, path, page):
         assert_documented_4xx(response)
 
 
+@pytest.mark.parametrize("path", PDN_SEARCHES)
+def test_the_largest_page_the_parser_takes_is_answered_not_crashed(hostile, path):
+    auth = bearer(make_user(Role.CPC), scope="pdn")
+    body = json.dumps({"page": 2**53 - 1, "pageSize": 200})
+    response = hostile.post(path, body, content_type="application/json", **auth)
+    assert response.status_code < 500, response.content[:200]
+    assert response["Content-Type"].startswith("application/json")
+
+
 @pytest.mark.parametrize(
     "query",
     [
