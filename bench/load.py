@@ -98,8 +98,12 @@ class Client:
             item = receipts[len(receipts) // 2] if receipts else None
         if item is None:
             return self.submit()
+        from whistleblowing.forms import new_nonce
+
         response = self.anon.post(
-            f"{self.base}/api/v1/reports/followup/", json={"receipt": item["receipt"]}, timeout=60
+            f"{self.base}/api/v1/reports/followup/",
+            json={"receipt": item["receipt"], "challenge": new_nonce()},
+            timeout=60,
         )
         return response.status_code == 200 and response.json().get("case_number") == item["number"]
 

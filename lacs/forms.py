@@ -30,29 +30,48 @@ class LoginForm(forms.Form):
     def clean(self):
         username = (self.cleaned_data.get("username") or "").strip()
         password = self.cleaned_data.get("password") or ""
-        subject = username.lower()
-        if throttle.is_locked("login", subject, limit=settings.LOGIN_FAILURE_LIMIT):
-            minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
-            raise forms.ValidationError(
-                _("Demasiados intentos fallidos. Espere %(minutes)s minutos e intente de nuevo.")
-                % {"minutes": minutes},
-                code="locked",
-            )
+        token = (self.cleaned_data.get("otp_token") or "").replace(" ", "")
+        account = username.lower()
+        source = throttle.source_of(getattr(self.request, "META", None))
+        guard = throttle.login_guard(account, source)
+        if guard.wait and not token:
+            raise self._slowed(guard.wait)
         user = authenticate(self.request, username=username, password=password)
         device = None
-        if user is not None and requires_two_factor(user):
+        if user is not None:
             device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-            token = (self.cleaned_data.get("otp_token") or "").replace(" ", "")
-            if device is not None and not (token and device.verify_token(token)):
-                user = None
+        if user is not None and not _second_factor_ok(user, device, token, slowed=guard.wait > 0):
+            user = None
         if user is None:
-            throttle.record_failure("login", subject, window=settings.LOGIN_LOCKOUT_SECONDS)
+            throttle.login_failed(account, source)
+            if guard.wait:  # the same answer whatever the password was
+                raise self._slowed(guard.wait)
             raise forms.ValidationError(
                 _("Usuario, contraseña o código incorrectos."), code="invalid_login"
             )
-        throttle.clear("login", subject)
+        throttle.login_succeeded(account)
         self.user, self.device = user, device
         return self.cleaned_data
+
+    @staticmethod
+    def _slowed(seconds: int) -> forms.ValidationError:
+        return forms.ValidationError(
+            _(
+                "Demasiados intentos fallidos con esta cuenta. Espere %(s)s segundos, o escriba "
+                "el código de verificación de su aplicación para entrar ahora."
+            )
+            % {"s": seconds},
+            code="slowed",
+        )
+
+
+def _second_factor_ok(user, device, token: str, *, slowed: bool) -> bool:
+    """While slowed, only the second factor lets anyone in; two-factor roles always need it."""
+    if not (slowed or requires_two_factor(user)):
+        return True
+    if device is None:
+        return not slowed  # a two-factor role not yet enrolled enrols after signing in
+    return bool(token) and device.verify_token(token)
 
 
 class ConfirmIdentityForm(forms.Form):

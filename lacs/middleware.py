@@ -1,4 +1,5 @@
-"""Security headers on every response, and two-factor enforcement for roles that need it."""
+"""Security headers on every response, two-factor enforcement for roles that need it, and
+query strings the database could not hold refused before any view reads them."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import re
 
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
 
 from lacs import keys
 from lacs.access import requires_two_factor
@@ -155,3 +158,28 @@ class IntakeSessionMiddleware(SessionMiddleware):
         if INTAKE_PATHS.match(request.path):
             return response
         return super().process_response(request, response)
+
+
+class RejectUnstorableQueryMiddleware:
+    """A NUL in a query string is a 400 before any view builds a query from it.
+
+    PostgreSQL cannot hold NUL in text, and psycopg refuses to send one: every filter that took a
+    query-string value crashed with a 500. API views answer in the API's JSON error shape.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if "\x00" not in request.META.get("QUERY_STRING", "") and not any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return None
+        message = gettext("La consulta contiene un carácter no permitido (NUL).")
+        if getattr(view_func, "cls", None) is not None:  # a DRF view
+            return JsonResponse({"code": "invalid_query", "message": message}, status=400)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "lacs.middleware.IntakeSessionMiddleware",  # no session save where reports are filed
     "lacs.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "lacs.middleware.RejectUnstorableQueryMiddleware",
     "lacs.middleware.NullOriginSameSiteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -186,7 +187,28 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 OTP_TOTP_ISSUER = "LACS CDMX"
 LOGIN_FAILURE_LIMIT = env_int("LACS_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+# The window in which failures are counted (the name predates the back-off; nothing locks).
 LOGIN_LOCKOUT_SECONDS = env_int("LACS_LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# Past the account's (above) or the source's failure limit a password alone is rationed with a
+# doubling back-off up to this cap; a password with the account's TOTP code always signs in.
+LOGIN_SOURCE_FAILURE_LIMIT = env_int("LACS_LOGIN_SOURCE_FAILURE_LIMIT", 50, minimum=1)
+LOGIN_BACKOFF_MAX_SECONDS = env_int("LACS_LOGIN_BACKOFF_MAX_SECONDS", 300, minimum=1)
+# Anonymous intake and follow-up (whistleblowing/gate.py): no limit looks at the address. Each
+# post pays with a proof of work of this many leading zero bits (about a second in a browser at
+# 17), or, with JavaScript off, by a challenge at least this old; and a global hourly ceiling
+# holds for every client together, with a smaller share for the waiting path.
+WB_POW_DIFFICULTY = env_int("LACS_WB_POW_DIFFICULTY", 4 if TESTING else 17, minimum=1)
+WB_POW_WAIT_SECONDS = env_int("LACS_WB_POW_WAIT_SECONDS", 0 if TESTING else 20, minimum=0)
+WB_CEILINGS_PER_HOUR = {
+    "submit": (
+        env_int("LACS_WB_SUBMIT_CEILING", 600, minimum=1),
+        env_int("LACS_WB_SUBMIT_WAITED_CEILING", 120, minimum=1),
+    ),
+    "receipt": (
+        env_int("LACS_WB_RECEIPT_CEILING", 6000, minimum=1),
+        env_int("LACS_WB_RECEIPT_WAITED_CEILING", 1200, minimum=1),
+    ),
+}
 SESSION_COOKIE_AGE = env_int("LACS_SESSION_IDLE_SECONDS", 1800, minimum=60)
 REAUTH_SECONDS = env_int("LACS_REAUTH_SECONDS", 300, minimum=30)
 SESSION_SAVE_EVERY_REQUEST = True  # the age above is an inactivity timeout
@@ -211,6 +233,16 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("LACS_UPLOAD_MAX_BYTES", 26_214_400, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Django parses every file of a post before any form sees the count (its default is 100): room
+# for an OCDS import of a few years' files; the intake keeps no more than its own cap (uploads.py).
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("LACS_UPLOAD_MAX_FILES", 20, minimum=1)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("LACS_UPLOAD_MAX_FIELDS", 1000, minimum=100)
+# The API's JSON bodies (lacs.api.parsers): a size cap, and a nesting cap far above any
+# document the API takes (PDN queries nest three levels) and far below Python's recursion limit.
+LACS_API_JSON_MAX_BYTES = env_int(
+    "LACS_API_JSON_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE, minimum=1024
+)
+LACS_API_JSON_MAX_DEPTH = env_int("LACS_API_JSON_MAX_DEPTH", 32, minimum=4)
 
 # --- Keys -----------------------------------------------------------------------------------
 # Base64 X25519 keys. The web process needs only the public intake key; the routing worker
@@ -294,16 +326,17 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "lacs.api.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "lacs.api.throttles.HashedAnonRateThrottle",
+        "lacs.api.throttles.AnonymousCeilingThrottle",
         "lacs.api.throttles.StaffRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         # DRF reads these once per process; the test profile lifts them (throttle tests patch them).
-        "anon": env_str("LACS_API_ANON_RATE", "100000/minute" if TESTING else "60/minute"),
+        # "anon" is one ceiling for all anonymous clients together, not a rate per client.
+        "anon": env_str("LACS_API_ANON_RATE", "100000/minute" if TESTING else "600/minute"),
         "user": env_str("LACS_API_USER_RATE", "100000/minute" if TESTING else "1200/minute"),
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["lacs.api.parsers.SafeJSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from oauth2_provider import views as oauth2_views
@@ -39,6 +40,8 @@ urlpatterns = [
     path("audit/heads/", views.audit_heads, name="audit_heads"),
     path("audit/heads.txt", views.audit_heads_file, name="audit_heads_file"),
     path("staff/routing/", include("cases.staff_urls")),
+    # The admin signs in through the one log-in page: same throttle, same second factor.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("report/", include("whistleblowing.urls")),
     path("cases/", include("cases.urls")),

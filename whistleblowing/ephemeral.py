@@ -5,15 +5,13 @@
   key derived from the token. Neither half alone opens anything, and it expires when idle.
 - Pending uploads: files that were accepted when the rest of a form was not are kept, already
   cleaned and sealed the same way, so that nothing a whistle-blower uploaded is lost.
-- Abuse counters are keyed by an HMAC of the client address under a salt that lives only in
-  Redis for a day, so no address (nor a stable hash of one) is ever written anywhere.
+- Abuse limits live in ``gate``: they never look at the client's address.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import hmac
 import json
 import logging
 import secrets
@@ -23,7 +21,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.cache import cache
 
-from lacs import crypto, throttle
+from lacs import crypto
 from whistleblowing.files import CleanFile
 
 log = logging.getLogger(__name__)
@@ -154,24 +152,3 @@ def post_claim(nonce: str) -> bool:
 @_guard(None)
 def post_release(nonce: str) -> None:
     cache.delete(_slot("nonce", nonce))
-
-
-# --- Abuse counters --------------------------------------------------------------------------
-@_guard("")
-def client_subject(request) -> str:
-    """An HMAC of the client address under a daily salt that only Redis holds."""
-    salt = cache.get("wb:client-salt")
-    if salt is None:
-        cache.add("wb:client-salt", secrets.token_hex(16), timeout=86400)
-        salt = cache.get("wb:client-salt") or ""
-    address = request.META.get("REMOTE_ADDR", "")
-    return hmac.new(salt.encode(), address.encode(), hashlib.sha256).hexdigest()
-
-
-def locked(scope: str, subject: str, *, limit: int, if_down: bool) -> bool:
-    """``lacs.throttle.is_locked``, answering ``if_down`` when Redis cannot be reached."""
-    return _guard(if_down)(throttle.is_locked)(scope, subject, limit=limit)
-
-
-def count(scope: str, subject: str, *, window: int) -> None:
-    _guard(None)(throttle.record_failure)(scope, subject, window=window)

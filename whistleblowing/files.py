@@ -4,8 +4,11 @@
   chunks are gone; the picture is turned upright first so nothing is lost by dropping EXIF.
 - PDF files are rewritten with pypdf without the document information dictionary and XMP.
 - Plain text has no embedded metadata and is kept as it is.
-- Office documents (DOCX, XLSX, ODT, ODS) are kept as they are: they may carry an author name,
-  and the upload form warns about it before anything is sent.
+- Office documents (DOCX, XLSX, PPTX, ODT, ODS) are rebuilt without document properties,
+  comment and revision authors, rsids, custom XML, thumbnails, macros and external links, their
+  images re-encoded (``whistleblowing.office``); those with embedded objects are refused.
+- Zip archives are checked against bombs and images against decompression bombs
+  (``WB_IMAGE_MAX_PIXELS``) before anything is decoded.
 """
 
 from __future__ import annotations
@@ -19,13 +22,20 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from whistleblowing.office import OfficeRejected
+
 MAX_BYTES_DEFAULT = 10 * 1024 * 1024
 MAX_COUNT_DEFAULT = 5
 
-CLEANED_FORMATS = gettext_lazy("JPEG, PNG (se vuelven a codificar sin EXIF ni GPS) y PDF")
-KEPT_FORMATS = gettext_lazy("texto (.txt, .csv) y documentos de oficina (.docx, .xlsx, .odt, .ods)")
+CLEANED_FORMATS = gettext_lazy(
+    "JPEG, PNG (se vuelven a codificar sin EXIF ni GPS), PDF y documentos de oficina "
+    "(.docx, .xlsx, .pptx, .odt, .ods: sin autor, comentaristas ni propiedades)"
+)
+KEPT_FORMATS = gettext_lazy("texto (.txt, .csv)")
+IMAGE_MAX_PIXELS_DEFAULT = 40_000_000  # a 40-megapixel photo; Pillow's own default is ~179
 
 OFFICE_TYPES = {
+    "ppt/": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"),
     "word/": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
     "xl/": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "application/vnd.oasis.opendocument.text": ("application/vnd.oasis.opendocument.text", "odt"),
@@ -67,7 +77,18 @@ def _stem(name: str) -> str:
 def _image(data: bytes, fmt: str) -> bytes:
     from PIL import Image, ImageOps
 
-    with Image.open(io.BytesIO(data)) as image:
+    limit = int(getattr(settings, "WB_IMAGE_MAX_PIXELS", IMAGE_MAX_PIXELS_DEFAULT))
+    Image.MAX_IMAGE_PIXELS = limit  # Pillow refuses past twice this even before our check
+    try:
+        opened = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        opened = None
+    if opened is None or opened.size[0] * opened.size[1] > limit:  # checked before decoding
+        raise FileRejected(
+            _("La imagen es demasiado grande (más de %(n)s megapíxeles).")
+            % {"n": max(1, limit // 1_000_000)}
+        )
+    with opened as image:
         image.load()
         upright = ImageOps.exif_transpose(image)
         if fmt == "JPEG" and upright.mode not in ("RGB", "L"):
@@ -81,7 +102,59 @@ def _image(data: bytes, fmt: str) -> bytes:
     return out.getvalue()
 
 
+def _jpeg_bare(data: bytes) -> bytes:
+    """A JPEG stream without its APP1–APP13, APP15 and comment segments (EXIF, XMP, GPS…).
+
+    Lossless: the scan data is untouched; APP0 (JFIF) and APP14 (Adobe colour) stay.
+    """
+    if not data.startswith(b"\xff\xd8"):
+        return data
+    out, i = bytearray(b"\xff\xd8"), 2
+    while i + 4 <= len(data) and data[i] == 0xFF:
+        marker = data[i + 1]
+        if marker == 0xDA:  # start of scan: the rest is image data
+            break
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
+        segment = data[i : i + 2 + length]
+        if not (0xE1 <= marker <= 0xED or marker in (0xEF, 0xFE)):
+            out += segment
+        i += 2 + length
+    return bytes(out + data[i:])
+
+
+PDF_ROOT_DROPPED = ("/Metadata", "/OpenAction", "/AA", "/Names", "/Outlines", "/PieceInfo")
+PDF_ANNOT_DROPPED = ("/T", "/M", "/CreationDate", "/A", "/AA", "/RC", "/Popup", "/NM")
+
+
+def _pdf_page(page) -> None:
+    from pypdf.generic import ArrayObject, NameObject
+
+    for key in ("/Metadata", "/AA", "/PieceInfo"):
+        page.pop(NameObject(key), None)
+    annots = page.get("/Annots")
+    if annots is not None:
+        kept = ArrayObject()
+        for ref in annots.get_object():
+            annot = ref.get_object()
+            if annot.get("/Subtype") in ("/FileAttachment", "/Popup", "/Sound", "/Movie"):
+                continue
+            for key in PDF_ANNOT_DROPPED:
+                annot.pop(NameObject(key), None)
+            kept.append(ref)
+        page[NameObject("/Annots")] = kept
+    resources = page.get("/Resources")
+    xobjects = resources.get_object().get("/XObject") if resources is not None else None
+    for ref in xobjects.get_object().values() if xobjects is not None else []:
+        image = ref.get_object()
+        image.pop(NameObject("/Metadata"), None)
+        if image.get("/Filter") == "/DCTDecode":
+            image._data = _jpeg_bare(image._data)
+
+
 def _pdf(data: bytes) -> bytes:
+    """Rewritten without the information dictionary, XMP (document, page, image), annotation
+    authors, embedded files, JavaScript and actions, outlines, EXIF of embedded JPEGs, and
+    with a fresh trailer ``/ID``."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject
 
@@ -91,24 +164,56 @@ def _pdf(data: bytes) -> bytes:
     writer = PdfWriter()
     for page in reader.pages:
         writer.add_page(page)
-    writer._root_object.pop(NameObject("/Metadata"), None)
+    for page in writer.pages:
+        _pdf_page(page)
+    for key in PDF_ROOT_DROPPED:
+        writer._root_object.pop(NameObject(key), None)
+    form = writer._root_object.get("/AcroForm")
+    if form is not None:
+        form.get_object().pop(NameObject("/XFA"), None)  # XFA may carry scripts
     writer.metadata = None
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
 def _office(data: bytes) -> tuple[str, str] | None:
+    from whistleblowing.office import check_bomb, read_bounded
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_bomb(archive)  # before reading any member
             names = archive.namelist()
-            mimetype = archive.read("mimetype").decode() if "mimetype" in names else ""
+            mimetype = ""
+            if "mimetype" in names:
+                mimetype = read_bounded(archive, archive.getinfo("mimetype"), [256]).decode()
     except (zipfile.BadZipFile, KeyError, UnicodeDecodeError):
         return None
     for marker, found in OFFICE_TYPES.items():
         if mimetype == marker or any(name.startswith(marker) for name in names):
             return found
     return None
+
+
+def _office_file(name: str, data: bytes) -> CleanFile | None:
+    """The document cleaned; None if it is no office document; FileRejected if unsafe."""
+    from whistleblowing.office import clean_office
+
+    try:
+        office = _office(data)
+        if office is None:
+            return None
+        cleaned = clean_office(data, _image)
+    except OfficeRejected as exc:
+        raise FileRejected(f"«{name}»: {exc}") from None
+    except FileRejected:
+        raise
+    except Exception:  # a damaged part: zipfile, codecs and Pillow raise many kinds
+        raise FileRejected(
+            _("«%(name)s» está dañado o no se pudo leer.") % {"name": name}
+        ) from None
+    return CleanFile(f"{_stem(name)}.{office[1]}", office[0], cleaned, True)
 
 
 def _is_text(data: bytes) -> bool:
@@ -144,9 +249,9 @@ def clean_file(name: str, data: bytes) -> CleanFile:
             _("«%(name)s» está dañado o no se pudo leer.") % {"name": name}
         ) from None
     if data.startswith(b"PK\x03\x04"):
-        office = _office(data)
+        office = _office_file(name, data)
         if office is not None:
-            return CleanFile(f"{stem}.{office[1]}", office[0], data, False)
+            return office
     elif _is_text(data):
         suffix = "csv" if name.lower().endswith(".csv") else "txt"
         return CleanFile(f"{stem}.{suffix}", "text/plain; charset=utf-8", data, False)

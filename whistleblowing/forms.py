@@ -7,7 +7,6 @@ is not met is discarded, and "required" applies only when it is met.
 
 from __future__ import annotations
 
-import secrets
 from decimal import Decimal
 
 from django import forms
@@ -16,11 +15,11 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from lacs.models import Entity, EntityKind
-from whistleblowing import receipts
+from whistleblowing import gate, receipts
 from whistleblowing.files import CleanFile, FileRejected, clean_file, max_count
 from whistleblowing.models import ProtectionStatus, Question, QuestionKind, StaffChannel
 
-NONCE_SALT = "whistleblowing.form"
+NONCE_SALT = gate.NONCE_SALT
 NONCE_MAX_AGE = 24 * 3600
 YES_NO = [("yes", gettext_lazy("Sí")), ("no", gettext_lazy("No"))]
 
@@ -38,7 +37,8 @@ def entity_choices() -> list:
 
 
 def new_nonce() -> str:
-    return signing.dumps(secrets.token_hex(16), salt=NONCE_SALT)
+    """The form's one-time nonce, which is also its proof-of-work challenge (``gate``)."""
+    return gate.challenge_issue()
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -83,14 +83,15 @@ class UploadsMixin(forms.Form):
         dropped = set(getlist(name)) if getlist else set(self.data.get(name) or [])
         kept = [f for i, f in enumerate(self.pending) if str(i) not in dropped]
         errors = []
-        for upload in self.cleaned_data.get("files") or []:
+        uploads = self.cleaned_data.get("files") or []
+        room = max(0, max_count() - len(kept))
+        for upload in uploads[:room]:  # files past the cap are never read nor cleaned
             try:
                 kept.append(clean_file(upload.name, upload.read()))
             except FileRejected as exc:
                 errors.append(str(exc))
         self.accepted = kept
-        if len(kept) > max_count():
-            self.accepted = kept[: max_count()]
+        if len(uploads) > room:
             errors.append(
                 _("Puede adjuntar hasta %(n)s archivos; se conservaron los primeros.")
                 % {"n": max_count()}
@@ -101,9 +102,14 @@ class UploadsMixin(forms.Form):
 
 
 class SignedPostMixin(forms.Form):
-    """A signed one-time nonce: forged or stale posts are told so, replays are refused."""
+    """A signed one-time nonce: forged or stale posts are told so, replays are refused.
+
+    ``proof`` is the proof of work the page's script adds; without it the post is admitted
+    after a short wait instead (``whistleblowing.gate``).
+    """
 
     nonce = forms.CharField(widget=forms.HiddenInput)
+    proof = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
 
     def clean_nonce(self):
         try:
@@ -246,7 +252,19 @@ def _answer(question: Question, value) -> dict:
     return {"question": question.pk, "label": question.label, "value": shown}
 
 
-class ReceiptForm(forms.Form):
+def gate_message(refusal: gate.Refusal) -> str:
+    if refusal.code == "too_soon":
+        return _(
+            "Por seguridad, espere %(s)s segundos y envíe de nuevo; lo que escribió se conservó."
+        ) % {"s": refusal.wait}
+    if refusal.code == "busy":
+        return _(
+            "El sistema recibe demasiadas solicitudes en este momento. Intente en unos minutos."
+        )
+    return _("El formulario caducó o fue alterado. Revise sus datos y envíelo de nuevo.")
+
+
+class ReceiptForm(SignedPostMixin, forms.Form):
     receipt = forms.CharField(
         label=gettext_lazy("Su comprobante"),
         max_length=200,

@@ -15,14 +15,22 @@ from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from whistleblowing.files import max_bytes
+from whistleblowing.files import max_bytes, max_count
 
 
 class BoundedMemoryUploadHandler(FileUploadHandler):
+    """Keeps each file in memory up to the size cap, and no bytes of files past the count cap
+    (Django still parses up to DATA_UPLOAD_MAX_NUMBER_FILES parts, buffering none of them)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.files_seen = 0
+
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
+        self.files_seen += 1
         self.buffer = io.BytesIO()
-        self.keep = max_bytes() + 1
+        self.keep = max_bytes() + 1 if self.files_seen <= max_count() + 1 else 0
 
     def receive_data_chunk(self, raw_data, start):
         room = self.keep - self.buffer.tell()

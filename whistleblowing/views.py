@@ -20,9 +20,10 @@ from lacs import crypto
 from lacs.access import recent_auth_required
 from lacs.keys import session_private_key
 from lacs.models import Category
-from whistleblowing import access, actions, ephemeral
+from whistleblowing import access, actions, ephemeral, gate
 from whistleblowing.files import CLEANED_FORMATS, KEPT_FORMATS, max_bytes, max_count
 from whistleblowing.forms import (
+    NONCE_MAX_AGE,
     FollowupMessageForm,
     HandlerMessageForm,
     IdentityDecisionForm,
@@ -31,16 +32,13 @@ from whistleblowing.forms import (
     ProtectionForm,
     ReceiptForm,
     ReportForm,
+    gate_message,
     new_nonce,
 )
 from whistleblowing.models import Question, Questionnaire
 from whistleblowing.sealing import aad, open_json, open_text
 from whistleblowing.status import closure_reason, status_words
 from whistleblowing.uploads import memory_uploads
-
-
-def _limit(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
 
 
 def _upload_context() -> dict:
@@ -97,7 +95,6 @@ def _intake(request: HttpRequest, *, staff: bool) -> HttpResponse:
             messages.error(request, _("Elija una categoría de la lista."))
         return redirect("whistleblowing:start" if not staff else "whistleblowing:staff_start")
     questions = _questions(category)
-    subject = ephemeral.client_subject(request)
     if request.method == "GET":
         form = ReportForm(initial={"nonce": new_nonce()}, questions=questions, staff=staff)
         return _render_intake(request, form, category, staff)
@@ -109,22 +106,17 @@ def _intake(request: HttpRequest, *, staff: bool) -> HttpResponse:
         staff=staff,
         pending=ephemeral.uploads_load(token),
     )
-    limit = _limit("WB_SUBMIT_LIMIT", 10)
-    if (
-        form.is_valid()
-        and not staff
-        and ephemeral.locked("wb-submit", subject, limit=limit, if_down=False)
-    ):
-        form.add_error(
-            None, _("Se enviaron demasiadas denuncias desde esta conexión. Intente más tarde.")
-        )
+    refusal = _admit(form, "submit") if form.is_valid() and not staff else None
+    if refusal is not None:
+        form.add_error(None, gate_message(refusal))
     if form.is_valid() and not ephemeral.post_claim(form.cleaned_data["nonce"]):
         form.add_error(
             None,
             _("Este formulario ya se envió. Si no vio su comprobante, envíe la denuncia de nuevo."),
         )
     if not form.is_valid():
-        return _render_intake(request, form, category, staff, token=token)
+        keep = refusal is not None and refusal.code == "too_soon"  # the wait goes on
+        return _render_intake(request, form, category, staff, token=token, keep_nonce=keep)
     try:
         report, receipt = actions.report_submit(
             entity=form.cleaned_data["entity"],
@@ -142,13 +134,30 @@ def _intake(request: HttpRequest, *, staff: bool) -> HttpResponse:
         ephemeral.post_release(form.cleaned_data["nonce"])
         raise
     ephemeral.uploads_drop(token)
-    if not staff:
-        ephemeral.count("wb-submit", subject, window=3600)
     context = {"receipt": receipt, "case": report.case, "staff": staff}
     return render(request, "whistleblowing/receipt.html", context)
 
 
-def _render_intake(request, form, category, staff, *, token=None) -> HttpResponse:
+def _admit(form, scope: str):
+    """The anonymous gate (proof of work or a short wait, and a global ceiling)."""
+    return gate.admit(
+        scope,
+        challenge=form.cleaned_data["nonce"],
+        proof=form.cleaned_data.get("proof") or "",
+        max_age=NONCE_MAX_AGE,
+    )
+
+
+def _fresh_challenge(form, *, keep_nonce: bool = False) -> None:
+    """Re-shown forms get a new one-time nonce (and so a new challenge), unless still waiting."""
+    data = form.data.copy()
+    if not keep_nonce:
+        data["nonce"] = new_nonce()
+    data["proof"] = ""
+    form.data = data
+
+
+def _render_intake(request, form, category, staff, *, token=None, keep_nonce=False) -> HttpResponse:
     if form.is_bound:
         # Keep what was typed and uploaded; the next post gets a fresh nonce.
         data = form.data.copy()
@@ -158,8 +167,8 @@ def _render_intake(request, form, category, staff, *, token=None) -> HttpRespons
             ephemeral.uploads_drop(token)
             token = ""
         data["uploads"] = token or ""
-        data["nonce"] = new_nonce()
         form.data = data
+        _fresh_challenge(form, keep_nonce=keep_nonce)
     questionnaire = Questionnaire.objects.filter(category=category).first()
     intro = ""
     if questionnaire is not None:
@@ -171,6 +180,7 @@ def _render_intake(request, form, category, staff, *, token=None) -> HttpRespons
         "category": category,
         "staff": staff,
         "pending": form.accepted if form.is_bound else [],
+        "pow_bits": gate.difficulty(),
         **_upload_context(),
     }
     return render(request, "whistleblowing/report_form.html", context, status=200)
@@ -187,21 +197,23 @@ def staff_start(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def followup(request: HttpRequest) -> HttpResponse:
-    """Sign back in with the receipt alone; guessing is throttled per client."""
-    form = ReceiptForm(request.POST or None)
+    """Sign back in with the receipt alone.
+
+    Guessing is paid for per attempt (``gate``: proof of work or a short wait, and a global
+    ceiling), never with a lock-out: the receipt's 88 bits are what keep a report safe.
+    """
+    form = ReceiptForm(request.POST or None, initial={"nonce": new_nonce()})
+    refusal = None
     if request.method == "POST" and form.is_valid():
-        subject = ephemeral.client_subject(request)
-        limit = _limit("WB_RECEIPT_FAILURE_LIMIT", 10)
-        window = _limit("WB_RECEIPT_LOCKOUT_SECONDS", 900)
         found = None
-        if ephemeral.locked("wb-receipt", subject, limit=limit, if_down=False):
-            form.add_error(
-                None, _("Demasiados intentos. Espere %(m)s minutos.") % {"m": window // 60}
-            )
+        refusal = _admit(form, "receipt")
+        if refusal is not None:
+            form.add_error(None, gate_message(refusal))
+        elif not ephemeral.post_claim(form.cleaned_data["nonce"]):
+            form.add_error(None, gate_message(gate.Refusal("expired")))
         else:
             found = access.report_for_receipt(form.cleaned_data["receipt"])
             if found is None:
-                ephemeral.count("wb-receipt", subject, window=window)
                 form.add_error("receipt", _("No encontramos una denuncia con ese comprobante."))
         if found is not None:
             report, data_key = found
@@ -211,7 +223,7 @@ def followup(request: HttpRequest) -> HttpResponse:
                 form.add_error(
                     None, _("El seguimiento no está disponible en este momento. Intente más tarde.")
                 )
-                return render(request, "whistleblowing/followup_login.html", {"form": form})
+                return _render_followup_login(request, form)
             response = redirect("whistleblowing:followup_case")
             response.set_cookie(
                 ephemeral.FOLLOWUP_COOKIE,
@@ -222,7 +234,14 @@ def followup(request: HttpRequest) -> HttpResponse:
                 samesite="Strict",
             )
             return response
-    return render(request, "whistleblowing/followup_login.html", {"form": form})
+    if form.is_bound:
+        _fresh_challenge(form, keep_nonce=refusal is not None and refusal.code == "too_soon")
+    return _render_followup_login(request, form)
+
+
+def _render_followup_login(request, form) -> HttpResponse:
+    context = {"form": form, "pow_bits": gate.difficulty()}
+    return render(request, "whistleblowing/followup_login.html", context)
 
 
 def _followup_page(request, report, data_key, *, message_form=None, protection_form=None):

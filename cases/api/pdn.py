@@ -214,7 +214,7 @@ def _filter_id(rows: QuerySet, query: PdnQuery) -> QuerySet:
     pk = _text(query, "id")
     if pk is None:
         return rows
-    if not pk.isdigit() or not 0 < int(pk) < 2**63:
+    if not (pk.isascii() and pk.isdigit()) or not 0 < int(pk) < 2**63:
         return rows.none()
     return rows.filter(pk=int(pk))
 

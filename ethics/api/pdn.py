@@ -169,7 +169,7 @@ def s1_search(*, filters: dict[str, Any], order: dict[str, str]) -> QuerySet[Dec
             continue  # who asks is the token's user, never a name in the body
         if name == "id":
             value = str(value)
-            ok = value.isdigit() and 0 < int(value) < 2**63
+            ok = value.isascii() and value.isdigit() and 0 < int(value) < 2**63
             rows = rows.filter(pk=int(value)) if ok else rows.none()
         elif name in FILTER_LOOKUPS:
             rows = rows.filter(**{FILTER_LOOKUPS[name]: value})
@@ -357,7 +357,7 @@ def _spic_rows(query: PdnQuery):
         if not value or name == "rfcSolicitante":
             continue
         if name == "id":
-            ok = value.isdigit() and 0 < int(value) < 2**63
+            ok = value.isascii() and value.isdigit() and 0 < int(value) < 2**63
             rows = rows.filter(pk=int(value)) if ok else rows.none()
         elif name in SPIC_FILTERS:
             rows = rows.filter(**{SPIC_FILTERS[name]: value})

@@ -1,5 +1,8 @@
-from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+
+from lacs.api.params import whole_number
+
+MAX_PAGE = 10**9  # far past any real list; keeps the offset well inside a bigint
 
 
 class StandardPagination(PageNumberPagination):
@@ -10,14 +13,19 @@ class StandardPagination(PageNumberPagination):
     max_page_size = 200
 
     def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
-            raise ValidationError(
-                {"page_size": f"must be a whole number from 1 to {self.max_page_size}"}
-            )
-        return int(raw)
+        return whole_number(
+            request.query_params.get(self.page_size_query_param),
+            name=self.page_size_query_param,
+            low=1,
+            high=self.max_page_size,
+            default=self.page_size,
+        )
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param)
+        if raw in self.last_page_strings:
+            return raw
+        return whole_number(raw, name=self.page_query_param, low=1, high=MAX_PAGE, default=1)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
@@ -25,5 +33,5 @@ class StandardPagination(PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
             elif parameter["name"] == self.page_query_param:
-                parameter["schema"].update({"minimum": 1})
+                parameter["schema"].update({"minimum": 1, "maximum": MAX_PAGE})
         return parameters

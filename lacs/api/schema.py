@@ -21,6 +21,7 @@ ERROR_STATUSES = {
     "404": "No encontrado",
     "405": "Método no permitido",
     "406": "Formato no aceptable",
+    "413": "Cuerpo demasiado grande",
     "415": "Tipo de contenido no admitido",
     "429": "Demasiadas solicitudes",
 }

@@ -7,7 +7,6 @@ application's owner is the user).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
@@ -43,21 +42,23 @@ def allowed_scopes(user) -> set[str]:
 
 class RoleScopedValidator(OAuth2Validator):
     def validate_user(self, username, password, client, request, *args, **kwargs):
-        """The password grant: throttled like the log-in page, and a TOTP code (``otp``) for
-        roles that must use two-factor sign-in."""
-        subject = (username or "").strip().lower()
-        if throttle.is_locked("login", subject, limit=settings.LOGIN_FAILURE_LIMIT):
+        """The password grant: slowed like the log-in page (``lacs.throttle``), and a TOTP code
+        (``otp``) for roles that must use two-factor sign-in or while the account is slowed."""
+        account = (username or "").strip().lower()
+        source = throttle.source_of(getattr(request, "headers", None))
+        guard = throttle.login_guard(account, source)
+        token = str(request._params.get("otp") or "").replace(" ", "")
+        if guard.wait and not token:
             return False
         ok = super().validate_user(username, password, client, request, *args, **kwargs)
-        if ok and requires_two_factor(request.user):
+        if ok and (guard.wait or requires_two_factor(request.user)):
             device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
-            token = str(request._params.get("otp") or "").replace(" ", "")
             ok = device is not None and bool(token) and device.verify_token(token)
         if not ok:
-            throttle.record_failure("login", subject, window=settings.LOGIN_LOCKOUT_SECONDS)
+            throttle.login_failed(account, source)
             request.user = None
             return False
-        throttle.clear("login", subject)
+        throttle.login_succeeded(account)
         return True
 
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):

@@ -1,4 +1,9 @@
-"""Rate limits that keep no address: the client is identified by a keyed, rotating hash.
+"""API rate limits that never look at the client's address.
+
+Behind the TLS proxy or the onion service every client shares one address, so a per-address
+limit would let one client lock everybody out, and a hash of an address is reversible over the
+IPv4 space. Anonymous requests share one global ceiling (the anonymous report API spends a
+proof of work per request on top, ``whistleblowing.gate``); signed-in ones are counted per user.
 
 When Redis is unreachable the limits fail open: a report must still be accepted (DESIGN.md,
 flow 1), and a missed count is a smaller harm than a refused whistle-blower.
@@ -6,14 +11,10 @@ flow 1), and a missed count is a smaller harm than a refused whistle-blower.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 
-from django.conf import settings
-from django.utils import timezone
 from redis.exceptions import RedisError
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +28,23 @@ class _FailOpen:
             return True
 
 
-class HashedAnonRateThrottle(_FailOpen, AnonRateThrottle):
-    def get_ident(self, request):
-        day = timezone.now().strftime("%Y-%m-%d")
-        key = f"{settings.SECRET_KEY}:{day}".encode()
-        ident = super().get_ident(request) or "no-address"  # e.g. a unix socket
-        return hmac.new(key, ident.encode(), hashlib.sha256).hexdigest()[:32]
+class AnonymousCeilingThrottle(_FailOpen, SimpleRateThrottle):
+    """One shared counter for every anonymous request (rate ``anon``): nothing per client."""
+
+    scope = "anon"
+
+    def get_cache_key(self, request, view):
+        if request.user and request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": "everyone"}
 
 
-class StaffRateThrottle(_FailOpen, UserRateThrottle):
-    pass
+class StaffRateThrottle(_FailOpen, SimpleRateThrottle):
+    """Per signed-in user (rate ``user``); anonymous requests are left to the ceiling above."""
+
+    scope = "user"
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lacs.api.pagination import StandardPagination
+from lacs.api.params import whole_number
 from lacs.api.permissions import scoped
 from lacs.models import Role
 from procurement import access
@@ -101,7 +102,7 @@ class ReleasePackage(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("year", int, required=False),
+            OpenApiParameter("year", int, required=False, description="1–9999"),
             OpenApiParameter("page", int, required=False),
             OpenApiParameter("page_size", int, required=False),
         ],
@@ -111,9 +112,9 @@ class ReleasePackage(APIView):
     def get(self, request):
         paginator = StandardPagination()
         rows = access.processes_visible(request.user).order_by("pk")
-        year = request.query_params.get("year", "")
-        if year.isdigit():
-            rows = rows.filter(year=int(year))
+        year = whole_number(request.query_params.get("year"), name="year", low=1, high=9999)
+        if year is not None:
+            rows = rows.filter(year=year)
         page = paginator.paginate_queryset(rows.only("data"), request, view=self)
         package: dict = {
             "uri": request.build_absolute_uri(),

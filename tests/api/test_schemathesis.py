@@ -1,7 +1,10 @@
 """Property-based run over the whole OpenAPI schema: no 5xx, no response that breaks the schema.
 
-Bounded by ``LACS_SCHEMATHESIS_EXAMPLES`` examples per operation (default 15). The requests are
-made by a signed-in token holder with every scope, and anonymously for the open endpoints.
+Both valid data and data that breaks the schema (negative mode: wrong types, out-of-range
+numbers, missing fields, odd strings) are sent to every operation; a bad request must answer a
+documented 4xx in the one error shape. Bounded by ``LACS_SCHEMATHESIS_EXAMPLES`` examples per
+operation (default 15). The requests are made by a signed-in token holder with every scope, and
+anonymously for the open endpoints.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from oauth2_provider.models import AccessToken
 from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -37,14 +41,16 @@ CHECKS = [
     response_headers_conformance,
 ]
 EXAMPLES = int(os.environ.get("LACS_SCHEMATHESIS_EXAMPLES", "15"))
-REQUESTS = {"count": 0, "by_status": {}}
+REQUESTS: dict = {"count": 0, "by_status": {}, "by_mode": {}}
 
 
 def _load_schema():
     """The schema, fetched through the WSGI app as a client would (no database needed)."""
     from lacs.wsgi import application
 
-    return schemathesis.openapi.from_wsgi("/api/schema/", application)
+    loaded = schemathesis.openapi.from_wsgi("/api/schema/", application)
+    loaded.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+    return loaded
 
 
 schema = _load_schema()
@@ -93,6 +99,8 @@ def bearer(db, entity):
 def test_api_never_answers_5xx_nor_breaks_its_schema(case, bearer):
     response = case.call(headers=bearer)
     REQUESTS["count"] += 1
+    mode = str(case.meta.generation.mode) if case.meta else "explicit"
+    REQUESTS["by_mode"][mode] = REQUESTS["by_mode"].get(mode, 0) + 1
     REQUESTS["by_status"][response.status_code] = (
         REQUESTS["by_status"].get(response.status_code, 0) + 1
     )
@@ -101,5 +109,6 @@ def test_api_never_answers_5xx_nor_breaks_its_schema(case, bearer):
 
 def teardown_module(module):
     print(
-        f"\nschemathesis: {REQUESTS['count']} requests, by status {sorted(REQUESTS['by_status'].items())}"
+        f"\nschemathesis: {REQUESTS['count']} requests, by status "
+        f"{sorted(REQUESTS['by_status'].items())}, by mode {sorted(REQUESTS['by_mode'].items())}"
     )

@@ -1,10 +1,10 @@
-"""Rate limits keep no address and fail open when Redis is unreachable."""
+"""Rate limits keep no address, hold with every client on one address, fail open without Redis."""
 
 import pytest
 from django.test import RequestFactory, override_settings
 from rest_framework.views import APIView
 
-from lacs.api.throttles import HashedAnonRateThrottle
+from lacs.api.throttles import AnonymousCeilingThrottle
 
 DEAD_CACHE = {
     "default": {
@@ -20,17 +20,17 @@ def _request(address="203.0.113.7"):
     return request
 
 
-def test_the_client_is_counted_under_a_keyed_hash_not_its_address():
-    throttle = HashedAnonRateThrottle()
-    ident = throttle.get_ident(_request())
-    assert "203.0.113.7" not in ident and len(ident) == 32
-    assert ident == throttle.get_ident(_request()) != throttle.get_ident(_request("203.0.113.8"))
+def test_anonymous_clients_share_one_ceiling_keyed_on_nothing_of_theirs():
+    throttle = AnonymousCeilingThrottle()
+    key = throttle.get_cache_key(_request(), APIView())
+    assert "203" not in key
+    assert key == throttle.get_cache_key(_request("198.51.100.8"), APIView())
 
 
 def test_limits_fail_open_when_the_cache_is_down(monkeypatch):
     from django.core.cache import caches
 
-    throttle = HashedAnonRateThrottle()
+    throttle = AnonymousCeilingThrottle()
     with override_settings(CACHES=DEAD_CACHE):
         caches._settings = None
         if hasattr(caches._connections, "default"):
@@ -46,12 +46,17 @@ def test_limits_fail_open_when_the_cache_is_down(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_limits_still_hold_when_the_cache_is_up(monkeypatch):
-    throttle = HashedAnonRateThrottle()
-    monkeypatch.setattr(throttle, "num_requests", 1)
-    monkeypatch.setattr(throttle, "duration", 60)
-    assert throttle.allow_request(_request("198.51.100.9"), APIView()) is True
-    again = HashedAnonRateThrottle()
-    monkeypatch.setattr(again, "num_requests", 1)
-    monkeypatch.setattr(again, "duration", 60)
-    assert again.allow_request(_request("198.51.100.9"), APIView()) is False
+def test_the_ceiling_holds_for_every_client_together(monkeypatch):
+    from django.core.cache import cache
+
+    def fresh():
+        throttle = AnonymousCeilingThrottle()
+        monkeypatch.setattr(throttle, "num_requests", 2)
+        monkeypatch.setattr(throttle, "duration", 60)
+        return throttle
+
+    assert fresh().allow_request(_request("198.51.100.9"), APIView()) is True
+    assert fresh().allow_request(_request("203.0.113.1"), APIView()) is True
+    assert fresh().allow_request(_request("192.0.2.5"), APIView()) is False
+    stored = " ".join(str(k) for k in cache._cache.get_client().keys("*"))
+    assert "198.51" not in stored and "203.0" not in stored

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -63,15 +65,64 @@ def test_role_needing_two_factor_without_device_must_enrol_first(client, entity)
     assert device.confirmed
 
 
-def test_failed_logins_are_throttled_even_with_the_right_password_afterwards(client, settings):
+def test_failed_logins_slow_a_password_alone_even_the_right_one(client, settings):
     settings.LOGIN_FAILURE_LIMIT = 3
     make_user(Role.SERVANT, None, username="sergio")
-    for _ in range(3):
+    for _ in range(4):
         _login(client, "sergio", password="wrong-password")
     response = _login(client, "sergio")
     assert response.status_code == 200
     assert "Demasiados intentos" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_nobody_can_lock_a_contact_point_out_from_the_same_address(entity, settings):
+    """An attacker and the contact point share one address (a proxy): the attacker's failures
+    slow a password alone, but the password with the TOTP code always signs in at once."""
+    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.LOGIN_SOURCE_FAILURE_LIMIT = 5
+    contact = make_user(Role.CONTACT, entity, username="carla")
+    attacker = Client(REMOTE_ADDR="203.0.113.50")
+    for _ in range(40):
+        _login(attacker, "carla", password="adivinanza", token="123456")
+    slowed = _login(attacker, "carla", password="adivinanza")
+    assert "Demasiados intentos" in slowed.content.decode()
+    owner = Client(REMOTE_ADDR="203.0.113.50")
+    assert _login(owner, "carla", token=_code(contact)).status_code == 302
+
+
+def test_without_a_second_factor_the_account_is_slowed_not_locked(settings):
+    settings.LOGIN_FAILURE_LIMIT = 2
+    settings.LOGIN_BACKOFF_MAX_SECONDS = 1
+    make_user(Role.SERVANT, None, username="sergio")
+    attacker = Client(REMOTE_ADDR="203.0.113.50")
+    for _ in range(20):
+        _login(attacker, "sergio", password="wrong-password")
+    time.sleep(1.1)  # the back-off never grows past LOGIN_BACKOFF_MAX_SECONDS
+    assert _login(Client(REMOTE_ADDR="203.0.113.50"), "sergio").status_code == 302
+
+
+def test_a_flood_from_one_source_slows_other_accounts_but_the_second_factor_still_works(
+    entity, settings
+):
+    settings.LOGIN_SOURCE_FAILURE_LIMIT = 5
+    contact = make_user(Role.CONTACT, entity, username="carla")
+    make_user(Role.SERVANT, None, username="sergio")
+    shared = Client(REMOTE_ADDR="198.51.100.7")
+    for n in range(6):
+        _login(shared, f"nadie-{n}", password="x")
+    # A servant with no second factor is slowed only after a failure of its own…
+    assert _login(Client(REMOTE_ADDR="198.51.100.7"), "sergio").status_code == 302
+    # …and the contact point signs in with the code whatever the source did.
+    assert (
+        _login(Client(REMOTE_ADDR="198.51.100.7"), "carla", token=_code(contact)).status_code == 302
+    )
+
+
+def test_admin_log_in_goes_through_the_same_throttled_page(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next=/admin/"
 
 
 def test_password_change_rewraps_the_private_key(client, entity):

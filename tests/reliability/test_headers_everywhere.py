@@ -17,6 +17,7 @@ from lacs.middleware import NO_REFERRER_PREFIXES
 from tests.access import Context
 from tests.conftest import MATRIX_ROLES, ROOT
 from tests.test_access_matrix import MATRIX
+from whistleblowing.forms import new_nonce
 
 SECURE_NAMES = (
     "SECURE_HSTS_SECONDS",
@@ -87,7 +88,7 @@ def test_every_url_answers_every_role_with_the_security_headers(
     clients["whistleblower"] = whistleblower = Client()
     receipt = matrix_users["whistleblower"].receipt
     opened = whistleblower.post(
-        reverse("whistleblowing:followup"), {"receipt": receipt}, secure=True
+        reverse("whistleblowing:followup"), {"receipt": receipt, "nonce": new_nonce()}, secure=True
     )
     assert opened.status_code == 302
     assert production_secure["SECURE_HSTS_SECONDS"] >= 31536000

@@ -41,7 +41,8 @@ MATRIX = {
     "whistleblowing:custody": Row(only()),
     "whistleblowing:custody_share": Row(only()),
     "whistleblowing:custody_decide": Row(only(), kwargs=lambda ctx: {"pk": 1}),
-    # The anonymous API is POST only.
+    # The anonymous API is POST only, but for the challenge each request spends.
+    "api-report-challenge": Row(everyone()),
     "api-report-submit": Row(everyone(405)),
     "api-report-followup": Row(everyone(405)),
     "api-report-followup-message": Row(everyone(405)),

@@ -99,5 +99,7 @@ def receipt_of(response) -> str:
 
 def follow_up(client, receipt: str):
     return client.post(
-        reverse("whistleblowing:followup"), {"receipt": receipt}, REMOTE_ADDR=CLIENT_ADDRESS
+        reverse("whistleblowing:followup"),
+        {"receipt": receipt, "nonce": new_nonce()},
+        REMOTE_ADDR=CLIENT_ADDRESS,
     )

@@ -27,6 +27,7 @@ from tests.whistleblowing.factories import (
     receipt_of,
     report_data,
 )
+from whistleblowing.forms import new_nonce
 from whistleblowing.models import IdentityRequest, ProtectionRequest
 
 # Committed for real, so that a pg_dump from another connection sees every row.
@@ -154,7 +155,12 @@ def test_canary_in_every_field_and_file_is_nowhere_at_rest_or_in_logs(entity, ev
     case = Case.objects.get()
     case_route(case_id=case.pk)
 
-    assert wb.post(reverse("whistleblowing:followup"), {"receipt": receipt}).status_code == 302
+    assert (
+        wb.post(
+            reverse("whistleblowing:followup"), {"receipt": receipt, "nonce": new_nonce()}
+        ).status_code
+        == 302
+    )
     wb.post(
         reverse("whistleblowing:followup_message"),
         {

@@ -47,7 +47,24 @@ class IdentityInput(serializers.Serializer):
     contact = Text(max_length=300, required=False, allow_blank=True)
 
 
-class ReportSubmitInput(serializers.Serializer):
+class GateInput(serializers.Serializer):
+    """The anonymous gate: a challenge from ``GET reports/challenge/`` and its proof of work.
+
+    Without ``proof`` the request is admitted only once the challenge is ``wait_seconds`` old.
+    """
+
+    challenge = serializers.CharField(max_length=300)
+    proof = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+
+class ChallengeOutput(serializers.Serializer):
+    challenge = serializers.CharField()
+    algorithm = serializers.CharField()
+    difficulty = serializers.IntegerField()
+    wait_seconds = serializers.IntegerField()
+
+
+class ReportSubmitInput(GateInput):
     entity = serializers.IntegerField()
     category = serializers.SlugField(max_length=40)
     answers = serializers.DictField(child=Text(allow_blank=True), required=False)
@@ -64,7 +81,7 @@ class ReportSubmitOutput(serializers.Serializer):
     received_on = serializers.DateField()
 
 
-class ReceiptInput(serializers.Serializer):
+class ReceiptInput(GateInput):
     receipt = Text(max_length=200)
 
 

@@ -4,6 +4,7 @@ from whistleblowing.api import views
 
 urlpatterns = [
     path("reports/", views.ReportSubmitView.as_view(), name="api-report-submit"),
+    path("reports/challenge/", views.ChallengeView.as_view(), name="api-report-challenge"),
     path("reports/followup/", views.FollowupView.as_view(), name="api-report-followup"),
     path(
         "reports/followup/messages/",

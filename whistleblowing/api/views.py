@@ -1,13 +1,14 @@
 """The anonymous report API: submit a report, follow it up with the receipt.
 
 Same rules as the pages: no authentication and no session (a signed-in browser is not linked
-to a report), nothing identifying stored or logged, one throttle per salted client hash, and a
-wrong receipt answers exactly like a missing one. The receipt travels in each request body.
+to a report), nothing identifying stored or logged, and a wrong receipt answers exactly like a
+missing one. The receipt travels in each request body. Each request spends a one-time challenge
+with a proof of work (or after a short wait), under a global hourly ceiling (``gate``): no limit
+looks at the client's address.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -22,10 +23,10 @@ from lacs.api.errors import error_response
 from lacs.api.permissions import scoped
 from lacs.keys import session_private_key
 from lacs.models import Category
-from whistleblowing import access, actions, ephemeral
+from whistleblowing import access, actions, ephemeral, gate
 from whistleblowing.api import serializers as s
 from whistleblowing.files import CleanFile, FileRejected, clean_file
-from whistleblowing.forms import ReportForm, new_nonce
+from whistleblowing.forms import NONCE_MAX_AGE, ReportForm, gate_message, new_nonce
 from whistleblowing.models import Question
 from whistleblowing.panels import thread_context
 from whistleblowing.sealing import open_json, open_text
@@ -71,11 +72,9 @@ class ReportSubmitView(AnonymousAPIView):
         category = Category.objects.filter(active=True, code=data["category"]).first()
         if category is None:
             return _invalid({"category": [_("Elija una categoría de la lista.")]})
-        subject = ephemeral.client_subject(request)
-        if ephemeral.locked(
-            "wb-submit", subject, limit=getattr(settings, "WB_SUBMIT_LIMIT", 10), if_down=False
-        ):
-            return _error("throttled", _("Demasiados intentos. Intente más tarde."), 429)
+        refused = _gate(data, "submit")
+        if refused is not None:
+            return refused
         files, file_errors = _files(data.get("files", []))
         form = _report_form(data, category)
         if not form.is_valid() or file_errors:
@@ -94,7 +93,6 @@ class ReportSubmitView(AnonymousAPIView):
             contact_point_implicated=data["contact_point_implicated"],
             head_implicated=data["head_implicated"],
         )
-        ephemeral.count("wb-submit", subject, window=3600)
         out = {
             "receipt": receipt,
             "case_number": report.case.number,
@@ -120,18 +118,43 @@ def _report_form(data: dict, category: Category) -> ReportForm:
     return ReportForm(values, questions=questions)
 
 
-def _receipt_check(request: Request, receipt: str):
-    """(report, data key), or an error response; counts failures like the page does."""
-    subject = ephemeral.client_subject(request)
-    limit = getattr(settings, "WB_RECEIPT_FAILURE_LIMIT", 10)
-    window = getattr(settings, "WB_RECEIPT_LOCKOUT_SECONDS", 900)
-    if ephemeral.locked("wb-receipt", subject, limit=limit, if_down=True):
-        return _error(
-            "throttled", _("Demasiados intentos. Espere %(m)s minutos.") % {"m": window // 60}, 429
-        )
-    found = access.report_for_receipt(receipt)
+class ChallengeView(AnonymousAPIView):
+    """A one-time challenge for the next anonymous request (``whistleblowing.gate``)."""
+
+    @extend_schema(responses={200: s.ChallengeOutput})
+    def get(self, request: Request) -> Response:
+        out = {
+            "challenge": new_nonce(),
+            "algorithm": "sha256(challenge + ':' + proof) begins with `difficulty` zero bits",
+            "difficulty": gate.difficulty(),
+            "wait_seconds": gate.wait_seconds(),
+        }
+        return Response(s.ChallengeOutput(out).data, headers={"Cache-Control": "no-store"})
+
+
+def _gate(data: dict, scope: str) -> Response | None:
+    """None when the challenge is paid for and unused; else the error response (429 or 400)."""
+    refusal = gate.admit(
+        scope, challenge=data["challenge"], proof=data.get("proof") or "", max_age=NONCE_MAX_AGE
+    )
+    if refusal is None and not ephemeral.post_claim(data["challenge"]):
+        refusal = gate.Refusal("expired")
+    if refusal is None:
+        return None
+    http = 429 if refusal.code in ("too_soon", "busy") else 400
+    response = _error(refusal.code, gate_message(refusal), http)
+    if refusal.wait:
+        response["Retry-After"] = str(refusal.wait)
+    return response
+
+
+def _receipt_check(data: dict):
+    """(report, data key), or an error response; each check pays at the gate, none locks out."""
+    refused = _gate(data, "receipt")
+    if refused is not None:
+        return refused
+    found = access.report_for_receipt(data["receipt"])
     if found is None:
-        ephemeral.count("wb-receipt", subject, window=window)
         return _error("not_found", _("No encontramos una denuncia con ese comprobante."), 404)
     return found
 
@@ -145,7 +168,7 @@ class FollowupView(AnonymousAPIView):
         given = s.ReceiptInput(data=request.data)
         if not given.is_valid():
             return _invalid(given.errors)
-        found = _receipt_check(request, given.validated_data["receipt"])
+        found = _receipt_check(given.validated_data)
         if isinstance(found, Response):
             return found
         report, data_key = found
@@ -197,7 +220,7 @@ class FollowupMessageView(AnonymousAPIView):
             return _invalid({"files": file_errors})
         if not data.get("body") and not files:
             return _invalid({"body": [_("Escriba un mensaje o adjunte un archivo.")]})
-        found = _receipt_check(request, data["receipt"])
+        found = _receipt_check(data)
         if isinstance(found, Response):
             return found
         report, data_key = found
@@ -217,7 +240,7 @@ class FollowupProtectionView(AnonymousAPIView):
         if not given.is_valid():
             return _invalid(given.errors)
         data = given.validated_data
-        found = _receipt_check(request, data["receipt"])
+        found = _receipt_check(data)
         if isinstance(found, Response):
             return found
         report, data_key = found
