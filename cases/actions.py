@@ -662,7 +662,7 @@ def case_exclude(*, actor, case: Case, user) -> CaseExclusion:
     if not keyed_left.exists():
         raise CaseError(_("Nadie más podría leer el caso si se excluye a esa persona."))
     exclusion = CaseExclusion.objects.create(case=case, user=user, declared_by=actor)
-    access_revoke(case=case, user=user)
+    recipient_access_remove(case=case, user=user)
     CaseRecipient.objects.filter(case=case, user=user).update(
         state=RecipientState.REVOKED, reason="excluded"
     )
@@ -1415,7 +1415,7 @@ def _unassign(case: Case, user_id: int) -> None:
     row = CaseRecipient.objects.filter(case=case, user_id=user_id, reason="assigned").first()
     if row is None:
         return
-    access_revoke(case=case, user=row.user)
+    recipient_access_remove(case=case, user=row.user)
     CaseRecipient.objects.filter(pk=row.pk).update(
         state=RecipientState.REVOKED, reason="reassigned"
     )

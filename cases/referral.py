@@ -104,8 +104,8 @@ def package_verify(package: bytes, *, signer_key: bytes) -> dict[str, Any]:
     """Check the package's signature against ``signer_key`` (the platform's published key)."""
     try:
         data = json.loads(package)
-        header = {k: data[k] for k in ("format", "case", "authority", "recipient_key")}
-        header.update(wrapped_key=data["wrapped_key"], signer_key=data["signer_key"])
+        fields = ("format", "case", "authority", "recipient_key", "wrapped_key", "signer_key")
+        header = {k: data[k] for k in fields}
         sealed = crypto.b64d(data["body"])
         signature = crypto.b64d(data["signature"])
     except (ValueError, KeyError, TypeError) as exc:

@@ -1,4 +1,6 @@
-"""The container's health check: ``python lacs/healthcheck.py [URL]`` exits 0 when ``/healthz``
+"""The container's health check: ``python -m lacs.healthcheck [URL]`` (as a module: run as a
+script, its folder would come first on the path and ``lacs/selectors.py`` shadow the standard
+library's ``selectors``) exits 0 when ``/healthz``
 answers 200.
 
 It asks the way the TLS proxy in front of the site does: with a ``Host`` from ``ALLOWED_HOSTS``

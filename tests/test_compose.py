@@ -93,7 +93,7 @@ def test_every_long_running_service_has_a_health_check():
 
 def test_the_web_health_checks_ask_as_the_tls_proxy_does():
     for name in ("web", "web-onion"):
-        assert SERVICES[name]["healthcheck"]["test"] == ["CMD", "python", "lacs/healthcheck.py"]
+        assert SERVICES[name]["healthcheck"]["test"] == ["CMD", "python", "-m", "lacs.healthcheck"]
 
 
 def test_the_cache_redis_is_apart_from_the_broker_and_keeps_nothing_on_disk():

@@ -36,6 +36,7 @@ from tests.factories import PASSWORD, CategoryFactory
 from whistleblowing.access import report_for_receipt
 from whistleblowing.actions import (
     message_from_whistleblower,
+    protection_request_decide,
     protection_request_file,
     report_submit,
 )
@@ -45,6 +46,7 @@ from whistleblowing.models import (
     IdentityVault,
     Message,
     ProtectionRequest,
+    ProtectionStatus,
     Report,
 )
 from whistleblowing.sealing import open_text
@@ -68,7 +70,17 @@ def _file_and_close(entity, category, contact) -> tuple[Case, str]:
     data_key = case_access.case_data_key(case=case, user=contact, private_key=private)
     notes_key = case_access.case_notes_key(case=case, user=contact, private_key=private)
     message_from_whistleblower(case=case, data_key=data_key, body="Otro dato", files=[])
-    protection_request_file(case=case, data_key=data_key, what="despido", when="ayer", who="jefe")
+    protection = protection_request_file(
+        case=case, data_key=data_key, what="despido", when="ayer", who="jefe"
+    )
+    # Decided: an open protection request would keep the case's rows (see test_notices_and_protection).
+    protection_request_decide(
+        request=protection,
+        status=ProtectionStatus.GRANTED,
+        measures="Cambio de área",
+        data_key=data_key,
+        actor=contact,
+    )
     case_note_add(actor=contact, case=case, notes_key=notes_key, text="Nota interna")
     case_transition(
         actor=contact,
