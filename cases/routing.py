@@ -152,6 +152,11 @@ def _facts_sql(claim: bool) -> str:
     absent = f"""EXISTS (SELECT 1 FROM {t["absence"]} a
                          WHERE a.user_id = p.user_id
                            AND a.start <= $2::date AND a."end" >= $2::date)"""  # noqa: S608
+    # Administrators run the platform and never receive reports, even when older data made one a
+    # contact point or investigator too (lacs.access.is_administrator, in SQL).
+    not_admin = f"""NOT (u.is_staff OR u.is_superuser) AND NOT EXISTS (
+                    SELECT 1 FROM {t["role"]} a WHERE a.user_id = u.id AND a.role = '{Role.ADMIN}'
+                       AND a.start <= $2::date AND (a."end" IS NULL OR a."end" >= $2::date))"""  # noqa: S608
     # The contact-point part is ContactPointQuerySet.current() (lacs.models) written in SQL;
     # tests/cases/test_routing.py holds both to the same dates. Investigators are the
     # RoleAssignmentQuerySet.current() of the OIC role, the chain's third link.
@@ -175,7 +180,7 @@ def _facts_sql(claim: bool) -> str:
               FROM (SELECT p.entity_id, p.user_id, p.kind, u.email, k.public_key,
                            {absent} AS absent, p.start, p.id
                       FROM {t["point"]} p
-                      JOIN {t["user"]} u ON u.id = p.user_id AND u.is_active
+                      JOIN {t["user"]} u ON u.id = p.user_id AND u.is_active AND {not_admin}
                       JOIN {t["entity"]} x ON x.id = p.entity_id
                       LEFT JOIN {t["keypair"]} k ON k.user_id = p.user_id
                      WHERE p.start <= $2::date
@@ -185,7 +190,7 @@ def _facts_sql(claim: bool) -> str:
                     SELECT p.entity_id, p.user_id, '{INVESTIGATOR}', u.email, k.public_key,
                            {absent}, p.start, p.id
                       FROM {t["role"]} p
-                      JOIN {t["user"]} u ON u.id = p.user_id AND u.is_active
+                      JOIN {t["user"]} u ON u.id = p.user_id AND u.is_active AND {not_admin}
                       JOIN {t["entity"]} x ON x.id = p.entity_id
                       LEFT JOIN {t["keypair"]} k ON k.user_id = p.user_id
                      WHERE p.role = '{Role.INVESTIGATOR}' AND p.start <= $2::date

@@ -4,6 +4,7 @@ receiving entities, escalation that never reaches an implicated entity, and excl
 import datetime as dt
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -70,6 +71,20 @@ def comptroller(db):
 
 
 # --- The chain ----------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_an_administrator_who_is_also_a_contact_point_is_never_routed_a_report(entity, comptroller):
+    """Older data (before the actions refused it) may make an administrator a contact point: an
+    administrator with a reset password in hand must still never receive a report."""
+    admin_contact = make_user(Role.CONTACT, entity)
+    get_user_model().objects.filter(pk=admin_contact.pk).update(is_superuser=True, is_staff=True)
+    backup = alternate(entity)
+    case, data_key = open_case(entity)
+    case = route(case)
+    assert recipients(case) == {backup.pk: RecipientRole.ALTERNATE}
+    assert not opens(case, admin_contact, data_key)
+    assert opens(case, backup, data_key)
+
+
 @pytest.mark.django_db
 def test_primary_contact_point_is_the_first_link_and_is_recorded(entity, comptroller):
     contact = make_user(Role.CONTACT, entity)
