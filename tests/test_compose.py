@@ -226,25 +226,32 @@ def _get(url: str, **headers: str) -> int:
         return error.code
 
 
-def run_as(service: str, workdir: Path, *, static: bool = False, **given: str):
+def run_as(
+    service: str,
+    workdir: Path,
+    *,
+    static: bool = False,
+    env_extra: dict | None = None,
+    **given: str,
+):
     """gunicorn with the compose service's environment, on this machine's PostgreSQL (the test
     database) and Redis instead of the containers'; ``static`` collects the static files first
     (pages need them under the production profile). Returns the process and its port."""
     from django.conf import settings
-    from django.db import connection
 
-    db = connection.settings_dict
-    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    from tests.conftest import _database_url_for_tests
+
     base = {k: v for k, v in os.environ.items() if not k.startswith(("LACS_", "DJANGO_"))}
     env = {**base, **service_env(service, {**GIVEN, **given})}
     env.update(
         DJANGO_SETTINGS_MODULE="lacs.settings",
-        DATABASE_URL=f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}",
+        DATABASE_URL=_database_url_for_tests(),  # a socket for the embedded server
         REDIS_URL=settings.CELERY_BROKER_URL,  # where a test's worker listens
         CACHE_REDIS_URL=settings.CACHES["default"]["LOCATION"],
         MEDIA_ROOT=str(workdir / "media"),
         STATIC_ROOT=str(workdir / "static"),
     )
+    env.update(env_extra or {})
     if static and not (workdir / "static" / "staticfiles.json").exists():
         collect = [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"]
         subprocess.run(collect, cwd=ROOT, env=env, check=True, timeout=600)

@@ -8,6 +8,7 @@ pagination and the query-string guard below were hardened.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.urls import resolve
@@ -56,7 +57,7 @@ def json_operations() -> list[tuple[str, str]]:
         for method, operation in item.items():
             content = operation.get("requestBody", {}).get("content", {})
             if "application/json" in content:
-                found.append((method, path.replace("{pk}", "1").replace("{id}", "1")))
+                found.append((method, re.sub(r"\{[^}]+\}", "1", path)))
     return found
 
 

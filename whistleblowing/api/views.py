@@ -264,10 +264,10 @@ class HandlerProtectionDecideView(APIView):
         responses={200: s.ProtectionOut, 400: s.ErrorOutput, 409: s.ErrorOutput},
     )
     def post(self, request: Request, case_pk: int, pk: int) -> Response:
+        data_in = s.ProtectionDecideIn(data=request.data)  # bad input is a 400 for anyone
+        data_in.is_valid(raise_exception=True)
         case = case_access.case_for_user(request.user, case_pk, perm="work_case")
         protection = access.protection_request_for_case(case, pk)
-        data_in = s.ProtectionDecideIn(data=request.data)
-        data_in.is_valid(raise_exception=True)
         try:
             data_key = case_access.case_data_key(
                 case=case, user=request.user, private_key=session_private_key(request._request)
