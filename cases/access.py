@@ -15,6 +15,7 @@ from guardian.shortcuts import remove_perm
 
 from cases.models import (
     Case,
+    CaseExport,
     CaseKeyWrap,
     CaseRecipient,
     CaseUserObjectPermission,
@@ -66,6 +67,15 @@ def case_for_user(user, pk, *, perm: str = "view_case", for_update: bool = False
     if case is None:
         raise Http404
     return case
+
+
+def access_export(user, pk, export_pk) -> CaseExport:
+    """A referral package of a case ``user`` may work: 404 for missing and forbidden alike."""
+    case = case_for_user(user, pk, perm="work_case")
+    try:
+        return CaseExport.objects.select_related("case").get(case=case, pk=int(export_pk))
+    except (CaseExport.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def user_may_work(user, case: Case) -> bool:

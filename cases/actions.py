@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -1419,20 +1419,6 @@ def _unassign(case: Case, user_id: int) -> None:
     CaseRecipient.objects.filter(pk=row.pk).update(
         state=RecipientState.REVOKED, reason="reassigned"
     )
-
-
-def workload(*, people) -> list[dict]:
-    """Open cases assigned to each person, with how many have a missed deadline (one query)."""
-    day = timezone.localdate()
-    missed = Case.objects.open().deadline_state("missed", day).values("pk")
-    rows = people.annotate(
-        open_cases=Count(
-            "assigned_cases",
-            filter=~Q(assigned_cases__status__in=(CaseStatus.CLOSED, CaseStatus.REFERRED)),
-        ),
-        missed_cases=Count("assigned_cases", filter=Q(assigned_cases__in=missed)),
-    ).order_by("-open_cases", "username")
-    return [{"user": u, "open": u.open_cases, "missed": u.missed_cases} for u in rows]
 
 
 def cases_bulk_acknowledge(*, actor, cases) -> int:

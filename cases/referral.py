@@ -22,6 +22,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
+from django.http import HttpResponse
 
 from lacs import crypto
 
@@ -136,3 +137,12 @@ def package_open(package: bytes, *, private_key: bytes, signer_key: bytes) -> di
 
 def package_digest(package: bytes) -> str:
     return hashlib.sha256(package).hexdigest()
+
+
+def package_response(export) -> HttpResponse:
+    """A stored package (``CaseExport``) as a download; it is already encrypted and signed."""
+    response = HttpResponse(bytes(export.package), content_type="application/json")
+    name = f"{export.case.number}-{export.authority}-{export.pk}.lacsref"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response

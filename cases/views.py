@@ -46,6 +46,7 @@ from cases.models import (
     RoutingRule,
     ServantSanction,
 )
+from cases.referral import package_response
 from lacs import actions as core_actions
 from lacs import crypto, keys
 from lacs.access import recent_auth_required, role_required, staff_page
@@ -119,7 +120,7 @@ def inbox_bulk(request: HttpRequest) -> HttpResponse:
 @role_required(Role.CONTACT)
 def workload(request: HttpRequest) -> HttpResponse:
     """Open cases per investigator of the contact point's entities."""
-    rows = actions.workload(people=access.workload_people(request.user))
+    rows = selectors.workload(people=access.workload_people(request.user))
     return render(request, "cases/workload.html", {"rows": rows})
 
 
@@ -432,18 +433,9 @@ def case_file_download(request: HttpRequest, pk: int, file_pk: int) -> HttpRespo
 @inbox_role_required
 def case_export_download(request: HttpRequest, pk: int, export_pk: int) -> HttpResponse:
     """A referral package, encrypted to the authority, for the handler to deliver (audited)."""
-    case = access.case_for_user(request.user, pk, perm="work_case")
-    export = get_object_or_404(CaseExport.objects.select_related("case"), case=case, pk=export_pk)
+    export = access.access_export(request.user, pk, export_pk)
     actions.case_export_download_record(actor=request.user, export=export)
-    return export_response(export)
-
-
-def export_response(export: CaseExport) -> HttpResponse:
-    response = HttpResponse(bytes(export.package), content_type="application/json")
-    name = f"{export.case.number}-{export.authority}-{export.pk}.lacsref"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return package_response(export)
 
 
 @inbox_role_required

@@ -359,30 +359,27 @@ def staff_changes(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/changes.html", context)
 
 
-@staff_page
-@require_POST
-def staff_change_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def _change_decide(request: HttpRequest, pk: int, decide, done: str) -> HttpResponse:
     change = get_object_or_404(ChangeRequest, pk=pk)
     try:
-        actions.change_approve(actor=request.user, change=change)
+        decide(actor=request.user, change=change)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Cambio aprobado y aplicado."))
+        messages.success(request, done)
     return redirect("staff_changes")
+
+
+@staff_page
+@require_POST
+def staff_change_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_decide(request, pk, actions.change_approve, _("Cambio aprobado y aplicado."))
 
 
 @staff_page
 @require_POST
 def staff_change_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    change = get_object_or_404(ChangeRequest, pk=pk)
-    try:
-        actions.change_reject(actor=request.user, change=change)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Cambio rechazado."))
-    return redirect("staff_changes")
+    return _change_decide(request, pk, actions.change_reject, _("Cambio rechazado."))
 
 
 # --- The audit log's published heads -------------------------------------------------------------

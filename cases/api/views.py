@@ -31,6 +31,7 @@ from cases.api.serializers import (
 )
 from cases.forms import InboxFilterForm
 from cases.models import Case, CaseNote
+from cases.referral import package_response
 from lacs import keys
 from lacs.api.errors import error_response
 from lacs.api.permissions import scoped
@@ -255,7 +256,7 @@ class Workload(APIView):
     def get(self, request: Request) -> Response:
         if not access.may_assign(request.user):
             return _refused("Only contact points see the workload.", code="forbidden", http=403)
-        rows = actions.workload(people=access.workload_people(request.user))
+        rows = selectors.workload(people=access.workload_people(request.user))
         return Response(WorkloadOut(rows, many=True).data)
 
 
@@ -266,14 +267,6 @@ class CaseExportDownload(APIView):
 
     @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int, export_pk: int):
-        from django.shortcuts import get_object_or_404
-
-        from cases.models import CaseExport
-        from cases.views import export_response
-
-        case = access.case_for_user(request.user, pk, perm="work_case")
-        export = get_object_or_404(
-            CaseExport.objects.select_related("case"), case=case, pk=export_pk
-        )
+        export = access.access_export(request.user, pk, export_pk)
         actions.case_export_download_record(actor=request.user, export=export)
-        return export_response(export)
+        return package_response(export)

@@ -12,24 +12,9 @@ import json
 import pytest
 from django.core.management import call_command
 
-from procurement.indicators import Settings, fences, indicators_compute
+from procurement.indicators import CARDINAL_CODES, Settings, fences, indicators_compute
 
-SETTINGS = "".join(
-    f"[{code}]\n"
-    for code in (
-        "R003",
-        "R018",
-        "R024",
-        "R025",
-        "R028",
-        "R030",
-        "R035",
-        "R036",
-        "R038",
-        "R048",
-        "R058",
-    )
-)
+SETTINGS = "".join(f"[{code}]\n" for code in CARDINAL_CODES)
 
 
 def run(releases, ini=SETTINGS):
